@@ -1,0 +1,1 @@
+"""HTTP in and out: serializers, viewsets and routes. No business rule lives here."""

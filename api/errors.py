@@ -1,0 +1,104 @@
+"""The one error shape for every 4xx and 5xx response:
+
+    {"code": "validation_error", "message": "...", "fields": {"role": ["..."]}, "request_id": "..."}
+
+``fields`` appears only for validation errors. A 500 says nothing about its cause; the cause is
+logged with the request id, which the caller can quote.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+
+from casework.accounts.errors import DomainError
+from casework.request_context import get_request_id
+
+logger = logging.getLogger("casework.api")
+
+MESSAGES = {
+    "validation_error": "Some of the data sent is not valid.",
+    "server_error": "Something went wrong on our side. Quote the request id if you report it.",
+}
+
+
+def error_body(code: str, message: str, fields: object | None = None) -> dict:
+    body: dict = {"code": code, "message": message}
+    if fields is not None:
+        body["fields"] = fields
+    body["request_id"] = get_request_id()
+    return body
+
+
+def _message(exc: exceptions.APIException) -> str:
+    detail = exc.detail
+    if isinstance(detail, list | tuple) and detail:
+        detail = detail[0]
+    if isinstance(detail, dict):
+        return MESSAGES["validation_error"]
+    return str(detail)
+
+
+def exception_handler(exc: Exception, context: dict) -> Response:
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, IntegrityError):
+        # A race the service layer's checks could not see (two requests creating the same thing):
+        # the database refused it and nothing was written.
+        logger.warning("integrity error turned into a conflict", exc_info=exc)
+        return Response(
+            error_body("conflict", "This conflicts with data saved at the same moment; try again."),
+            status=status.HTTP_409_CONFLICT,
+        )
+
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message), status=exc.status_code)
+
+    if not isinstance(exc, exceptions.APIException):
+        logger.error("unhandled error", exc_info=exc)
+        return Response(
+            error_body("server_error", MESSAGES["server_error"]),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body = error_body("validation_error", MESSAGES["validation_error"], fields)
+    else:
+        body = error_body(exc.default_code, _message(exc))
+    return Response(body, status=exc.status_code, headers=headers)
+
+
+def _json(code: str, message: str, status_code: int) -> JsonResponse:
+    return JsonResponse(error_body(code, message), status=status_code)
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _json("bad_request", "The request could not be understood.", 400)
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _json("permission_denied", "You do not have permission to do this.", 403)
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _json("not_found", "Not found.", 404)
+
+
+def handler500(request: HttpRequest) -> JsonResponse:
+    return _json("server_error", MESSAGES["server_error"], 500)

@@ -1,0 +1,19 @@
+"""Cursor pagination everywhere: stable under inserts, and no COUNT over the whole list."""
+
+from rest_framework import pagination
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Views name their order with ``cursor_ordering``; its first field should be unique or nearly
+    so, and indexed, since the cursor seeks on it."""
+
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    ordering = "-created_at"
+
+    def get_ordering(self, request, queryset, view):
+        ordering = getattr(view, "cursor_ordering", None)
+        if ordering:
+            return (ordering,) if isinstance(ordering, str) else tuple(ordering)
+        return super().get_ordering(request, queryset, view)

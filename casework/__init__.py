@@ -1,0 +1,5 @@
+"""Casework: the domain, the settings, the URL root and the Celery application."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "casework.accounts"
+    label = "accounts"
+    verbose_name = "Organisations and staff"
+    default_auto_field = "django.db.models.BigAutoField"

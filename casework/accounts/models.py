@@ -1,0 +1,147 @@
+"""Organisations, the people who work in them, and the API keys of the systems that call us."""
+
+import uuid
+
+import pgtrigger
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from rest_framework_api_key.models import AbstractAPIKey
+
+from .choices import ROLES_BY_KIND, OrganisationKind, Role, Scope
+
+
+def _role_kind_sql() -> str:
+    clauses = " OR ".join(
+        f"(o.kind = '{kind}' AND NEW.role IN ({', '.join(repr(str(r)) for r in sorted(roles))}))"
+        for kind, roles in ROLES_BY_KIND.items()
+    )
+    return clauses
+
+
+class Organisation(models.Model):
+    """A charity or a police force. Nothing crosses organisations but a consented share."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    code = models.CharField(
+        max_length=8,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2,8}$", "Use 2 to 8 capital letters, e.g. POW.")],
+        help_text="Short code used in case references, e.g. POW in POW-2026-00042.",
+    )
+    kind = models.CharField(max_length=16, choices=OrganisationKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=OrganisationKind.values), name="organisation_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[A-Z]{2,8}$"), name="organisation_code_format"
+            ),
+        ]
+        triggers = [
+            # Roles were checked against the kind when people joined; changing the kind would
+            # silently turn a caseworker into someone working for the police.
+            pgtrigger.Protect(
+                name="organisation_kind_immutable",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange("kind"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def is_charity(self) -> bool:
+        return self.kind == OrganisationKind.CHARITY
+
+    @property
+    def is_police(self) -> bool:
+        return self.kind == OrganisationKind.POLICE
+
+
+class StaffManager(UserManager):
+    def get_by_natural_key(self, username: str) -> "User":
+        return self.get(username__iexact=username)
+
+
+class User(AbstractUser):
+    """A person who signs in. Everyone but a platform superuser belongs to one organisation with
+    one role that fits the organisation's kind; the database enforces both."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices, null=True, blank=True)  # noqa: DJ001
+
+    objects = StaffManager()
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="user_username_unique_ci"),
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=True)
+                | models.Q(organisation__isnull=False, role__isnull=False),
+                name="user_has_organisation_and_role",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__isnull=True) | models.Q(role__in=Role.values),
+                name="user_role_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "role"])]
+        triggers = [
+            pgtrigger.Trigger(
+                name="user_role_fits_organisation",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                # Built from the ROLES_BY_KIND constants above, never from input.
+                func=f"""
+                IF NEW.organisation_id IS NOT NULL AND NOT EXISTS (
+                    SELECT 1 FROM accounts_organisation o
+                    WHERE o.id = NEW.organisation_id AND ({_role_kind_sql()})
+                ) THEN
+                    RAISE EXCEPTION 'role % does not fit the kind of organisation %',
+                        NEW.role, NEW.organisation_id USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,  # noqa: S608
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class ApiKey(AbstractAPIKey):
+    """A key for another system. Only its hash is stored; it acts for one organisation within its
+    scopes and never as a person."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="api_keys"
+    )
+    scopes = ArrayField(models.CharField(max_length=32, choices=Scope.choices), default=list)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scopes__contained_by=Scope.values), name="api_key_scopes_known"
+            ),
+        ]

@@ -1,0 +1,63 @@
+"""API keys for other systems: created with a fixed set of scopes, shown once, revocable."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ..choices import SCOPES_BY_KIND, Scope
+from ..errors import Conflict
+from ..models import ApiKey, Organisation, User
+
+
+def _check_scopes(organisation: Organisation, scopes: list[str]) -> list[str]:
+    unknown = sorted(set(scopes) - set(Scope.values))
+    if unknown:
+        raise ValidationError({"scopes": [f"Unknown scope: {', '.join(unknown)}."]})
+    allowed = SCOPES_BY_KIND[organisation.kind]
+    refused = sorted(set(scopes) - allowed)
+    if refused:
+        raise ValidationError(
+            {
+                "scopes": [
+                    f"A {organisation.get_kind_display().lower()} cannot hold {', '.join(refused)}."
+                ]
+            }
+        )
+    if not scopes:
+        raise ValidationError({"scopes": ["Give the key at least one scope."]})
+    return sorted(set(scopes))
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    organisation: Organisation,
+    name: str,
+    scopes: list[str],
+    created_by: User | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Returns the key and its secret; only a hash of the secret is kept."""
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": ["The expiry must be in the future."]})
+    api_key, secret = ApiKey.objects.create_key(
+        organisation=organisation,
+        name=name,
+        scopes=_check_scopes(organisation, scopes),
+        created_by=created_by,
+        expiry_date=expires_at,
+    )
+    return api_key, secret
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    if locked.revoked:
+        raise Conflict("This API key is already revoked.", code="already_revoked")
+    locked.revoked = True
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked", "revoked_at"])
+    return locked

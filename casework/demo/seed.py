@@ -1,0 +1,73 @@
+"""Demo data: organisations and people for every role, built idempotently.
+
+Run through ``python manage.py seed_demo``. Every step looks up what a previous run made, so
+running it again changes nothing but resets the demo passwords."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from casework.accounts.choices import OrganisationKind, Role
+from casework.accounts.models import Organisation, User
+from casework.accounts.services.organisations import organisation_create
+from casework.accounts.services.staff import staff_create
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    organisation: str
+
+
+ORGANISATIONS = [
+    ("Demo Support Project", "DEMO", OrganisationKind.CHARITY),
+    ("Northern Outreach Trust", "NOT", OrganisationKind.CHARITY),
+    ("Demo Constabulary", "DPOL", OrganisationKind.POLICE),
+    ("Other Shire Police", "OSP", OrganisationKind.POLICE),
+]
+
+STAFF = [
+    ("demo.supervisor", "Sam", "Okafor", Role.SUPERVISOR, "DEMO"),
+    ("demo.caseworker", "Chris", "Lee", Role.CASEWORKER, "DEMO"),
+    ("demo.isva", "Ife", "Adeyemi", Role.ISVA, "DEMO"),
+    ("north.supervisor", "Nat", "Hughes", Role.SUPERVISOR, "NOT"),
+    ("north.caseworker", "Noor", "Shah", Role.CASEWORKER, "NOT"),
+    ("demo.police", "Pat", "Morgan", Role.POLICE_LIAISON, "DPOL"),
+    ("other.police", "Olly", "Reed", Role.POLICE_LIAISON, "OSP"),
+]
+
+
+def _organisation(name: str, code: str, kind: str) -> Organisation:
+    existing = Organisation.objects.filter(code=code).first()
+    return existing or organisation_create(name=name, code=code, kind=kind)
+
+
+@transaction.atomic
+def seed(*, password: str) -> list[DemoLogin]:
+    organisations = {code: _organisation(name, code, kind) for name, code, kind in ORGANISATIONS}
+    logins = []
+    for username, first, last, role, code in STAFF:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            staff_create(
+                organisation=organisations[code],
+                username=username,
+                password=password,
+                role=role,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@example.org",
+            )
+        else:
+            user.set_password(password)
+            user.is_active = True
+            user.save(update_fields=["password", "is_active"])
+        logins.append(DemoLogin(username, role, organisations[code].name))
+    admin = User.objects.filter(username="demo.admin").first()
+    if admin is None:
+        admin = User(username="demo.admin", is_superuser=True, is_staff=True)
+    admin.set_password(password)
+    admin.save()
+    logins.append(DemoLogin("demo.admin", "superuser", "(platform)"))
+    return logins

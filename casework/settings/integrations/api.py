@@ -1,0 +1,61 @@
+"""Django REST Framework, knox tokens and drf-spectacular."""
+
+from datetime import timedelta
+
+from ..env import env
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "permissions.authentication.PersonTokenAuthentication",
+        "permissions.authentication.ApiKeyAuthentication",
+    ],
+    # Deny by default: every view names the policy that lets anyone in.
+    "DEFAULT_PERMISSION_CLASSES": ["permissions.policies.DenyAll"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.CursorPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+# Tokens for people: idle timeout with sliding renewal, and an absolute lifetime.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(minutes=env.int("AUTH_TOKEN_IDLE_MINUTES", default=30)),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(hours=env.int("AUTH_TOKEN_MAX_HOURS", default=10)),
+    "MIN_REFRESH_INTERVAL": 60,
+    "TOKEN_LIMIT_PER_USER": env.int("AUTH_TOKENS_PER_USER", default=5),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Casework API",
+    "DESCRIPTION": (
+        "Consent-driven case management for charities supporting sex workers who are victims "
+        "of crime, and their police partners. Every error response uses the `Error` shape."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "casework.accounts.choices.OrganisationKind",
+        "RoleEnum": "casework.accounts.choices.Role",
+        "ScopeEnum": "casework.accounts.choices.Scope",
+        "PrincipalKindEnum": "permissions.principals.PrincipalKind",
+    },
+}
+
+# Whether /api/schema/ and /api/docs/ are open to anyone; production keeps them to admins.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)

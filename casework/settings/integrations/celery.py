@@ -1,0 +1,39 @@
+"""Celery: Redis broker, JSON only, late acknowledgement, a static beat schedule."""
+
+from datetime import timedelta
+
+from ..env import env
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="redis://127.0.0.1:6379/1")
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = timedelta(days=1)
+CELERY_TIMEZONE = "Europe/London"
+CELERY_ENABLE_UTC = True
+# A task is acknowledged only when it has finished, so a worker that dies mid-task gives it back;
+# every task is written to be safe to run twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers an unacknowledged task after this long; it must exceed the hard time limit.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)
+}
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="casework")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# The schedule lives in code review, not in a database table. Each entry expires just under its
+# period so a backlog after an outage is dropped rather than stacked: the next run catches up
+# because every periodic task derives its work from database state.
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-tokens": {
+        "task": "casework.accounts.tasks.purge_expired_tokens",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 55 * 60},
+    },
+}

@@ -1,0 +1,19 @@
+#!/bin/sh
+# One image, three roles: the API, a Celery worker and Celery beat.
+set -eu
+case "${1:-api}" in
+  api)
+    shift || true
+    exec gunicorn casework.wsgi --bind 0.0.0.0:8000 --workers "${GUNICORN_WORKERS:-2}" \
+      --access-logfile - --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" "$@" ;;
+  worker)
+    shift
+    exec celery -A casework worker --loglevel=INFO --concurrency "${CELERY_CONCURRENCY:-2}" "$@" ;;
+  beat)
+    shift
+    exec celery -A casework beat --loglevel=INFO --schedule /tmp/celerybeat-schedule "$@" ;;
+  migrate)
+    exec python manage.py migrate --no-input ;;
+  *)
+    exec "$@" ;;
+esac

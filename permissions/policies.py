@@ -1,0 +1,88 @@
+"""DRF permission classes. Every view names one policy that maps each of its actions to a rule;
+an action the policy does not name is refused, so a new action is closed until someone opens it."""
+
+from typing import TYPE_CHECKING
+
+from rest_framework.permissions import BasePermission
+
+from . import rules
+from .rules import Rule
+
+if TYPE_CHECKING:  # rest_framework.views imports the default policy; avoid the cycle
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+
+class DenyAll(BasePermission):
+    """The default for any view that forgets to name a policy."""
+
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
+        return False
+
+
+class Policy(BasePermission):
+    """Subclasses set ``rules``: action (or lower-case HTTP method for plain views) to rule."""
+
+    rules: dict[str, Rule] = {}
+
+    @classmethod
+    def rule_for(cls, view: "APIView", request: "Request") -> Rule:
+        action = getattr(view, "action", None) or request.method.lower()
+        return cls.rules.get(action, rules.nobody)
+
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
+        if request.method == "OPTIONS":
+            return rules.any_caller(request.user)
+        if not _routed(view, request):
+            # No handler: let the view answer 405, which says nothing about any object.
+            return True
+        return self.rule_for(view, request)(request.user)
+
+
+def _routed(view: "APIView", request: "Request") -> bool:
+    method = request.method.lower()
+    if method not in view.http_method_names:
+        return False
+    action_map = getattr(view, "action_map", None)
+    if action_map is not None:
+        return method in action_map
+    return hasattr(view, method)
+
+
+def policy(name: str, **action_rules: Rule) -> type[Policy]:
+    return type(name, (Policy,), {"rules": dict(action_rules)})
+
+
+# Public endpoints outside the API proper.
+Public = policy("Public", get=Rule("anyone", lambda p: True), head=Rule("anyone", lambda p: True))
+
+AuthLogin = policy("AuthLogin", post=Rule("anyone", lambda p: True))
+AuthLogout = policy("AuthLogout", post=rules.any_person)
+Me = policy("Me", get=rules.any_caller)
+
+Organisations = policy(
+    "Organisations",
+    list=rules.superuser,
+    retrieve=rules.superuser,
+    create=rules.superuser,
+    partial_update=rules.superuser,
+)
+
+_staff_admin = rules.supervisor | rules.superuser
+Staff = policy(
+    "Staff",
+    list=_staff_admin,
+    retrieve=_staff_admin,
+    create=_staff_admin,
+    partial_update=_staff_admin,
+    activate=_staff_admin,
+    deactivate=_staff_admin,
+    revoke_tokens=_staff_admin,
+)
+ApiKeys = policy(
+    "ApiKeys",
+    list=_staff_admin,
+    retrieve=_staff_admin,
+    create=_staff_admin,
+    revoke=_staff_admin,
+)

@@ -1,0 +1,87 @@
+"""The two kinds of caller: a person (a ``User``) and an integration (an API key)."""
+
+from dataclasses import dataclass, field
+
+from django.db import models
+
+from casework.accounts.choices import OrganisationKind, Role
+from casework.accounts.models import ApiKey, Organisation, User
+
+
+class PrincipalKind(models.TextChoices):
+    PERSON = "person", "A signed-in member of staff"
+    INTEGRATION = "integration", "Another system, with an API key"
+
+
+@dataclass(frozen=True, eq=False)
+class Integration:
+    """``request.user`` for a call made with an API key: acts for the key's organisation, within
+    its scopes, and never holds a role or an object permission of a person."""
+
+    api_key: ApiKey
+    scopes: frozenset[str] = field(default_factory=frozenset)
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_superuser = False
+    is_staff = False
+    role = None
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.api_key.organisation
+
+    @property
+    def pk(self) -> str:
+        return f"api-key:{self.api_key.public_id}"
+
+    def __str__(self) -> str:
+        return f"API key {self.api_key.prefix} ({self.api_key.name})"
+
+
+def person(principal: object) -> User | None:
+    """The signed-in person behind a principal, or ``None`` for anonymous and integrations."""
+    if isinstance(principal, User) and principal.is_active:
+        return principal
+    return None
+
+
+def integration(principal: object) -> Integration | None:
+    return principal if isinstance(principal, Integration) else None
+
+
+def role_of(principal: object) -> str | None:
+    user = person(principal)
+    if user is None or user.organisation_id is None:
+        return None
+    return user.role
+
+
+def is_charity_staff(principal: object) -> bool:
+    user = person(principal)
+    return bool(
+        user
+        and user.organisation_id
+        and user.organisation.kind == OrganisationKind.CHARITY
+        and user.role in (Role.CASEWORKER, Role.ISVA, Role.SUPERVISOR)
+    )
+
+
+def is_supervisor(principal: object) -> bool:
+    return is_charity_staff(principal) and role_of(principal) == Role.SUPERVISOR
+
+
+def is_police_liaison(principal: object) -> bool:
+    user = person(principal)
+    return bool(
+        user
+        and user.organisation_id
+        and user.organisation.kind == OrganisationKind.POLICE
+        and user.role == Role.POLICE_LIAISON
+    )
+
+
+def is_superuser(principal: object) -> bool:
+    user = person(principal)
+    return bool(user and user.is_superuser)

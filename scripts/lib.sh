@@ -1,0 +1,135 @@
+# Shared by scripts/demo and scripts/test: a virtual environment with the locked packages, and
+# PostgreSQL and Redis reachable (the configured ones, or private ones started from the server
+# binaries installed on this machine). Sourced, not run.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${CASEWORK_VENV:-$ROOT/.venv}"
+PY="$VENV/bin/python"
+VAR="$ROOT/var"
+mkdir -p "$VAR"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf '\033[31mError: %s\033[0m\n' "$*" >&2; exit 1; }
+
+find_python() {
+  for candidate in "${PYTHON:-}" python3.11 python3.12 python3; do
+    [ -n "$candidate" ] || continue
+    if command -v "$candidate" >/dev/null 2>&1 &&
+      "$candidate" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 13) else 1)'; then
+      command -v "$candidate"
+      return 0
+    fi
+  done
+  die "Python 3.11 or 3.12 is needed. Install it (e.g. apt-get install python3.11 python3.11-venv) or set PYTHON=/path/to/python3.11."
+}
+
+ensure_venv() {
+  local stamp want
+  if [ ! -x "$PY" ]; then
+    say "Creating the virtual environment in $VENV"
+    "$(find_python)" -m venv "$VENV" || die "could not create a virtual environment (apt-get install python3-venv?)"
+  fi
+  want="$(cat "$ROOT/pyproject.toml" "$ROOT/requirements.lock" | sha256sum | cut -d' ' -f1)"
+  stamp="$VENV/.casework-installed"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    say "Installing the locked packages (requirements.lock)"
+    "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    "$PY" -m pip install --quiet --disable-pip-version-check -c "$ROOT/requirements.lock" -e "$ROOT[dev]"
+    echo "$want" >"$stamp"
+  fi
+}
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/casework}"
+PRIVATE_PG_PORT="${CASEWORK_PRIVATE_PG_PORT:-54329}"
+
+pg_reachable() {
+  "$PY" - "$1" <<'PY' >/dev/null 2>&1
+import sys, psycopg
+from urllib.parse import urlparse
+u = urlparse(sys.argv[1])
+psycopg.connect(host=u.hostname, port=u.port or 5432, user=u.username or "postgres",
+                password=u.password, dbname="postgres", connect_timeout=3).close()
+PY
+}
+
+start_private_postgres() {
+  local bindir data owner
+  bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)"
+  if [ -z "$bindir" ] && command -v pg_ctl >/dev/null 2>&1; then bindir="$(dirname "$(command -v pg_ctl)")"; fi
+  [ -n "$bindir" ] && [ -x "$bindir/initdb" ] || die "PostgreSQL is not reachable at $DATABASE_URL and no PostgreSQL server is installed here. Install one (apt-get install postgresql) or point DATABASE_URL at a running server."
+  data="${CASEWORK_PRIVATE_PG_DIR:-/tmp/casework-postgres-$PRIVATE_PG_PORT}"
+  owner="$(id -un)"
+  run_as() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  [ "$(id -u)" = 0 ] && owner=postgres
+  if [ ! -s "$data/PG_VERSION" ]; then
+    say "Initialising a private PostgreSQL in $data"
+    mkdir -p "$data" && chown "$owner" "$data" && chmod 700 "$data"
+    run_as "$bindir/initdb" -D "$data" -U postgres --auth=trust >/dev/null
+  fi
+  say "Starting the private PostgreSQL on 127.0.0.1:$PRIVATE_PG_PORT"
+  run_as "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w \
+    -o "-p $PRIVATE_PG_PORT -k $data -c listen_addresses=127.0.0.1" start >/dev/null ||
+    die "the private PostgreSQL did not start; see $data/server.log"
+  export DATABASE_URL="postgres://postgres@127.0.0.1:$PRIVATE_PG_PORT/casework"
+}
+
+ensure_postgres() {
+  if ! pg_reachable "$DATABASE_URL"; then
+    local private="postgres://postgres@127.0.0.1:$PRIVATE_PG_PORT/casework"
+    if pg_reachable "$private"; then
+      export DATABASE_URL="$private"
+    else
+      say "PostgreSQL is not reachable at $DATABASE_URL"
+      start_private_postgres
+    fi
+  fi
+  "$PY" - "$DATABASE_URL" <<'PY'
+import sys, psycopg
+from urllib.parse import urlparse
+u = urlparse(sys.argv[1])
+name = u.path.lstrip("/") or "casework"
+with psycopg.connect(host=u.hostname, port=u.port or 5432, user=u.username or "postgres",
+                     password=u.password, dbname="postgres", autocommit=True) as conn:
+    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+        conn.execute(f'CREATE DATABASE "{name}"')
+PY
+}
+
+# --- Redis ------------------------------------------------------------------------------------
+
+REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+PRIVATE_REDIS_PORT="${CASEWORK_PRIVATE_REDIS_PORT:-63799}"
+
+redis_reachable() {
+  "$PY" -c 'import sys, redis; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=3).ping()' "$1" >/dev/null 2>&1
+}
+
+ensure_redis() {
+  if ! redis_reachable "$REDIS_URL"; then
+    local private="redis://127.0.0.1:$PRIVATE_REDIS_PORT"
+    if ! redis_reachable "$private"; then
+      say "Redis is not reachable at $REDIS_URL"
+      command -v redis-server >/dev/null 2>&1 || die "Redis is not reachable at $REDIS_URL and redis-server is not installed. Install it (apt-get install redis-server) or set REDIS_URL."
+      say "Starting a private Redis on 127.0.0.1:$PRIVATE_REDIS_PORT"
+      mkdir -p "$VAR/redis"
+      redis-server --port "$PRIVATE_REDIS_PORT" --bind 127.0.0.1 --daemonize yes --save "" \
+        --appendonly no --dir "$VAR/redis" --logfile "$VAR/redis/redis.log" >/dev/null
+      for _ in $(seq 1 50); do redis_reachable "$private" && break; sleep 0.1; done
+      redis_reachable "$private" || die "the private Redis did not start; see $VAR/redis/redis.log"
+    fi
+    REDIS_URL="$private"
+  fi
+  export CELERY_BROKER_URL="${CELERY_BROKER_URL:-$REDIS_URL/0}"
+  export CELERY_RESULT_BACKEND="${CELERY_RESULT_BACKEND:-$REDIS_URL/1}"
+  export TEST_CELERY_BROKER_URL="${TEST_CELERY_BROKER_URL:-$REDIS_URL/14}"
+  export TEST_CELERY_RESULT_BACKEND="${TEST_CELERY_RESULT_BACKEND:-$REDIS_URL/15}"
+}
+
+ensure_services() {
+  ensure_postgres
+  ensure_redis
+}

@@ -1,0 +1,127 @@
+"""Shared fixtures: API clients signed in as real users of real roles, and a real Celery worker."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from casework.accounts.services.auth import login
+
+from .factories import (
+    IsvaFactory,
+    OrganisationFactory,
+    PoliceForceFactory,
+    PoliceLiaisonFactory,
+    SuperuserFactory,
+    SupervisorFactory,
+    UserFactory,
+    make_api_key,
+)
+
+pytest_plugins = ["tests.celery_worker"]
+
+
+class Api(APIClient):
+    """An API client with the caller it acts as."""
+
+    principal = None
+
+
+def client_for(user) -> Api:
+    """Signs in through the real login service, so the token is a real knox token."""
+    client = Api()
+    _, token, _ = login(request=None, username=user.username, password=_password_of(user))
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    client.principal = user
+    return client
+
+
+def _password_of(user) -> str:
+    from .factories import PASSWORD
+
+    return getattr(user, "raw_password", PASSWORD)
+
+
+def client_for_key(secret: str) -> Api:
+    client = Api()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {secret}")
+    return client
+
+
+@pytest.fixture
+def anonymous() -> Api:
+    return Api()
+
+
+@pytest.fixture
+def charity(db):
+    return OrganisationFactory()
+
+
+@pytest.fixture
+def other_charity(db):
+    return OrganisationFactory()
+
+
+@pytest.fixture
+def police_force(db):
+    return PoliceForceFactory()
+
+
+@pytest.fixture
+def supervisor(charity):
+    return SupervisorFactory(organisation=charity)
+
+
+@pytest.fixture
+def caseworker(charity):
+    return UserFactory(organisation=charity)
+
+
+@pytest.fixture
+def isva(charity):
+    return IsvaFactory(organisation=charity)
+
+
+@pytest.fixture
+def police_liaison(police_force):
+    return PoliceLiaisonFactory(organisation=police_force)
+
+
+@pytest.fixture
+def superuser(db):
+    return SuperuserFactory()
+
+
+@pytest.fixture
+def as_supervisor(supervisor) -> Api:
+    return client_for(supervisor)
+
+
+@pytest.fixture
+def as_caseworker(caseworker) -> Api:
+    return client_for(caseworker)
+
+
+@pytest.fixture
+def as_isva(isva) -> Api:
+    return client_for(isva)
+
+
+@pytest.fixture
+def as_police(police_liaison) -> Api:
+    return client_for(police_liaison)
+
+
+@pytest.fixture
+def as_superuser(superuser) -> Api:
+    return client_for(superuser)
+
+
+@pytest.fixture
+def charity_key(charity):
+    api_key, secret = make_api_key(charity)
+    return api_key, secret
+
+
+@pytest.fixture
+def as_charity_key(charity_key) -> Api:
+    return client_for_key(charity_key[1])

@@ -1,0 +1,59 @@
+"""Management commands: organisations, staff and API keys from the command line, and the demo."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from casework.accounts.models import ApiKey, Organisation, User
+
+from .conftest import client_for_key
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_organisation_staff_and_api_key(monkeypatch, capsys):
+    call_command("create_organisation", name="POW Nottingham", code="POW", kind="charity")
+    monkeypatch.setenv("CASEWORK_STAFF_PASSWORD", "a-long-enough-passphrase")
+    call_command("create_staff", organisation="pow", username="sam", role="supervisor")
+    user = User.objects.get(username="sam")
+    assert user.organisation.code == "POW" and user.role == "supervisor"
+    assert user.check_password("a-long-enough-passphrase")
+    capsys.readouterr()
+    call_command("create_api_key", organisation="POW", name="Form", scopes=["referrals:write"])
+    output = capsys.readouterr().out
+    secret = output.split("Key (shown once): ")[1].strip()
+    assert client_for_key(secret).get("/api/v1/me/").status_code == 200
+    call_command("revoke_api_key", ApiKey.objects.get().prefix)
+    assert client_for_key(secret).get("/api/v1/me/").status_code == 401
+
+
+def test_commands_refuse_bad_input_with_a_message(monkeypatch):
+    with pytest.raises(CommandError, match="code"):
+        call_command("create_organisation", name="X", code="X-1", kind="charity")
+    call_command("create_organisation", name="Force", code="FORCE", kind="police")
+    monkeypatch.setenv("CASEWORK_STAFF_PASSWORD", "a-long-enough-passphrase")
+    with pytest.raises(CommandError, match="role"):
+        call_command("create_staff", organisation="FORCE", username="x", role="caseworker")
+    with pytest.raises(CommandError, match="No organisation"):
+        call_command("create_staff", organisation="NONE", username="x", role="caseworker")
+    with pytest.raises(CommandError, match="scopes"):
+        call_command("create_api_key", organisation="FORCE", name="x", scopes=["referrals:write"])
+    assert not User.objects.filter(username="x").exists()
+
+
+def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    counts = (Organisation.objects.count(), User.objects.count())
+    call_command("seed_demo")
+    assert (Organisation.objects.count(), User.objects.count()) == counts
+    for role in ("supervisor", "caseworker", "isva", "police_liaison"):
+        assert User.objects.filter(username__startswith="demo.", role=role).exists()
+        assert role in first
+    assert "demo.caseworker" in first
+
+
+def test_seed_demo_refuses_where_demo_data_is_not_allowed(settings):
+    settings.CASEWORK_DEMO_ALLOWED = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert not Organisation.objects.exists()

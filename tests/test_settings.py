@@ -1,0 +1,76 @@
+"""Production settings: refuse to start without secrets, and pass Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "casework.settings.prod",
+    "DJANGO_SECRET_KEY": "x7#kq2!vLp9@rT4$wZ8&nB3^mC6*hF1(jD5)gS0_aE7+uY2=iO9-eR4~tW6",
+    "DJANGO_ALLOWED_HOSTS": "casework.example.org",
+    "DATABASE_URL": "postgres://casework@127.0.0.1:5432/casework",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6379/1",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_in_production_mode_reports_no_issue():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "missing",
+    ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"],
+)
+def test_production_refuses_to_start_without_each_secret(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+def test_time_zone_is_london_and_storage_is_utc():
+    assert settings.TIME_ZONE == "Europe/London"
+    assert settings.USE_TZ is True
+
+
+def test_celery_takes_json_only_and_acknowledges_late():
+    from casework.celery import app
+
+    assert app.conf.accept_content == ["json"]
+    assert app.conf.task_serializer == "json"
+    assert app.conf.result_serializer == "json"
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.task_time_limit and app.conf.task_soft_time_limit < app.conf.task_time_limit
+    visibility = app.conf.broker_transport_options["visibility_timeout"]
+    assert visibility > app.conf.task_time_limit
+
+
+def test_every_beat_entry_expires_before_its_next_run():
+    from casework.celery import app
+
+    for name, entry in app.conf.beat_schedule.items():
+        period = entry["schedule"].total_seconds()
+        assert 0 < entry["options"]["expires"] < period, name
