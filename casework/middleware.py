@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
-from .request_context import new_request_id, reset_request_id, set_request_id
+from .request_context import new_request_id, reset_request, set_request
 
 
 class RequestIdMiddleware:
@@ -17,11 +17,13 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = new_request_id(request.headers.get("X-Request-ID"))
         request.request_id = request_id
-        token = set_request_id(request_id)
+        # REMOTE_ADDR is the peer; behind a proxy, the proxy (or gunicorn's forwarded-allow-ips)
+        # must set it from a header the client cannot forge.
+        tokens = set_request(request_id, request.META.get("REMOTE_ADDR"))
         try:
             response = self.get_response(request)
         finally:
-            reset_request_id(token)
+            reset_request(tokens)
         response["X-Request-ID"] = request_id
         return response
 

@@ -86,3 +86,49 @@ ApiKeys = policy(
     create=_staff_admin,
     revoke=_staff_admin,
 )
+
+_staff_only = rules.charity_staff
+Clients = policy(
+    "Clients",
+    list=_staff_only,
+    retrieve=_staff_only,
+    create=_staff_only,
+    partial_update=_staff_only,
+    lookup=_staff_only,
+)
+ContactMethods = policy(
+    "ContactMethods",
+    list=_staff_only,
+    retrieve=_staff_only,
+    create=_staff_only,
+    partial_update=_staff_only,
+    verify=_staff_only,
+    retire=_staff_only,
+)
+Referrals = policy(
+    "Referrals",
+    list=_staff_only,
+    retrieve=_staff_only,
+    create=_staff_only | rules.scope("referrals:write"),
+    accept=_staff_only,
+    decline=_staff_only,
+)
+Cases = policy(
+    "Cases",
+    list=_staff_only,
+    retrieve=_staff_only,
+    create=_staff_only,
+    partial_update=_staff_only,
+    transitions=_staff_only,
+    timeline=_staff_only,
+    assign=rules.supervisor,
+    unassign=rules.supervisor,
+)
+Contacts = policy(
+    "Contacts",
+    list=_staff_only,
+    retrieve=_staff_only,
+    create=_staff_only,
+    partial_update=_staff_only,
+)
+Notes = policy("Notes", list=_staff_only, retrieve=_staff_only, create=_staff_only)

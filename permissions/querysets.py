@@ -9,8 +9,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from casework.accounts.models import ApiKey, Organisation, User
+from casework.cases.choices import ReferralStatus
+from casework.cases.models import Case, ContactLogEntry, Note, Referral
+from casework.clients.models import Client, ContactMethod
 
 from . import principals
+from .objects import cases_visible_to
 
 Restrictor = Callable[[models.QuerySet, object, str], models.QuerySet]
 _RESTRICTORS: dict[type[models.Model], Restrictor] = {}
@@ -57,6 +61,71 @@ def _api_keys(qs: models.QuerySet, principal: object, action: str) -> models.Que
     if principals.is_supervisor(principal):
         return qs.filter(organisation_id=principal.organisation_id)
     return qs.none()
+
+
+def _charity_person(principal: object) -> User | None:
+    return principal if principals.is_charity_staff(principal) else None
+
+
+@restricts(Case)
+def _cases(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+    user = _charity_person(principal)
+    if user is None:
+        return qs.none()
+    return qs.filter(pk__in=cases_visible_to(user).values("pk"))
+
+
+@restricts(Client)
+def _clients(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+    """Supervisors see every client of their charity; caseworkers and ISVAs the clients of the
+    cases they work, and clients they registered that have no case yet."""
+    user = _charity_person(principal)
+    if user is None:
+        return qs.none()
+    qs = qs.filter(organisation_id=user.organisation_id)
+    if principals.is_supervisor(user):
+        return qs
+    with_visible_case = cases_visible_to(user).values("client_id")
+    has_case = models.Exists(Case.objects.filter(client_id=models.OuterRef("pk")))
+    return qs.filter(models.Q(pk__in=with_visible_case) | (models.Q(created_by=user) & ~has_case))
+
+
+@restricts(ContactMethod)
+def _contact_methods(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+    visible = restrict(Client.objects.all(), principal=principal, action="view")
+    return qs.filter(client_id__in=visible.values("pk"))
+
+
+@restricts(Referral)
+def _referrals(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+    """The intake queue (new and declined referrals) is open to all the charity's staff; an
+    accepted referral is as visible as the case it opened."""
+    user = _charity_person(principal)
+    if user is None:
+        return qs.none()
+    qs = qs.filter(organisation_id=user.organisation_id)
+    if principals.is_supervisor(user):
+        return qs
+    return qs.filter(
+        models.Q(status__in=[ReferralStatus.NEW, ReferralStatus.DECLINED])
+        | models.Q(case__in=cases_visible_to(user).values("pk"))
+    )
+
+
+@restricts(ContactLogEntry)
+def _contacts(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+    user = _charity_person(principal)
+    if user is None:
+        return qs.none()
+    return qs.filter(case_id__in=cases_visible_to(user).values("pk"))
+
+
+@restricts(Note)
+def _notes(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+    user = _charity_person(principal)
+    if user is None:
+        return qs.none()
+    return qs.filter(case_id__in=cases_visible_to(user).values("pk"))
 
 
 def organisation_for_write(principal: object, requested: Organisation | None) -> Organisation:

@@ -43,6 +43,14 @@ class UserFactory(DjangoModelFactory):
         if create:
             self.save(update_fields=["password"])
 
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        """As the staff service does: supervisors join their organisation's supervisors group."""
+        if create:
+            from permissions.objects import sync_group_membership
+
+            sync_group_membership(self)
+
 
 class SupervisorFactory(UserFactory):
     role = Role.SUPERVISOR

@@ -17,6 +17,8 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://casework@127.0.0.1:5432/casework",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6379/1",
+    "FIELD_ENCRYPTION_KEYS": "k2026:cHJvZHVjdGlvbi10ZXN0LWZpZWxkLWtleS0zMmJ5dGU=",
+    "FIELD_HASH_KEY": "cHJvZHVjdGlvbi10ZXN0LWhhc2gta2V5LTMyYnl0ZXM=",
 }
 
 
@@ -40,7 +42,14 @@ def test_check_deploy_in_production_mode_reports_no_issue():
 
 @pytest.mark.parametrize(
     "missing",
-    ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"],
+    [
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "FIELD_ENCRYPTION_KEYS",
+        "FIELD_HASH_KEY",
+    ],
 )
 def test_production_refuses_to_start_without_each_secret(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
@@ -74,3 +83,10 @@ def test_every_beat_entry_expires_before_its_next_run():
     for name, entry in app.conf.beat_schedule.items():
         period = entry["schedule"].total_seconds()
         assert 0 < entry["options"]["expires"] < period, name
+
+
+def test_a_malformed_encryption_key_stops_the_process_at_startup():
+    env = {**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEYS": "k1:dG9vLXNob3J0"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "casework.E001" in result.stderr + result.stdout

@@ -26,6 +26,10 @@ INSTALLED_APPS = [
     "guardian",
     "pgtrigger",
     "casework.accounts",
+    "casework.core",
+    "casework.audit",
+    "casework.clients",
+    "casework.cases",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +124,14 @@ from .integrations.api import *  # noqa: E402, F403
 from .integrations.celery import *  # noqa: E402, F403
 from .integrations.guardian import *  # noqa: E402, F403
 from .integrations.logging import *  # noqa: E402, F403
+
+# Field encryption: "<id>:<base64 32-byte key>" entries, the first one used for new values; keep
+# older keys listed until ``rotate_encryption_keys`` has re-encrypted everything. The keyed hash
+# for exact-match look-ups has its own key. The defaults are for development only.
+FIELD_ENCRYPTION_KEYS = env.list(
+    "FIELD_ENCRYPTION_KEYS", default=["dev1:ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMzJieSE="]
+)
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="ZGV2ZWxvcG1lbnQtb25seS1oYXNoLWtleS0zMmJ5dGU=")
 
 # Whether ``seed_demo`` may write demo accounts into this database.
 CASEWORK_DEMO_ALLOWED = env.bool("CASEWORK_DEMO_ALLOWED", default=True)

@@ -11,6 +11,12 @@ from ..models import Organisation, User
 from ._validation import full_clean
 
 
+def sync_group_membership(user: User) -> None:
+    from permissions.objects import sync_group_membership as sync
+
+    sync(user)
+
+
 def _check_role(organisation: Organisation, role: str) -> None:
     if not role_fits(organisation.kind, role):
         allowed = ", ".join(sorted(ROLES_BY_KIND[organisation.kind]))
@@ -52,6 +58,7 @@ def staff_create(
     user.set_password(password)
     full_clean(user, exclude=["password"])
     user.save()
+    sync_group_membership(user)
     return user
 
 
@@ -75,6 +82,7 @@ def staff_update(
             setattr(locked, field, value)
     full_clean(locked, exclude=["password"])
     locked.save()
+    sync_group_membership(locked)
     return locked
 
 

@@ -1,0 +1,298 @@
+"""Referrals, cases, transitions, the contact log, notes and the timeline."""
+
+from rest_framework import serializers
+
+from casework.accounts.models import User
+from casework.cases.choices import (
+    ClosureReason,
+    ContactChannel,
+    ContactDirection,
+    ContactOutcome,
+    DeclineReason,
+    Lifecycle,
+    NoteVisibility,
+    OffenceType,
+    ReferralSource,
+    RiskLevel,
+    Urgency,
+)
+from casework.cases.models import (
+    Case,
+    CaseAssignment,
+    CaseTransition,
+    ContactLogEntry,
+    Note,
+    Referral,
+)
+from casework.clients.choices import ContactKind
+
+from ..clients.serializers import ClientInput, ClientSummary, SafeTimeWindow
+from ..fields import ChoiceList, StrictInput
+
+
+class StaffSummary(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "role"]
+        read_only_fields = fields
+
+
+class AssignmentOutput(serializers.ModelSerializer):
+    user = StaffSummary(read_only=True)
+
+    class Meta:
+        model = CaseAssignment
+        fields = ["user", "role", "assigned_at"]
+        read_only_fields = fields
+
+
+# --- referrals ---------------------------------------------------------------------------
+
+
+class ReferralOutput(serializers.ModelSerializer):
+    contact_safe_times = SafeTimeWindow(many=True, read_only=True)
+    case = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "source",
+            "received_at",
+            "summary",
+            "incident_date",
+            "offence_types",
+            "urgency",
+            "referrer_organisation",
+            "referrer_name",
+            "person_pseudonym",
+            "contact_kind",
+            "contact_value",
+            "contact_safe_to_call",
+            "contact_safe_to_text",
+            "contact_safe_to_voicemail",
+            "contact_safe_times",
+            "status",
+            "decline_reason",
+            "decline_note",
+            "decided_at",
+            "case",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ReferralListItem(serializers.ModelSerializer):
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "source",
+            "received_at",
+            "incident_date",
+            "offence_types",
+            "urgency",
+            "status",
+        ]
+        read_only_fields = fields
+
+
+class ReferralInput(StrictInput):
+    source = serializers.ChoiceField(choices=ReferralSource.choices)
+    received_at = serializers.DateTimeField(required=False)
+    summary = serializers.CharField(max_length=5000)
+    incident_date = serializers.DateField(required=False, allow_null=True)
+    offence_types = ChoiceList(OffenceType.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    referrer_organisation = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    referrer_name = serializers.CharField(max_length=200, required=False, allow_null=True)
+    person_pseudonym = serializers.CharField(max_length=100, required=False, allow_null=True)
+    contact_kind = serializers.ChoiceField(
+        choices=ContactKind.choices, required=False, allow_blank=True
+    )
+    contact_value = serializers.CharField(max_length=500, required=False, allow_null=True)
+    contact_safe_to_call = serializers.BooleanField(required=False)
+    contact_safe_to_text = serializers.BooleanField(required=False)
+    contact_safe_to_voicemail = serializers.BooleanField(required=False)
+    contact_safe_times = SafeTimeWindow(many=True, required=False)
+
+
+class ReferralAcceptInput(StrictInput):
+    client = serializers.UUIDField(required=False, help_text="An existing client of yours.")
+    new_client = ClientInput(required=False, help_text="Or the details of a new client.")
+    assigned_to = serializers.ListField(
+        child=serializers.UUIDField(), required=False, max_length=10
+    )
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
+    incident_area = serializers.CharField(max_length=120, required=False, allow_blank=True)
+
+
+class ReferralDeclineInput(StrictInput):
+    reason = serializers.ChoiceField(choices=DeclineReason.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+# --- cases -------------------------------------------------------------------------------
+
+
+class CaseListItem(serializers.ModelSerializer):
+    client = ClientSummary(read_only=True)
+    assignments = AssignmentOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "client",
+            "support_status",
+            "justice_stage",
+            "risk_level",
+            "offence_types",
+            "incident_date",
+            "opened_at",
+            "closed_at",
+            "assignments",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class CaseDetail(CaseListItem):
+    referral = serializers.PrimaryKeyRelatedField(read_only=True)
+    etag = serializers.CharField(read_only=True)
+
+    class Meta(CaseListItem.Meta):
+        fields = [
+            *CaseListItem.Meta.fields,
+            "incident_area",
+            "closure_reason",
+            "referral",
+            "created_at",
+            "updated_at",
+            "etag",
+        ]
+        read_only_fields = fields
+
+
+class CaseCreateInput(StrictInput):
+    client = serializers.UUIDField()
+    assigned_to = serializers.ListField(
+        child=serializers.UUIDField(), required=False, max_length=10
+    )
+    offence_types = ChoiceList(OffenceType.choices, required=False)
+    incident_date = serializers.DateField(required=False, allow_null=True)
+    incident_area = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
+
+
+class CaseUpdateInput(StrictInput):
+    offence_types = ChoiceList(OffenceType.choices, required=False)
+    incident_date = serializers.DateField(required=False, allow_null=True)
+    incident_area = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
+
+
+class AssignInput(StrictInput):
+    user = serializers.UUIDField()
+
+
+class TransitionInput(StrictInput):
+    lifecycle = serializers.ChoiceField(choices=Lifecycle.choices)
+    to = serializers.CharField(max_length=32)
+    reason = serializers.CharField(max_length=2000)
+    closure_reason = serializers.ChoiceField(
+        choices=ClosureReason.choices, required=False, allow_blank=True
+    )
+
+
+class TransitionOutput(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CaseTransition
+        fields = ["id", "lifecycle", "reason", "closure_reason", "occurred_at", "actor"]
+        read_only_fields = fields
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # "from" is a Python keyword, so these are added by name.
+        fields["from"] = serializers.CharField(source="from_state", read_only=True)
+        fields["to"] = serializers.CharField(source="to_state", read_only=True)
+        return fields
+
+
+# --- contact log and notes ---------------------------------------------------------------
+
+
+class ContactOutput(serializers.ModelSerializer):
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    editable_until = serializers.DateTimeField(read_only=True)
+
+    class Meta:
+        model = ContactLogEntry
+        fields = [
+            "id",
+            "occurred_at",
+            "contact_method",
+            "channel",
+            "direction",
+            "outcome",
+            "duration_minutes",
+            "note",
+            "corrects",
+            "recorded_at",
+            "recorded_by",
+            "updated_at",
+            "editable_until",
+        ]
+        read_only_fields = fields
+
+
+class ContactCreateInput(StrictInput):
+    occurred_at = serializers.DateTimeField()
+    contact_method = serializers.UUIDField(required=False, allow_null=True)
+    channel = serializers.ChoiceField(choices=ContactChannel.choices)
+    direction = serializers.ChoiceField(choices=ContactDirection.choices)
+    outcome = serializers.ChoiceField(choices=ContactOutcome.choices)
+    duration_minutes = serializers.IntegerField(
+        min_value=0, max_value=24 * 60, required=False, allow_null=True
+    )
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, allow_null=True)
+    corrects = serializers.UUIDField(required=False, allow_null=True)
+
+
+class ContactUpdateInput(StrictInput):
+    duration_minutes = serializers.IntegerField(
+        min_value=0, max_value=24 * 60, required=False, allow_null=True
+    )
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, allow_null=True)
+
+
+class NoteOutput(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Note
+        fields = ["id", "body", "visibility", "created_at", "author"]
+        read_only_fields = fields
+
+
+class NoteInput(StrictInput):
+    body = serializers.CharField(max_length=10000)
+    visibility = serializers.ChoiceField(
+        choices=NoteVisibility.choices, default=NoteVisibility.INTERNAL
+    )
+
+
+class TimelineItemOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    id = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    actor = serializers.CharField(allow_null=True)
+    data = serializers.DictField(help_text="What happened; its keys depend on the kind.")
+
+
+class TimelinePage(serializers.Serializer):
+    next = serializers.CharField(allow_null=True)
+    results = TimelineItemOutput(many=True)

@@ -1,0 +1,429 @@
+"""Referrals, cases and what is logged against them."""
+
+import uuid
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from casework.accounts.models import User
+from casework.cases import timeline
+from casework.cases.choices import OffenceType
+from casework.cases.lifecycles import JusticeStage, SupportStatus
+from casework.cases.models import (
+    Case,
+    CaseAssignment,
+    CaseTransition,
+    ContactLogEntry,
+    Note,
+    Referral,
+)
+from casework.cases.services import cases, contacts, referrals
+from casework.clients.models import Client, ContactMethod
+from casework.core.idempotency import KEY_MAX_LENGTH, run_once
+from permissions import policies
+from permissions.authentication import PERSONS_ONLY
+from permissions.querysets import restrict
+
+from ..audited import audit_read
+from ..base import CaseworkViewSet
+from ..concurrency import expected_version
+from . import serializers as s
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "Send the same key when retrying: the first result comes back and nothing new is created. "
+        "The same key with a different body is refused with 409."
+    ),
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "The case's ETag as last read. A stale one is refused with 412 and changes nothing. "
+        "Without the header the update is accepted as it stands."
+    ),
+)
+
+
+def _visible(model, request, pk, field: str = "id"):
+    """An object the caller can see, or a 400 naming the field (never a hint that it exists)."""
+    try:
+        pk = uuid.UUID(str(pk))
+    except ValueError:
+        raise ValidationError({field: ["Not a valid id."]}) from None
+    found = (
+        restrict(model.objects.all(), principal=request.user, action="view").filter(pk=pk).first()
+    )
+    if found is None:
+        raise ValidationError({field: ["No such record among those you can see."]})
+    return found
+
+
+def _staff(request, ids, field: str = "assigned_to") -> list[User]:
+    wanted = {uuid.UUID(str(i)) for i in ids}
+    users = list(User.objects.filter(pk__in=wanted, organisation_id=request.user.organisation_id))
+    if len(users) != len(wanted):
+        raise ValidationError({field: ["Only staff of your organisation can be assigned."]})
+    return users
+
+
+class ReferralFilter(filters.FilterSet):
+    class Meta:
+        model = Referral
+        fields = ["status", "source", "urgency"]
+
+
+class ReferralViewSet(mixins.ListModelMixin, CaseworkViewSet):
+    queryset = Referral.objects.all()
+    permission_classes = [policies.Referrals]
+    output_serializer_class = s.ReferralListItem
+    serializer_classes = {
+        "create": s.ReferralInput,
+        "accept": s.ReferralAcceptInput,
+        "decline": s.ReferralDeclineInput,
+    }
+    filterset_class = ReferralFilter
+    cursor_ordering = "-received_at"
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(responses={200: s.ReferralOutput})
+    def retrieve(self, request, pk=None):
+        referral = self.get_object()
+        audit_read(request, referral, action="referral.read")
+        return Response(s.ReferralOutput(referral).data)
+
+    @extend_schema(
+        request=s.ReferralInput, responses={201: s.ReferralOutput}, parameters=[IDEMPOTENCY_KEY]
+    )
+    def create(self, request):
+        data = s.ReferralInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        organisation = request.user.organisation
+
+        def create():
+            return referrals.referral_create(
+                organisation=organisation, actor=request.user, **data.validated_data
+            )
+
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            referral = create()
+        else:
+            if not key or len(key) > KEY_MAX_LENGTH:
+                raise ValidationError({"Idempotency-Key": ["Use 1 to 255 characters."]})
+            referral, _ = run_once(
+                principal=str(request.user.pk),
+                scope="referrals.create",
+                key=key,
+                payload=request.data,
+                create=create,
+                load=lambda pk: Referral.objects.get(pk=pk),
+            )
+        return Response(s.ReferralOutput(referral).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ReferralAcceptInput, responses={201: s.CaseDetail})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        referral = self.get_object()
+        data = s.ReferralAcceptInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        client = (
+            _visible(Client, request, values.pop("client"), "client")
+            if "client" in values
+            else None
+        )
+        case = referrals.referral_accept(
+            referral=referral,
+            accepted_by=request.user,
+            client=client,
+            new_client=values.pop("new_client", None),
+            assigned_to=_staff(request, values.pop("assigned_to", [])),
+            **values,
+        )
+        return Response(
+            s.CaseDetail(_case_with_relations(case.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=s.ReferralDeclineInput, responses={200: s.ReferralOutput})
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        referral = self.get_object()
+        data = s.ReferralDeclineInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = referrals.referral_decline(
+            referral=referral, declined_by=request.user, **data.validated_data
+        )
+        return Response(s.ReferralOutput(referral).data)
+
+
+class CaseFilter(filters.FilterSet):
+    support_status = filters.MultipleChoiceFilter(choices=SupportStatus.choices)
+    justice_stage = filters.MultipleChoiceFilter(choices=JusticeStage.choices)
+    risk_level = filters.CharFilter()
+    offence_type = filters.ChoiceFilter(
+        choices=OffenceType.choices,
+        field_name="offence_types",
+        lookup_expr="contains",
+        method="filter_offence_type",
+    )
+    assigned_to = filters.CharFilter(
+        method="filter_assigned_to", help_text="`me`, or the id of a member of staff."
+    )
+    opened_after = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    reference = filters.CharFilter(field_name="reference", lookup_expr="istartswith")
+    q = filters.CharFilter(method="filter_text", help_text="Reference or incident area contains.")
+
+    class Meta:
+        model = Case
+        fields = ["support_status", "justice_stage", "risk_level"]
+
+    def filter_offence_type(self, queryset, name, value):
+        return queryset.filter(offence_types__contains=[value])
+
+    def filter_assigned_to(self, queryset, name, value):
+        if value == "me":
+            user_id = self.request.user.pk
+        else:
+            try:
+                user_id = uuid.UUID(value)
+            except ValueError:
+                raise ValidationError({"assigned_to": ["Use 'me' or a staff id."]}) from None
+        return queryset.filter(
+            pk__in=CaseAssignment.objects.filter(user_id=user_id).values("case_id")
+        )
+
+    def filter_text(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(reference__icontains=value) | Q(incident_area__icontains=value))
+
+
+def _case_queryset():
+    return Case.objects.select_related("client").prefetch_related(
+        Prefetch("assignments", queryset=CaseAssignment.objects.select_related("user"))
+    )
+
+
+def _case_with_relations(pk):
+    return _case_queryset().get(pk=pk)
+
+
+class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
+    queryset = _case_queryset()
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.Cases]
+    output_serializer_class = s.CaseListItem
+    serializer_classes = {
+        "create": s.CaseCreateInput,
+        "partial_update": s.CaseUpdateInput,
+        "transitions": s.TransitionInput,
+        "assign": s.AssignInput,
+        "unassign": s.AssignInput,
+    }
+    filterset_class = CaseFilter
+    cursor_ordering = ("-opened_at", "-id")
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def _detail(self, case: Case, *, status_code=status.HTTP_200_OK) -> Response:
+        case = _case_with_relations(case.pk)
+        response = Response(s.CaseDetail(case).data, status=status_code)
+        response["ETag"] = case.etag
+        return response
+
+    @extend_schema(responses={200: s.CaseDetail})
+    def retrieve(self, request, pk=None):
+        case = self.get_object()
+        audit_read(request, case, action="case.read", case_id=case.pk)
+        response = Response(s.CaseDetail(case).data)
+        response["ETag"] = case.etag
+        return response
+
+    @extend_schema(request=s.CaseCreateInput, responses={201: s.CaseDetail})
+    def create(self, request):
+        data = s.CaseCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        case = cases.case_create(
+            client=_visible(Client, request, values.pop("client"), "client"),
+            opened_by=request.user,
+            assigned_to=_staff(request, values.pop("assigned_to", [])),
+            **values,
+        )
+        return self._detail(case, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CaseUpdateInput, responses={200: s.CaseDetail}, parameters=[IF_MATCH])
+    def partial_update(self, request, pk=None):
+        case = self.get_object()
+        data = s.CaseUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        case = cases.case_update(
+            case=case,
+            updated_by=request.user,
+            expected_version=expected_version(request, case),
+            **data.validated_data,
+        )
+        return self._detail(case)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: s.TransitionOutput(many=True)})
+    @extend_schema(methods=["POST"], request=s.TransitionInput, responses={200: s.CaseDetail})
+    @action(detail=True, methods=["get", "post"])
+    def transitions(self, request, pk=None):
+        """GET: the lifecycle history. POST: move one lifecycle; an illegal move answers 409."""
+        case = self.get_object()
+        if request.method == "GET":
+            history = CaseTransition.objects.filter(case=case).select_related("actor")
+            page = self.paginate_queryset(history.order_by("-occurred_at"))
+            return self.get_paginated_response(s.TransitionOutput(page, many=True).data)
+        data = s.TransitionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = cases.case_transition(
+            case=case,
+            actor=request.user,
+            expected_version=expected_version(request, case),
+            **data.validated_data,
+        )
+        return self._detail(case)
+
+    @extend_schema(request=s.AssignInput, responses={200: s.CaseDetail})
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        case = self.get_object()
+        data = s.AssignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        (user,) = _staff(request, [data.validated_data["user"]], "user")
+        return self._detail(cases.case_assign(case=case, user=user, assigned_by=request.user))
+
+    @extend_schema(request=s.AssignInput, responses={200: s.CaseDetail})
+    @action(detail=True, methods=["post"])
+    def unassign(self, request, pk=None):
+        case = self.get_object()
+        data = s.AssignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        (user,) = _staff(request, [data.validated_data["user"]], "user")
+        return self._detail(cases.case_unassign(case=case, user=user, unassigned_by=request.user))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="From the previous page."),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 100, default 25."),
+        ],
+        responses={200: s.TimelinePage},
+    )
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        """Everything that happened on the case, newest first."""
+        case = self.get_object()
+        limit = _page_size(request)
+        cursor = None
+        if request.query_params.get("cursor"):
+            try:
+                cursor = timeline.decode_cursor(request.query_params["cursor"])
+            except timeline.InvalidCursor as error:
+                raise ValidationError({"cursor": [str(error)]}) from None
+        items, more = timeline.timeline_page(case, limit=limit, cursor=cursor)
+        next_url = None
+        if more and items:
+            next_url = request.build_absolute_uri(
+                f"{request.path}?cursor={timeline.encode_cursor(items[-1])}&page_size={limit}"
+            )
+        return Response({"next": next_url, "results": s.TimelineItemOutput(items, many=True).data})
+
+
+def _page_size(request) -> int:
+    raw = request.query_params.get("page_size", "25")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+        raise ValidationError({"page_size": ["Use a whole number from 1 to 100."]})
+    return int(raw)
+
+
+class CaseChildViewSet(CaseworkViewSet):
+    """Records under ``cases/{case_id}/``: the case must be visible, or everything is a 404."""
+
+    authentication_classes = PERSONS_ONLY
+
+    def get_case(self) -> Case:
+        try:
+            case_id = uuid.UUID(str(self.kwargs["case_id"]))
+        except ValueError:
+            raise Http404 from None
+        case = restrict(Case.objects.all(), principal=self.request.user).filter(pk=case_id).first()
+        if case is None:
+            raise Http404
+        return case
+
+    def get_queryset(self):
+        return super().get_queryset().filter(case=self.get_case())
+
+
+class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
+    queryset = ContactLogEntry.objects.select_related("recorded_by")
+    permission_classes = [policies.Contacts]
+    output_serializer_class = s.ContactOutput
+    serializer_classes = {"create": s.ContactCreateInput, "partial_update": s.ContactUpdateInput}
+    filterset_fields = ["outcome", "channel", "direction"]
+    cursor_ordering = ("-occurred_at", "-id")
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @extend_schema(request=s.ContactCreateInput, responses={201: s.ContactOutput})
+    def create(self, request, case_id=None):
+        case = self.get_case()
+        data = s.ContactCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        method_id = values.pop("contact_method", None)
+        corrects_id = values.pop("corrects", None)
+        method = None
+        if method_id is not None:
+            method = ContactMethod.objects.filter(pk=method_id, client_id=case.client_id).first()
+            if method is None:
+                raise ValidationError(
+                    {"contact_method": ["This contact method is not this client's."]}
+                )
+        corrects = None
+        if corrects_id is not None:
+            corrects = ContactLogEntry.objects.filter(pk=corrects_id, case=case).first()
+            if corrects is None:
+                raise ValidationError({"corrects": ["No such entry on this case."]})
+        entry = contacts.contact_log(
+            case=case, recorded_by=request.user, contact_method=method, corrects=corrects, **values
+        )
+        return Response(self.output(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ContactUpdateInput, responses={200: s.ContactOutput})
+    def partial_update(self, request, case_id=None, pk=None):
+        entry = self.get_object()
+        data = s.ContactUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        entry = contacts.contact_edit(entry=entry, edited_by=request.user, **data.validated_data)
+        return Response(self.output(entry).data)
+
+
+class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
+    queryset = Note.objects.select_related("author")
+    permission_classes = [policies.Notes]
+    output_serializer_class = s.NoteOutput
+    serializer_classes = {"create": s.NoteInput}
+    filterset_fields = ["visibility"]
+    cursor_ordering = ("-created_at", "-id")
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(request=s.NoteInput, responses={201: s.NoteOutput})
+    def create(self, request, case_id=None):
+        case = self.get_case()
+        data = s.NoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = contacts.note_add(case=case, author=request.user, **data.validated_data)
+        return Response(self.output(note).data, status=status.HTTP_201_CREATED)

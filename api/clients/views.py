@@ -1,0 +1,138 @@
+"""Clients, look-up by phone or email, and contact methods."""
+
+import uuid
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from casework.clients import services
+from casework.clients.models import Client, ContactMethod
+from casework.clients.selectors import clients_matching
+from permissions import policies
+from permissions.authentication import PERSONS_ONLY
+from permissions.querysets import restrict
+
+from ..audited import audit_read
+from ..base import CaseworkViewSet
+from . import serializers as s
+
+
+class ClientViewSet(mixins.ListModelMixin, CaseworkViewSet):
+    queryset = Client.objects.all()
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.Clients]
+    output_serializer_class = s.ClientListItem
+    serializer_classes = {
+        "create": s.ClientInput,
+        "partial_update": s.ClientInput,
+        "lookup": s.ClientLookupInput,
+    }
+    cursor_ordering = "-created_at"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @extend_schema(responses={200: s.ClientDetail})
+    def retrieve(self, request, pk=None):
+        client = self.get_object()
+        audit_read(request, client, action="client.read")
+        return Response(s.ClientDetail(client).data)
+
+    @extend_schema(request=s.ClientInput, responses={201: s.ClientDetail})
+    def create(self, request):
+        data = s.ClientInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        client = services.client_create(
+            organisation=request.user.organisation, created_by=request.user, **data.validated_data
+        )
+        return Response(s.ClientDetail(client).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ClientInput(partial=True), responses={200: s.ClientDetail})
+    def partial_update(self, request, pk=None):
+        client = self.get_object()
+        data = s.ClientInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        client = services.client_update(
+            client=client, updated_by=request.user, **data.validated_data
+        )
+        return Response(s.ClientDetail(client).data)
+
+    @extend_schema(request=s.ClientLookupInput, responses={200: s.ClientSummary(many=True)})
+    @action(detail=False, methods=["post"])
+    def lookup(self, request):
+        """Exact match on a phone number or email address, current or past, among the clients
+        you can see. Sent in the body, never in the URL."""
+        data = s.ClientLookupInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        matches = clients_matching(visible=self.get_queryset(), **data.validated_data)
+        found = list(matches[:20])
+        return Response(s.ClientSummary(found, many=True).data)
+
+
+class ContactMethodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet):
+    """A client's contact methods, current and retired."""
+
+    queryset = ContactMethod.objects.all()
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.ContactMethods]
+    output_serializer_class = s.ContactMethodOutput
+    serializer_classes = {
+        "create": s.ContactMethodCreateInput,
+        "partial_update": s.ContactMethodUpdateInput,
+        "retire": s.ContactMethodRetireInput,
+    }
+    filterset_fields = ["status", "kind"]
+    cursor_ordering = "-created_at"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_client(self) -> Client:
+        try:
+            client_id = uuid.UUID(str(self.kwargs["client_id"]))
+        except ValueError:
+            raise Http404 from None
+        visible = restrict(Client.objects.all(), principal=self.request.user, action="view")
+        client = visible.filter(pk=client_id).first()
+        if client is None:
+            raise Http404
+        return client
+
+    def get_queryset(self):
+        return super().get_queryset().filter(client=self.get_client())
+
+    @extend_schema(request=s.ContactMethodCreateInput, responses={201: s.ContactMethodOutput})
+    def create(self, request, client_id=None):
+        client = self.get_client()
+        data = s.ContactMethodCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        method = services.contact_method_add(
+            client=client, created_by=request.user, **data.validated_data
+        )
+        return Response(self.output(method).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ContactMethodUpdateInput, responses={200: s.ContactMethodOutput})
+    def partial_update(self, request, client_id=None, pk=None):
+        method = self.get_object()
+        data = s.ContactMethodUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        method = services.contact_method_update(
+            method=method, updated_by=request.user, **data.validated_data
+        )
+        return Response(self.output(method).data)
+
+    @extend_schema(request=None, responses={200: s.ContactMethodOutput})
+    @action(detail=True, methods=["post"])
+    def verify(self, request, client_id=None, pk=None):
+        method = services.contact_method_verify(method=self.get_object(), verified_by=request.user)
+        return Response(self.output(method).data)
+
+    @extend_schema(request=s.ContactMethodRetireInput, responses={200: s.ContactMethodOutput})
+    @action(detail=True, methods=["post"])
+    def retire(self, request, client_id=None, pk=None):
+        method = self.get_object()
+        data = s.ContactMethodRetireInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        method = services.contact_method_retire(
+            method=method, retired_by=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(self.output(method).data)

@@ -1,0 +1,249 @@
+"""Opening, editing, assigning and moving cases along their lifecycles."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from casework.accounts.choices import Role
+from casework.accounts.errors import Conflict, PreconditionFailed
+from casework.accounts.models import User
+from casework.audit.services import audit_record
+from casework.clients.models import Client
+from permissions.objects import grant_case_to_supervisors, grant_case_to_user, revoke_case_from_user
+
+from .. import lifecycles
+from ..choices import AssignmentRole, ClosureReason
+from ..lifecycles import SupportStatus
+from ..models import Case, CaseAssignment, CaseTransition, Referral
+from .references import next_reference
+
+EDITABLE_FIELDS = ("offence_types", "incident_date", "incident_area", "risk_level")
+ASSIGNABLE_ROLES = {
+    Role.CASEWORKER: AssignmentRole.CASEWORKER,
+    Role.ISVA: AssignmentRole.ISVA,
+    Role.SUPERVISOR: AssignmentRole.SUPERVISOR,
+}
+
+
+def check_incident_date(value: date | None, field: str = "incident_date") -> None:
+    if value is not None and value > timezone.localdate():
+        raise ValidationError({field: ["The incident date cannot be in the future."]})
+
+
+def _check_assignees(case_org_id, users: Iterable[User], field: str = "assigned_to") -> list[User]:
+    checked = []
+    for user in users:
+        if user.organisation_id != case_org_id or user.role not in ASSIGNABLE_ROLES:
+            raise ValidationError({field: ["Only staff of the case's charity can be assigned."]})
+        if not user.is_active:
+            raise ValidationError({field: [f"{user.username} is not active."]})
+        checked.append(user)
+    return checked
+
+
+def _assign(case: Case, user: User, by: User | None) -> CaseAssignment:
+    assignment, created = CaseAssignment.objects.get_or_create(
+        case=case, user=user, defaults={"role": ASSIGNABLE_ROLES[user.role], "assigned_by": by}
+    )
+    if created:
+        grant_case_to_user(case, user)
+    return assignment
+
+
+def open_case(
+    *,
+    client: Client,
+    opened_by: User,
+    assigned_to: Iterable[User] = (),
+    referral: Referral | None = None,
+    offence_types: list[str] | None = None,
+    incident_date: date | None = None,
+    incident_area: str = "",
+    risk_level: str | None = None,
+) -> Case:
+    """Opens a case for a client (inside the caller's transaction). The person opening it is
+    assigned unless they are a supervisor, who sees every case anyway."""
+    check_incident_date(incident_date)
+    assignees = _check_assignees(client.organisation_id, assigned_to)
+    if opened_by.role in (Role.CASEWORKER, Role.ISVA) and opened_by not in assignees:
+        assignees.append(opened_by)
+    case = Case(
+        organisation=client.organisation,
+        client=client,
+        referral=referral,
+        reference=next_reference(client.organisation),
+        offence_types=sorted(set(offence_types or [])),
+        incident_date=incident_date,
+        incident_area=incident_area,
+        opened_at=timezone.now(),
+        created_by=opened_by,
+    )
+    if risk_level:
+        case.risk_level = risk_level
+    case.full_clean(exclude=["reference"])
+    case.save()
+    grant_case_to_supervisors(case)
+    for user in assignees:
+        _assign(case, user, opened_by)
+    audit_record(
+        actor=opened_by,
+        action="case.create",
+        target=case,
+        case_id=case.pk,
+        changed_fields=["client", "offence_types", "incident_date", "risk_level", "assigned_staff"],
+    )
+    return case
+
+
+@transaction.atomic
+def case_create(**kwargs) -> Case:
+    return open_case(**kwargs)
+
+
+def _lock(case: Case, expected_version: int | None = None) -> Case:
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise PreconditionFailed(
+            "The case changed since you read it; reload it and try again.",
+            code="stale_version",
+        )
+    return locked
+
+
+@transaction.atomic
+def case_update(
+    *, case: Case, updated_by: User, expected_version: int | None = None, **changes
+) -> Case:
+    """Edits the case's facts. ``expected_version`` (from ``If-Match``) guards against silently
+    overwriting someone else's edit."""
+    locked = _lock(case, expected_version)
+    if locked.is_closed:
+        raise Conflict("A closed case cannot be edited; reopen it first.", code="case_closed")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({field: ["This field cannot be changed here."] for field in unknown})
+    check_incident_date(changes.get("incident_date"))
+    changed = [f for f, v in changes.items() if getattr(locked, f) != v]
+    if "offence_types" in changes:
+        changes["offence_types"] = sorted(set(changes["offence_types"]))
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.full_clean()
+    if changed:
+        locked.version += 1
+        locked.save()
+        audit_record(
+            actor=updated_by,
+            action="case.update",
+            target=locked,
+            case_id=locked.pk,
+            changed_fields=changed,
+        )
+    return locked
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    case: Case,
+    actor: User,
+    lifecycle: str,
+    to: str,
+    reason: str,
+    closure_reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """Moves one lifecycle along its transition table, or refuses (409) and changes nothing."""
+    locked = _lock(case, expected_version)
+    field = "support_status" if lifecycle == "support" else "justice_stage"
+    current = getattr(locked, field)
+    if to not in lifecycles.STATES[lifecycle].values:
+        raise ValidationError({"to": [f"{to!r} is not a {lifecycle} state."]})
+    if not lifecycles.is_allowed(lifecycle, current, to):
+        allowed = ", ".join(sorted(lifecycles.allowed(lifecycle, current))) or "none"
+        raise Conflict(
+            f"A case cannot move from {current} to {to} ({lifecycle}). From {current}: {allowed}.",
+            code="illegal_transition",
+        )
+    if lifecycle == "justice" and locked.is_closed:
+        raise Conflict("Reopen the case before changing its justice pathway.", code="case_closed")
+    if to == SupportStatus.CLOSED:
+        if closure_reason not in ClosureReason.values:
+            raise ValidationError({"closure_reason": ["Say why the case is closing."]})
+        locked.closed_at = timezone.now()
+        locked.closure_reason = closure_reason
+    elif closure_reason:
+        raise ValidationError(
+            {"closure_reason": ["Only a closing transition has a closure reason."]}
+        )
+    if lifecycle == "support" and current == SupportStatus.CLOSED:
+        locked.closed_at = None
+        locked.closure_reason = ""
+    setattr(locked, field, to)
+    locked.version += 1
+    locked.save()
+    CaseTransition.objects.create(
+        case=locked,
+        lifecycle=lifecycle,
+        from_state=current,
+        to_state=to,
+        reason=reason,
+        closure_reason=closure_reason,
+        occurred_at=timezone.now(),
+        actor=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="case.transition",
+        target=locked,
+        case_id=locked.pk,
+        changed_fields=[field],
+        detail={"lifecycle": lifecycle, "from": current, "to": to},
+    )
+    return locked
+
+
+@transaction.atomic
+def case_assign(*, case: Case, user: User, assigned_by: User) -> Case:
+    locked = _lock(case)
+    _check_assignees(locked.organisation_id, [user], field="user")
+    if CaseAssignment.objects.filter(case=locked, user=user).exists():
+        raise Conflict(
+            f"{user.username} is already assigned to this case.", code="already_assigned"
+        )
+    _assign(locked, user, assigned_by)
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
+    audit_record(
+        actor=assigned_by,
+        action="case.assign",
+        target=locked,
+        case_id=locked.pk,
+        changed_fields=["assigned_staff"],
+        detail={"user": str(user.pk)},
+    )
+    return locked
+
+
+@transaction.atomic
+def case_unassign(*, case: Case, user: User, unassigned_by: User) -> Case:
+    """The person loses the case's permissions in this same transaction."""
+    locked = _lock(case)
+    deleted, _ = CaseAssignment.objects.filter(case=locked, user=user).delete()
+    if not deleted:
+        raise ValidationError({"user": ["This person is not assigned to the case."]})
+    revoke_case_from_user(locked, user)
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
+    audit_record(
+        actor=unassigned_by,
+        action="case.unassign",
+        target=locked,
+        case_id=locked.pk,
+        changed_fields=["assigned_staff"],
+        detail={"user": str(user.pk)},
+    )
+    return locked

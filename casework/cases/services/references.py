@@ -1,0 +1,27 @@
+"""Human case references, unique per organisation: POW-2026-00042."""
+
+from django.db import connection
+from django.utils import timezone
+
+from casework.accounts.models import Organisation
+
+from ..models import CaseReferenceCounter
+
+
+def next_reference(organisation: Organisation) -> str:
+    """Takes the next number for the organisation's current year, atomically: two cases opened at
+    once get two numbers, and a rolled-back transaction gives its number back."""
+    year = timezone.localdate().year
+    table = CaseReferenceCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (organisation_id, year, last_number) VALUES (%s, %s, 1)
+            ON CONFLICT (organisation_id, year)
+            DO UPDATE SET last_number = {table}.last_number + 1
+            RETURNING last_number
+            """,  # noqa: S608 (the table name is the model's, not input)
+            [organisation.pk, year],
+        )
+        (number,) = cursor.fetchone()
+    return f"{organisation.code}-{year}-{number:05d}"

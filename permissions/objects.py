@@ -1,0 +1,88 @@
+"""Object permissions on cases (django-guardian, direct foreign-key tables).
+
+Assigned staff hold ``view_case`` and ``change_case`` on their cases, granted with the assignment
+and removed with it by the same transaction. An organisation's supervisors hold them through
+their organisation's supervisors group, granted when the case is opened. Nothing here is cached:
+a change applies to the very next request."""
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+
+from casework.accounts.choices import OrganisationKind, Role
+from casework.accounts.models import Organisation, User
+from casework.cases.models import (
+    CASE_PERMISSIONS,
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+)
+
+SUPERVISORS_GROUP = "org:{id}:supervisors"
+
+
+def _case_permissions() -> list[Permission]:
+    content_type = ContentType.objects.get_for_model(Case)
+    return list(Permission.objects.filter(content_type=content_type, codename__in=CASE_PERMISSIONS))
+
+
+def supervisors_group(organisation: Organisation) -> Group:
+    group, _ = Group.objects.get_or_create(name=SUPERVISORS_GROUP.format(id=organisation.pk))
+    return group
+
+
+def sync_group_membership(user: User) -> None:
+    """A charity supervisor belongs to their organisation's supervisors group; nobody else does."""
+    prefix = "org:"
+    current = user.groups.filter(name__startswith=prefix)
+    wanted = None
+    if (
+        user.organisation_id
+        and user.role == Role.SUPERVISOR
+        and user.organisation.kind == OrganisationKind.CHARITY
+    ):
+        wanted = supervisors_group(user.organisation)
+    for group in current:
+        if group != wanted:
+            user.groups.remove(group)
+    if wanted is not None:
+        user.groups.add(wanted)
+
+
+def grant_case_to_supervisors(case: Case) -> None:
+    group = supervisors_group(case.organisation)
+    CaseGroupObjectPermission.objects.bulk_create(
+        [
+            CaseGroupObjectPermission(group=group, permission=p, content_object=case)
+            for p in _case_permissions()
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def grant_case_to_user(case: Case, user: User) -> None:
+    CaseUserObjectPermission.objects.bulk_create(
+        [
+            CaseUserObjectPermission(user=user, permission=p, content_object=case)
+            for p in _case_permissions()
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def revoke_case_from_user(case: Case, user: User) -> None:
+    CaseUserObjectPermission.objects.filter(user=user, content_object=case).delete()
+
+
+def cases_visible_to(user: User, codename: str = "view_case") -> QuerySet:
+    """Ids of the cases the person holds ``codename`` on, directly or through a group. Global
+    (model-level) permissions are deliberately ignored: they never reveal an object."""
+    via_user = CaseUserObjectPermission.objects.filter(
+        user=user, permission__codename=codename
+    ).values("content_object_id")
+    via_group = CaseGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=codename
+    ).values("content_object_id")
+    return Case.objects.filter(organisation_id=user.organisation_id).filter(
+        Q(pk__in=via_user) | Q(pk__in=via_group)
+    )
