@@ -29,3 +29,19 @@ class CaseworkViewSet(RestrictedViewSetMixin, viewsets.GenericViewSet):
         return self.output_serializer_class(
             instance, context=self.get_serializer_context(), **kwargs
         )
+
+
+def visible_or_404(model, request, pk, **filters):
+    """The object with this id among those the caller may see, or a 404 (a malformed id too)."""
+    import uuid
+
+    from django.http import Http404
+
+    try:
+        pk = uuid.UUID(str(pk))
+    except ValueError:
+        raise Http404 from None
+    found = restrict(model.objects.all(), principal=request.user).filter(pk=pk, **filters).first()
+    if found is None:
+        raise Http404
+    return found

@@ -17,3 +17,11 @@ class CursorPagination(pagination.CursorPagination):
         if ordering:
             return (ordering,) if isinstance(ordering, str) else tuple(ordering)
         return super().get_ordering(request, queryset, view)
+
+
+def paginated(request, queryset, ordering: tuple[str, ...], serializer):
+    """A cursor page of a queryset that is not the view's own (a sub-list in an action)."""
+    paginator = CursorPagination()
+    paginator.ordering = ordering
+    page = paginator.paginate_queryset(queryset, request)
+    return paginator.get_paginated_response(serializer(page, many=True).data)

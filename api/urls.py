@@ -7,6 +7,9 @@ from . import schema  # noqa: F401  (registers the authentication schemes)
 from .accounts import views as accounts
 from .cases import views as cases
 from .clients import views as clients
+from .court import views as court
+from .sharing import views as sharing
+from .support import views as support
 
 router = SimpleRouter()
 router.register("organisations", accounts.OrganisationViewSet, basename="organisation")
@@ -24,10 +27,54 @@ router.register(
     r"cases/(?P<case_id>[^/.]+)/contacts", cases.ContactViewSet, basename="case-contact"
 )
 router.register(r"cases/(?P<case_id>[^/.]+)/notes", cases.NoteViewSet, basename="case-note")
+router.register(
+    r"cases/(?P<case_id>[^/.]+)/consents", sharing.ConsentViewSet, basename="case-consent"
+)
+router.register(
+    r"cases/(?P<case_id>[^/.]+)/court-events", court.CourtEventViewSet, basename="case-court-event"
+)
+router.register(
+    r"cases/(?P<case_id>[^/.]+)/decisions", court.DecisionViewSet, basename="case-decision"
+)
+router.register("entitlements", court.EntitlementViewSet, basename="entitlement")
+router.register("shared-cases", sharing.SharedCaseViewSet, basename="shared-case")
+router.register(
+    r"shared-cases/(?P<shared_case_id>[^/.]+)/updates",
+    sharing.SharedUpdateViewSet,
+    basename="shared-case-update",
+)
+
+_plan = "cases/<str:case_id>/support-plan/"
 
 urlpatterns = [
+    path(_plan, support.SupportPlanView.as_view(), name="support-plan"),
+    path(f"{_plan}history/", support.SupportPlanHistoryView.as_view(), name="support-plan-history"),
+    path(f"{_plan}needs/", support.NeedsView.as_view(), name="support-plan-needs"),
+    path(f"{_plan}safety-plan/", support.SafetyPlanView.as_view(), name="support-plan-safety"),
+    path(
+        f"{_plan}safety-plan/<str:item_id>/",
+        support.SafetyPlanItemView.as_view(),
+        name="support-plan-safety-item",
+    ),
+    path(
+        f"{_plan}risk-assessments/",
+        support.RiskAssessmentsView.as_view(),
+        name="support-plan-risk",
+    ),
+    path("caseload/", court.CaseloadView.as_view(), name="caseload"),
+    path("me/calendar-feed/", court.CalendarFeedView.as_view(), name="calendar-feed"),
+    path(
+        "shared-cases/<str:shared_case_id>/court-events/",
+        court.SharedCourtEventView.as_view(),
+        name="shared-case-court-events",
+    ),
     path("auth/login/", accounts.LoginView.as_view(), name="auth-login"),
     path("auth/logout/", accounts.LogoutView.as_view(), name="auth-logout"),
     path("me/", accounts.MeView.as_view(), name="me"),
+    path(
+        "cases/<str:case_id>/police-involvement/",
+        sharing.PoliceInvolvementView.as_view(),
+        name="case-police-involvement",
+    ),
     *router.urls,
 ]

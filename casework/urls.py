@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.court.views import calendar_feed
 from api.docs import DocsView, SchemaView
 
 from . import health
@@ -13,6 +14,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="docs"),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed-ics"),
     path("admin/", admin.site.urls),
 ]
 

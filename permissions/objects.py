@@ -32,16 +32,18 @@ def supervisors_group(organisation: Organisation) -> Group:
 
 
 def sync_group_membership(user: User) -> None:
-    """A charity supervisor belongs to their organisation's supervisors group; nobody else does."""
+    """A charity supervisor belongs to their organisation's supervisors group, a police liaison to
+    their force's liaison group; nobody else belongs to any organisation group."""
+    from casework.sharing.derivation import liaison_group
+
     prefix = "org:"
     current = user.groups.filter(name__startswith=prefix)
     wanted = None
-    if (
-        user.organisation_id
-        and user.role == Role.SUPERVISOR
-        and user.organisation.kind == OrganisationKind.CHARITY
-    ):
+    kind = user.organisation.kind if user.organisation_id else None
+    if user.role == Role.SUPERVISOR and kind == OrganisationKind.CHARITY:
         wanted = supervisors_group(user.organisation)
+    elif user.role == Role.POLICE_LIAISON and kind == OrganisationKind.POLICE:
+        wanted = liaison_group(user.organisation)
     for group in current:
         if group != wanted:
             user.groups.remove(group)

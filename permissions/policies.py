@@ -132,3 +132,32 @@ Contacts = policy(
     partial_update=_staff_only,
 )
 Notes = policy("Notes", list=_staff_only, retrieve=_staff_only, create=_staff_only)
+
+Consents = policy("Consents", list=_staff_only, create=_staff_only)
+PoliceInvolvementPolicy = policy("PoliceInvolvementPolicy", get=_staff_only, patch=_staff_only)
+SharedCases = policy(
+    "SharedCases",
+    list=rules.police_liaison | rules.scope("shared-cases:read"),
+    retrieve=rules.police_liaison | rules.scope("shared-cases:read"),
+    ended=rules.police_liaison | rules.scope("shared-cases:read"),
+    police_involvement=rules.police_liaison,
+)
+SharedUpdates = policy(
+    "SharedUpdates",
+    list=rules.police_liaison | rules.scope("shared-cases:read"),
+    create=rules.police_liaison,
+)
+
+CourtEvents = policy(
+    "CourtEvents",
+    list=_staff_only,
+    retrieve=_staff_only,
+    create=_staff_only,
+    partial_update=_staff_only,
+)
+Decisions = policy("Decisions", list=_staff_only, create=_staff_only, client_told=_staff_only)
+Entitlements = policy("Entitlements", list=_staff_only)
+Caseload = policy("Caseload", get=_staff_only)
+CalendarFeedPolicy = policy("CalendarFeedPolicy", post=_staff_only, delete=_staff_only)
+SharedCourtEvents = policy("SharedCourtEvents", get=rules.police_liaison, post=rules.police_liaison)
+SupportPlan = policy("SupportPlan", get=_staff_only, post=_staff_only, patch=_staff_only)

@@ -12,6 +12,15 @@ from casework.accounts.models import ApiKey, Organisation, User
 from casework.cases.choices import ReferralStatus
 from casework.cases.models import Case, ContactLogEntry, Note, Referral
 from casework.clients.models import Client, ContactMethod
+from casework.court.models import CourtEvent, Entitlement, JusticeDecision
+from casework.sharing.choices import ShareStatus
+from casework.sharing.models import (
+    ConsentDecision,
+    PoliceInvolvement,
+    SharedCase,
+    SharedCaseGroupObjectPermission,
+    SharedUpdate,
+)
 
 from . import principals
 from .objects import cases_visible_to
@@ -126,6 +135,89 @@ def _notes(qs: models.QuerySet, principal: object, action: str) -> models.QueryS
     if user is None:
         return qs.none()
     return qs.filter(case_id__in=cases_visible_to(user).values("pk"))
+
+
+@restricts(ConsentDecision)
+def _consents(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+    user = _charity_person(principal)
+    if user is None:
+        return qs.none()
+    return qs.filter(case_id__in=cases_visible_to(user).values("pk"))
+
+
+@restricts(PoliceInvolvement)
+def _police_involvement(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+    user = _charity_person(principal)
+    if user is None:
+        return qs.none()
+    return qs.filter(case_id__in=cases_visible_to(user).values("pk"))
+
+
+def active_shares(qs: models.QuerySet, force_id, *, group_user=None) -> models.QuerySet:
+    """Shares of ``force_id`` that are active today and carry the force group's permission row.
+
+    Three conditions, any one of which ending the share removes: the derived status, the review
+    date (so a lapsed consent bites before the nightly sweep), and the guardian permission row."""
+    from django.utils import timezone
+
+    granted = SharedCaseGroupObjectPermission.objects.filter(permission__codename="view_sharedcase")
+    granted = (
+        granted.filter(group__user=group_user)
+        if group_user
+        else granted.filter(group__name=f"org:{force_id}:police_liaison")
+    )
+    return qs.filter(
+        police_force_id=force_id,
+        status=ShareStatus.ACTIVE,
+        pk__in=granted.values("content_object_id"),
+    ).filter(models.Q(review_date__isnull=True) | models.Q(review_date__gte=timezone.localdate()))
+
+
+@restricts(SharedCase)
+def _shared_cases(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+    """Police see only the active shares of their own force; an ended share is as invisible as
+    one that never existed. Integrations of a force with ``shared-cases:read`` see the same."""
+    if principals.is_police_liaison(principal):
+        return active_shares(qs, principal.organisation_id, group_user=principal)
+    caller = principals.integration(principal)
+    if (
+        caller is not None
+        and "shared-cases:read" in caller.scopes
+        and caller.organisation.is_police
+    ):
+        return active_shares(qs, caller.organisation.pk)
+    return qs.none()
+
+
+@restricts(SharedUpdate)
+def _shared_updates(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+    visible = restrict(SharedCase.objects.all(), principal=principal, action="view")
+    return qs.filter(shared_case_id__in=visible.values("pk"))
+
+
+def _case_children(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+    user = _charity_person(principal)
+    if user is None:
+        return qs.none()
+    return qs.filter(case_id__in=cases_visible_to(user).values("pk"))
+
+
+for _model in (CourtEvent, JusticeDecision, Entitlement):
+    restricts(_model)(_case_children)
+
+
+def ended_shares(principal: object) -> models.QuerySet:
+    """The caller's force's ended shares, for telling police that a share ended (and no more)."""
+    force = None
+    if principals.is_police_liaison(principal):
+        force = principal.organisation_id
+    else:
+        caller = principals.integration(principal)
+        if caller is not None and "shared-cases:read" in caller.scopes:
+            force = caller.organisation.pk
+    if force is None:
+        return SharedCase.objects.none()
+    return SharedCase.objects.filter(police_force_id=force, status=ShareStatus.ENDED)
 
 
 def organisation_for_write(principal: object, requested: Organisation | None) -> Organisation:

@@ -27,6 +27,7 @@ from casework.cases.models import (
 from casework.clients.choices import ContactKind
 
 from ..clients.serializers import ClientInput, ClientSummary, SafeTimeWindow
+from ..court.serializers import DecisionInput
 from ..fields import ChoiceList, StrictInput
 
 
@@ -203,6 +204,14 @@ class TransitionInput(StrictInput):
     reason = serializers.CharField(max_length=2000)
     closure_reason = serializers.ChoiceField(
         choices=ClosureReason.choices, required=False, allow_blank=True
+    )
+    decision = DecisionInput(
+        required=False,
+        help_text=(
+            "For a justice move that is a decision the victim must be told about (charged, no "
+            "further action, verdict, sentenced, appeal): when it was made and when the client "
+            "was told. Opens the Victims' Code entitlement."
+        ),
     )
 
 

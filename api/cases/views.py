@@ -3,7 +3,6 @@
 import uuid
 
 from django.db.models import Prefetch
-from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -32,8 +31,9 @@ from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import restrict
 
 from ..audited import audit_read
-from ..base import CaseworkViewSet
+from ..base import CaseworkViewSet, visible_or_404
 from ..concurrency import expected_version
+from ..pagination import paginated
 from . import serializers as s
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -212,7 +212,7 @@ class CaseFilter(filters.FilterSet):
 
 
 def _case_queryset():
-    return Case.objects.select_related("client").prefetch_related(
+    return Case.objects.select_related("client", "organisation").prefetch_related(
         Prefetch("assignments", queryset=CaseAssignment.objects.select_related("user"))
     )
 
@@ -285,8 +285,7 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
         case = self.get_object()
         if request.method == "GET":
             history = CaseTransition.objects.filter(case=case).select_related("actor")
-            page = self.paginate_queryset(history.order_by("-occurred_at"))
-            return self.get_paginated_response(s.TransitionOutput(page, many=True).data)
+            return paginated(request, history, ("-occurred_at", "-id"), s.TransitionOutput)
         data = s.TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
         case = cases.case_transition(
@@ -355,14 +354,7 @@ class CaseChildViewSet(CaseworkViewSet):
     authentication_classes = PERSONS_ONLY
 
     def get_case(self) -> Case:
-        try:
-            case_id = uuid.UUID(str(self.kwargs["case_id"]))
-        except ValueError:
-            raise Http404 from None
-        case = restrict(Case.objects.all(), principal=self.request.user).filter(pk=case_id).first()
-        if case is None:
-            raise Http404
-        return case
+        return visible_or_404(Case, self.request, self.kwargs["case_id"])
 
     def get_queryset(self):
         return super().get_queryset().filter(case=self.get_case())

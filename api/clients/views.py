@@ -1,8 +1,5 @@
 """Clients, look-up by phone or email, and contact methods."""
 
-import uuid
-
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -13,10 +10,9 @@ from casework.clients.models import Client, ContactMethod
 from casework.clients.selectors import clients_matching
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
-from permissions.querysets import restrict
 
 from ..audited import audit_read
-from ..base import CaseworkViewSet
+from ..base import CaseworkViewSet, visible_or_404
 from . import serializers as s
 
 
@@ -87,15 +83,7 @@ class ContactMethodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Cas
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_client(self) -> Client:
-        try:
-            client_id = uuid.UUID(str(self.kwargs["client_id"]))
-        except ValueError:
-            raise Http404 from None
-        visible = restrict(Client.objects.all(), principal=self.request.user, action="view")
-        client = visible.filter(pk=client_id).first()
-        if client is None:
-            raise Http404
-        return client
+        return visible_or_404(Client, self.request, self.kwargs["client_id"])
 
     def get_queryset(self):
         return super().get_queryset().filter(client=self.get_client())

@@ -8,6 +8,7 @@ position of the last item shown: (time, kind, id), compared in that order."""
 import base64
 import binascii
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +38,9 @@ class Source:
     rows: Callable[[Case], QuerySet]
     describe: Callable[[object], dict]
     actor: Callable[[object], str | None]
+    # A UUID column: PostgreSQL orders UUIDs as their text sorts, so the cursor's tie-break on
+    # the id means the same in SQL and in Python.
+    id_field: str = "pk"
 
 
 SOURCES: list[Source] = []
@@ -114,12 +118,17 @@ def encode_cursor(item: TimelineItem) -> str:
 
 
 def decode_cursor(text: str) -> tuple[datetime, str, str]:
+    """Every item id is a UUID and every time carries its zone; anything else is refused."""
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         at, kind, item_id = json.loads(raw)
-        return datetime.fromisoformat(at), str(kind), str(item_id)
-    except (binascii.Error, ValueError, TypeError, json.JSONDecodeError):
+        moment = datetime.fromisoformat(at)
+        item_id = str(uuid.UUID(str(item_id)))
+    except (binascii.Error, ValueError, TypeError, AttributeError, json.JSONDecodeError):
         raise InvalidCursor("The cursor is not valid.") from None
+    if moment.tzinfo is None or kind not in {source.kind for source in SOURCES}:
+        raise InvalidCursor("The cursor is not valid.")
+    return moment, str(kind), item_id
 
 
 def _after(source: Source, cursor: tuple[datetime, str, str] | None) -> Q:
@@ -132,7 +141,7 @@ def _after(source: Source, cursor: tuple[datetime, str, str] | None) -> Q:
         return earlier | Q(**{source.time_field: at})
     if source.kind > kind:
         return earlier
-    return earlier | Q(**{source.time_field: at, "pk__lt": item_id})
+    return earlier | Q(**{source.time_field: at, f"{source.id_field}__lt": item_id})
 
 
 def timeline_page(
@@ -144,12 +153,12 @@ def timeline_page(
         rows = (
             source.rows(case)
             .filter(_after(source, cursor))
-            .order_by(f"-{source.time_field}", "-pk")[: limit + 1]
+            .order_by(f"-{source.time_field}", f"-{source.id_field}")[: limit + 1]
         )
         items.extend(
             TimelineItem(
                 kind=source.kind,
-                id=str(row.pk),
+                id=str(getattr(row, source.id_field)),
                 occurred_at=getattr(row, source.time_field),
                 actor=source.actor(row),
                 data=source.describe(row),
@@ -158,3 +167,100 @@ def timeline_page(
         )
     items.sort(key=lambda item: item.position, reverse=True)
     return items[:limit], len(items) > limit
+
+
+def _police_updates(case: Case) -> QuerySet:
+    from casework.sharing.models import SharedUpdate
+
+    return SharedUpdate.objects.filter(shared_case__case=case, from_police=True).select_related(
+        "author", "shared_case__police_force"
+    )
+
+
+register(
+    Source(
+        kind="police_update",
+        time_field="created_at",
+        rows=_police_updates,
+        describe=lambda u: {
+            "kind": u.kind,
+            "body": u.body,
+            "police_force": u.shared_case.police_force.name,
+            "share_reference": u.shared_case.share_reference,
+        },
+        actor=lambda u: _username(u.author),
+    )
+)
+
+
+def _consents(case: Case) -> QuerySet:
+    from casework.sharing.models import ConsentDecision
+
+    return ConsentDecision.objects.filter(case=case).select_related(
+        "recorded_by", "police_force", "caused_by"
+    )
+
+
+register(
+    Source(
+        kind="consent",
+        time_field="recorded_at",
+        rows=_consents,
+        describe=lambda d: {
+            "scope": d.scope,
+            "granted": d.granted,
+            "police_force": d.police_force.name if d.police_force_id else None,
+            "method": d.method,
+            "review_date": d.review_date.isoformat() if d.review_date else None,
+            "follows_from": str(d.caused_by.public_id) if d.caused_by_id else None,
+        },
+        actor=lambda d: _username(d.recorded_by),
+        id_field="public_id",
+    )
+)
+
+
+def _court_events(case: Case) -> QuerySet:
+    from casework.court.models import CourtEvent
+
+    return CourtEvent.objects.filter(case=case).select_related("created_by")
+
+
+register(
+    Source(
+        kind="court_event",
+        time_field="created_at",
+        rows=_court_events,
+        describe=lambda e: {
+            "hearing_type": e.hearing_type,
+            "court": e.court,
+            "starts_at": e.starts_at.isoformat(),
+            "status": e.status,
+            "added_by_police": e.added_by_police,
+        },
+        actor=lambda e: _username(e.created_by),
+    )
+)
+
+
+def _decisions(case: Case) -> QuerySet:
+    from casework.court.models import JusticeDecision
+
+    return JusticeDecision.objects.filter(case=case).select_related("recorded_by", "entitlement")
+
+
+register(
+    Source(
+        kind="decision",
+        time_field="recorded_at",
+        rows=_decisions,
+        describe=lambda d: {
+            "decision": d.kind,
+            "decided_on": d.decided_on.isoformat(),
+            "client_told_on": d.client_told_on.isoformat() if d.client_told_on else None,
+            "tell_client_by": d.entitlement.due_on.isoformat(),
+            "entitlement": d.entitlement.status,
+        },
+        actor=lambda d: _username(d.recorded_by),
+    )
+)

@@ -12,6 +12,8 @@ from casework.accounts.models import Organisation, User
 from casework.accounts.services.organisations import organisation_create
 from casework.accounts.services.staff import staff_create
 
+from .cases import NORTH_CLIENTS, seed_cases, seed_court_and_support, seed_sharing
+
 
 @dataclass(frozen=True)
 class DemoLogin:
@@ -64,6 +66,27 @@ def seed(*, password: str) -> list[DemoLogin]:
             user.is_active = True
             user.save(update_fields=["password", "is_active"])
         logins.append(DemoLogin(username, role, organisations[code].name))
+    users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in STAFF])}
+    seed_cases(
+        organisation=organisations["DEMO"],
+        caseworker=users["demo.caseworker"],
+        isva=users["demo.isva"],
+        supervisor=users["demo.supervisor"],
+    )
+    seed_sharing(
+        organisation=organisations["DEMO"],
+        caseworker=users["demo.caseworker"],
+        police_force=organisations["DPOL"],
+        police_officer=users["demo.police"],
+    )
+    seed_court_and_support(organisation=organisations["DEMO"], isva=users["demo.isva"])
+    seed_cases(
+        organisation=organisations["NOT"],
+        caseworker=users["north.caseworker"],
+        isva=users["north.caseworker"],
+        supervisor=users["north.supervisor"],
+        clients=NORTH_CLIENTS,
+    )
     admin = User.objects.filter(username="demo.admin").first()
     if admin is None:
         admin = User(username="demo.admin", is_superuser=True, is_staff=True)

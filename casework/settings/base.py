@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "casework.audit",
     "casework.clients",
     "casework.cases",
+    "casework.sharing",
+    "casework.court",
+    "casework.support",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +135,13 @@ FIELD_ENCRYPTION_KEYS = env.list(
     "FIELD_ENCRYPTION_KEYS", default=["dev1:ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMzJieSE="]
 )
 FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="ZGV2ZWxvcG1lbnQtb25seS1oYXNoLWtleS0zMmJ5dGU=")
+
+# Victims' Code (England and Wales): working days within which a victim must be told of a
+# decision; 1 for those entitled to enhanced rights, otherwise 5.
+VICTIMS_CODE_WORKING_DAYS_ENHANCED = env.int("VICTIMS_CODE_WORKING_DAYS_ENHANCED", default=1)
+VICTIMS_CODE_WORKING_DAYS_STANDARD = env.int("VICTIMS_CODE_WORKING_DAYS_STANDARD", default=5)
+# An open entitlement due within this many days counts as "due soon".
+VICTIMS_CODE_DUE_SOON_DAYS = env.int("VICTIMS_CODE_DUE_SOON_DAYS", default=2)
 
 # Whether ``seed_demo`` may write demo accounts into this database.
 CASEWORK_DEMO_ALLOWED = env.bool("CASEWORK_DEMO_ALLOWED", default=True)

@@ -20,6 +20,15 @@ from ..lifecycles import SupportStatus
 from ..models import Case, CaseAssignment, CaseTransition, Referral
 from .references import next_reference
 
+# Justice stages that are themselves decisions a victim must be told about.
+DECISION_FOR_STAGE = {
+    "charged": "charge",
+    "no_further_action": "no_further_action",
+    "verdict": "verdict",
+    "sentenced": "sentence",
+    "appeal": "appeal",
+}
+
 EDITABLE_FIELDS = ("offence_types", "incident_date", "incident_area", "risk_level")
 ASSIGNABLE_ROLES = {
     Role.CASEWORKER: AssignmentRole.CASEWORKER,
@@ -155,8 +164,13 @@ def case_transition(
     reason: str,
     closure_reason: str = "",
     expected_version: int | None = None,
+    decision: dict | None = None,
 ) -> Case:
-    """Moves one lifecycle along its transition table, or refuses (409) and changes nothing."""
+    """Moves one lifecycle along its transition table, or refuses (409) and changes nothing.
+
+    A justice move that is itself a decision the victim must be told about (a charge, no further
+    action, a verdict, a sentence, an appeal) records it, with its date and the date the client
+    was told; the Victims' Code entitlement follows from it."""
     locked = _lock(case, expected_version)
     field = "support_status" if lifecycle == "support" else "justice_stage"
     current = getattr(locked, field)
@@ -185,7 +199,14 @@ def case_transition(
     setattr(locked, field, to)
     locked.version += 1
     locked.save()
-    CaseTransition.objects.create(
+    implied = DECISION_FOR_STAGE.get(to) if lifecycle == "justice" else None
+    if decision is not None and lifecycle != "justice":
+        raise ValidationError({"decision": ["Only justice pathway moves record decisions."]})
+    if implied and (decision is None or not decision.get("decided_on")):
+        raise ValidationError(
+            {"decision": [f"Moving to {to} is a decision: give decided_on (and client_told_on)."]}
+        )
+    transition = CaseTransition.objects.create(
         case=locked,
         lifecycle=lifecycle,
         from_state=current,
@@ -195,6 +216,22 @@ def case_transition(
         occurred_at=timezone.now(),
         actor=actor,
     )
+    if decision is not None:
+        from casework.court.services import record_decision
+
+        kind = decision.get("kind") or implied
+        if kind is None:
+            raise ValidationError({"decision": ["Say which decision this was (kind)."]})
+        if implied and kind != implied:
+            raise ValidationError({"decision": [f"Moving to {to} is a {implied} decision."]})
+        record_decision(
+            case=locked,
+            transition=transition,
+            kind=kind,
+            decided_on=decision["decided_on"],
+            client_told_on=decision.get("client_told_on"),
+            actor=actor,
+        )
     audit_record(
         actor=actor,
         action="case.transition",

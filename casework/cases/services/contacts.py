@@ -12,7 +12,7 @@ from casework.audit.services import audit_record
 from casework.clients.models import ContactMethod
 from casework.clients.services import contact_method_record_outcome
 
-from ..choices import ContactOutcome
+from ..choices import ContactOutcome, NoteVisibility
 from ..models import Case, ContactLogEntry, Note
 
 SUCCESS = {ContactOutcome.REACHED, ContactOutcome.MET_IN_PERSON}
@@ -114,12 +114,11 @@ def contact_edit(*, entry: ContactLogEntry, edited_by: User, **changes) -> Conta
 
 @transaction.atomic
 def note_add(*, case: Case, author: User, body: str, visibility: str) -> Note:
-    from ..choices import NoteVisibility
-
+    """An internal note, or one shared with police (which the consent rules decide)."""
     if visibility == NoteVisibility.SHARED:
-        raise ValidationError(
-            {"visibility": ["Notes cannot be shared with police without the client's consent."]}
-        )
+        from casework.sharing.services import shared_note_add
+
+        return shared_note_add(case=case, author=author, body=body)
     locked = Case.objects.select_for_update().get(pk=case.pk)
     note = Note(
         case=locked, body=body, visibility=visibility, created_at=timezone.now(), author=author

@@ -31,6 +31,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # period so a backlog after an outage is dropped rather than stacked: the next run catches up
 # because every periodic task derives its work from database state.
 CELERY_BEAT_SCHEDULE = {
+    "expire-lapsed-consents": {
+        "task": "casework.sharing.tasks.expire_lapsed_consents",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 14 * 60},
+    },
     "purge-expired-tokens": {
         "task": "casework.accounts.tasks.purge_expired_tokens",
         "schedule": timedelta(hours=1),

@@ -1,0 +1,162 @@
+"""Hearings, justice decisions, entitlements, caseloads and the calendar feed."""
+
+from rest_framework import serializers
+
+from casework.court.choices import HearingStatus, HearingType, JusticeDecisionKind, SpecialMeasure
+from casework.court.models import CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
+
+from ..fields import ChoiceList, StrictInput
+
+
+class DateChangeOutput(serializers.ModelSerializer):
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CourtEventDateChange
+        fields = ["previous_starts_at", "new_starts_at", "reason", "changed_at", "changed_by"]
+        read_only_fields = fields
+
+
+class CourtEventOutput(serializers.ModelSerializer):
+    attendees = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    date_changes = DateChangeOutput(many=True, read_only=True)
+
+    class Meta:
+        model = CourtEvent
+        fields = [
+            "id",
+            "hearing_type",
+            "court",
+            "starts_at",
+            "status",
+            "outcome",
+            "special_measures_requested",
+            "special_measures_granted",
+            "pre_trial_visit_done",
+            "attendees",
+            "added_by_police",
+            "date_changes",
+            "version",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PoliceCourtEventOutput(serializers.ModelSerializer):
+    """What a sharing force sees of a hearing: not who from the charity attends."""
+
+    class Meta:
+        model = CourtEvent
+        fields = [
+            "id",
+            "hearing_type",
+            "court",
+            "starts_at",
+            "status",
+            "outcome",
+            "special_measures_requested",
+            "special_measures_granted",
+            "added_by_police",
+        ]
+        read_only_fields = fields
+
+
+class CourtEventInput(StrictInput):
+    hearing_type = serializers.ChoiceField(choices=HearingType.choices)
+    court = serializers.CharField(max_length=160)
+    starts_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=HearingStatus.choices, default=HearingStatus.LISTED)
+    outcome = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    special_measures_requested = ChoiceList(SpecialMeasure.choices, required=False)
+    special_measures_granted = ChoiceList(SpecialMeasure.choices, required=False)
+    pre_trial_visit_done = serializers.BooleanField(required=False)
+    attendees = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=10)
+
+
+class CourtEventUpdateInput(CourtEventInput):
+    date_change_reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class PoliceCourtEventInput(StrictInput):
+    hearing_type = serializers.ChoiceField(choices=HearingType.choices)
+    court = serializers.CharField(max_length=160)
+    starts_at = serializers.DateTimeField()
+    special_measures_requested = ChoiceList(SpecialMeasure.choices, required=False)
+    special_measures_granted = ChoiceList(SpecialMeasure.choices, required=False)
+
+
+class DecisionInput(StrictInput):
+    kind = serializers.ChoiceField(choices=JusticeDecisionKind.choices, required=False)
+    decided_on = serializers.DateField()
+    client_told_on = serializers.DateField(required=False, allow_null=True)
+
+
+class DecisionOutput(serializers.ModelSerializer):
+    due_on = serializers.DateField(source="entitlement.due_on", read_only=True)
+    entitlement_status = serializers.CharField(source="entitlement.status", read_only=True)
+
+    class Meta:
+        model = JusticeDecision
+        fields = [
+            "id",
+            "kind",
+            "decided_on",
+            "client_told_on",
+            "due_on",
+            "entitlement_status",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class ClientToldInput(StrictInput):
+    told_on = serializers.DateField()
+
+
+class CaseReference(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+
+
+class EntitlementOutput(serializers.ModelSerializer):
+    case = CaseReference(read_only=True)
+    decision = serializers.CharField(source="decision.kind", read_only=True)
+    decided_on = serializers.DateField(source="decision.decided_on", read_only=True)
+    overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Entitlement
+        fields = [
+            "id",
+            "case",
+            "decision",
+            "decided_on",
+            "working_days",
+            "enhanced",
+            "due_on",
+            "status",
+            "met_on",
+            "overdue",
+        ]
+        read_only_fields = fields
+
+
+class CaseloadItem(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+    pseudonym = serializers.CharField(source="client.pseudonym")
+    support_status = serializers.CharField()
+    justice_stage = serializers.CharField()
+    risk_level = serializers.CharField()
+    next_court_date = serializers.DateTimeField(allow_null=True)
+    next_overdue_entitlement = serializers.DateField(allow_null=True)
+    next_entitlement_due = serializers.DateField(allow_null=True)
+    last_successful_contact = serializers.DateTimeField(allow_null=True)
+
+
+class CalendarFeedOutput(serializers.Serializer):
+    url = serializers.URLField(
+        help_text="Shown once. Anyone with it can read the feed: keep it "
+        "private, and revoke it if it leaks."
+    )
+    created_at = serializers.DateTimeField()

@@ -1,0 +1,329 @@
+"""Hearings, justice decisions, entitlements, caseloads and the court calendar feed."""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case as CaseWhen
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework.accounts.models import User
+from casework.cases.choices import ContactOutcome
+from casework.cases.lifecycles import SupportStatus
+from casework.cases.models import Case, CaseAssignment, ContactLogEntry
+from casework.court import services
+from casework.court.calendar import render_feed
+from casework.court.choices import EntitlementStatus, HearingStatus
+from casework.court.models import CourtEvent, Entitlement, JusticeDecision
+from casework.sharing.models import SharedCase
+from permissions import policies, principals
+from permissions.authentication import PERSONS_ONLY
+from permissions.querysets import restrict
+
+from ..base import CaseworkViewSet
+from ..cases.views import CaseChildViewSet
+from ..pagination import paginated
+from . import serializers as s
+
+
+def _attendees(request, ids) -> list[User]:
+    wanted = {uuid.UUID(str(i)) for i in ids}
+    users = list(User.objects.filter(pk__in=wanted, organisation_id=request.user.organisation_id))
+    if len(users) != len(wanted):
+        raise ValidationError({"attendees": ["Only your organisation's staff can attend."]})
+    return users
+
+
+class CourtEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
+    queryset = CourtEvent.objects.prefetch_related("attendees", "date_changes__changed_by")
+    permission_classes = [policies.CourtEvents]
+    output_serializer_class = s.CourtEventOutput
+    serializer_classes = {"create": s.CourtEventInput, "partial_update": s.CourtEventUpdateInput}
+    filterset_fields = ["status", "hearing_type"]
+    cursor_ordering = ("starts_at", "id")
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @extend_schema(request=s.CourtEventInput, responses={201: s.CourtEventOutput})
+    def create(self, request, case_id=None):
+        case = self.get_case()
+        data = s.CourtEventInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        attendees = _attendees(request, values.pop("attendees", []))
+        event = services.court_event_add(
+            case=case, actor=request.user, attendees=attendees, **values
+        )
+        return Response(self.output(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CourtEventUpdateInput, responses={200: s.CourtEventOutput})
+    def partial_update(self, request, case_id=None, pk=None):
+        event = self.get_object()
+        data = s.CourtEventUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        attendees = _attendees(request, values.pop("attendees")) if "attendees" in values else None
+        event = services.court_event_update(
+            event=event, actor=request.user, attendees=attendees, **values
+        )
+        return Response(self.output(event).data)
+
+
+class DecisionViewSet(mixins.ListModelMixin, CaseChildViewSet):
+    """Decisions the victim must be told about. Most are recorded with a justice transition;
+    arrests, releases and first hearings are recorded here directly."""
+
+    queryset = JusticeDecision.objects.select_related("entitlement")
+    permission_classes = [policies.Decisions]
+    output_serializer_class = s.DecisionOutput
+    serializer_classes = {"create": s.DecisionInput, "client_told": s.ClientToldInput}
+    cursor_ordering = ("-recorded_at", "-id")
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(request=s.DecisionInput, responses={201: s.DecisionOutput})
+    def create(self, request, case_id=None):
+        from django.db import transaction
+
+        case = self.get_case()
+        data = s.DecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if "kind" not in values:
+            raise ValidationError({"kind": ["This field is required."]})
+        with transaction.atomic():
+            Case.objects.select_for_update().get(pk=case.pk)
+            decision = services.record_decision(
+                case=case,
+                transition=None,
+                actor=request.user,
+                client_told_on=values.get("client_told_on"),
+                kind=values["kind"],
+                decided_on=values["decided_on"],
+            )
+        return Response(self.output(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ClientToldInput, responses={200: s.DecisionOutput})
+    @action(detail=True, methods=["post"], url_path="client-told")
+    def client_told(self, request, case_id=None, pk=None):
+        decision = self.get_object()
+        data = s.ClientToldInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = services.decision_client_told(
+            decision=decision, actor=request.user, told_on=data.validated_data["told_on"]
+        )
+        return Response(self.output(decision).data)
+
+
+def _with_overdue(queryset):
+    today = timezone.localdate()
+    return queryset.annotate(
+        overdue=ExpressionWrapper(
+            Q(status=EntitlementStatus.OPEN, due_on__lt=today), output_field=BooleanField()
+        )
+    )
+
+
+class EntitlementViewSet(mixins.ListModelMixin, CaseworkViewSet):
+    """Victims' Code entitlements of the cases you work (a supervisor: the organisation's)."""
+
+    queryset = Entitlement.objects.select_related("case", "decision")
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.Entitlements]
+    output_serializer_class = s.EntitlementOutput
+    cursor_ordering = ("due_on", "id")
+
+    def get_queryset(self):
+        queryset = _with_overdue(super().get_queryset())
+        params = self.request.query_params
+        today = timezone.localdate()
+        state = params.get("state")
+        if state == "overdue":
+            queryset = queryset.filter(status=EntitlementStatus.OPEN, due_on__lt=today)
+        elif state == "due_soon":
+            horizon = today + timedelta(days=settings.VICTIMS_CODE_DUE_SOON_DAYS)
+            queryset = queryset.filter(
+                status=EntitlementStatus.OPEN, due_on__gte=today, due_on__lte=horizon
+            )
+        elif state in (EntitlementStatus.OPEN, EntitlementStatus.MET):
+            queryset = queryset.filter(status=state)
+        elif state is not None:
+            raise ValidationError({"state": ["Use overdue, due_soon, open or met."]})
+        if params.get("assigned_to") == "me":
+            queryset = queryset.filter(
+                case_id__in=CaseAssignment.objects.filter(user=self.request.user).values("case_id")
+            )
+        elif params.get("assigned_to"):
+            raise ValidationError({"assigned_to": ["Only 'me' is supported."]})
+        return queryset
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "state", OpenApiTypes.STR, enum=["overdue", "due_soon", "open", "met"]
+            ),
+            OpenApiParameter("assigned_to", OpenApiTypes.STR, enum=["me"]),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+RISK_ORDER = CaseWhen(
+    When(risk_level="high", then=Value(0)),
+    When(risk_level="medium", then=Value(1)),
+    default=Value(2),
+)
+
+
+def caseload(cases):
+    """Open cases with what matters for the day, most urgent first, in one query."""
+    now = timezone.now()
+    today = timezone.localdate()
+    next_court = (
+        CourtEvent.objects.filter(
+            case=OuterRef("pk"), status=HearingStatus.LISTED, starts_at__gte=now
+        )
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    open_entitlements = Entitlement.objects.filter(
+        case=OuterRef("pk"), status=EntitlementStatus.OPEN
+    )
+    overdue = open_entitlements.filter(due_on__lt=today).order_by("due_on").values("due_on")[:1]
+    next_due = open_entitlements.order_by("due_on").values("due_on")[:1]
+    last_success = (
+        ContactLogEntry.objects.filter(
+            case=OuterRef("pk"),
+            outcome__in=[ContactOutcome.REACHED, ContactOutcome.MET_IN_PERSON],
+        )
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    return (
+        cases.exclude(support_status=SupportStatus.CLOSED)
+        .select_related("client")
+        .annotate(
+            next_court_date=Subquery(next_court),
+            next_overdue_entitlement=Subquery(overdue),
+            next_entitlement_due=Subquery(next_due),
+            last_successful_contact=Subquery(last_success),
+            risk_order=RISK_ORDER,
+        )
+        .order_by(
+            F("next_overdue_entitlement").asc(nulls_last=True),
+            F("next_entitlement_due").asc(nulls_last=True),
+            "risk_order",
+            F("next_court_date").asc(nulls_last=True),
+            F("last_successful_contact").asc(nulls_first=True),
+            "id",
+        )
+    )
+
+
+class CaseloadView(APIView):
+    """My open cases, most urgent first: overdue Victims' Code entitlements, then the next due,
+    then risk, the next hearing, and the longest without a successful contact. Supervisors may
+    pass ``assigned_to=<staff id>`` or ``scope=organisation``."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.Caseload]
+    LIMIT = 200
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("assigned_to", OpenApiTypes.UUID),
+            OpenApiParameter("scope", OpenApiTypes.STR, enum=["mine", "organisation"]),
+        ],
+        responses={200: s.CaseloadItem(many=True)},
+    )
+    def get(self, request):
+        cases = restrict(Case.objects.all(), principal=request.user)
+        scope = request.query_params.get("scope", "mine")
+        assigned_to = request.query_params.get("assigned_to")
+        if scope not in ("mine", "organisation"):
+            raise ValidationError({"scope": ["Use mine or organisation."]})
+        team_view = scope == "organisation" or assigned_to
+        if team_view and not principals.is_supervisor(request.user):
+            raise ValidationError({"scope": ["Only supervisors see other people's caseloads."]})
+        if assigned_to:
+            try:
+                person = uuid.UUID(assigned_to)
+            except ValueError:
+                raise ValidationError({"assigned_to": ["Not a valid id."]}) from None
+            cases = cases.filter(
+                pk__in=CaseAssignment.objects.filter(user_id=person).values("case_id")
+            )
+        elif scope == "mine":
+            cases = cases.filter(
+                pk__in=CaseAssignment.objects.filter(user=request.user).values("case_id")
+            )
+        rows = list(caseload(cases)[: self.LIMIT])
+        return Response(s.CaseloadItem(rows, many=True).data)
+
+
+class CalendarFeedView(APIView):
+    """Your court calendar as a secret iCalendar link: ``POST`` issues a new one (the old one
+    stops working), ``DELETE`` revokes it."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.CalendarFeedPolicy]
+
+    @extend_schema(request=None, responses={201: s.CalendarFeedOutput})
+    def post(self, request):
+        feed, token = services.calendar_feed_issue(user=request.user)
+        url = request.build_absolute_uri(f"/calendar/{token}.ics")
+        return Response({"url": url, "created_at": feed.created_at}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        if not services.calendar_feed_revoke(user=request.user):
+            raise Http404
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def calendar_feed(request, token: str) -> HttpResponse:
+    """The feed itself, for calendar apps: the secret in the link is the only credential."""
+    owner = services.calendar_feed_owner(token)
+    if owner is None:
+        raise Http404
+    response = HttpResponse(render_feed(owner), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = 'inline; filename="casework-hearings.ics"'
+    return response
+
+
+class SharedCourtEventView(APIView):
+    """Hearings on a case shared (identified) with your force; you may add hearings too."""
+
+    permission_classes = [policies.SharedCourtEvents]
+
+    def get_share(self, shared_case_id) -> SharedCase:
+        from ..sharing.views import justice_share_or_404
+
+        return justice_share_or_404(self.request, shared_case_id)
+
+    @extend_schema(responses={200: s.PoliceCourtEventOutput(many=True)})
+    def get(self, request, shared_case_id):
+        share = self.get_share(shared_case_id)
+        events = CourtEvent.objects.filter(case_id=share.case_id)
+        return paginated(request, events, ("starts_at", "id"), s.PoliceCourtEventOutput)
+
+    @extend_schema(request=s.PoliceCourtEventInput, responses={201: s.PoliceCourtEventOutput})
+    def post(self, request, shared_case_id):
+        from casework.sharing.services import police_court_event_add
+
+        share = self.get_share(shared_case_id)
+        data = s.PoliceCourtEventInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = police_court_event_add(
+            shared_case=share, author=request.user, **data.validated_data
+        )
+        return Response(s.PoliceCourtEventOutput(event).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,215 @@
+"""The consent ledger and police involvement (charity side), and shared cases (police side)."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework.cases.models import Case
+from casework.sharing import services
+from casework.sharing.choices import POLICE_SCOPES, ConsentScope
+from casework.sharing.ledger import latest_decisions
+from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
+from permissions import policies
+from permissions.authentication import PERSONS_ONLY
+from permissions.fields import JUSTICE, share_allows
+from permissions.querysets import ended_shares
+
+from ..audited import audit_read
+from ..base import CaseworkViewSet, visible_or_404
+from ..cases.views import IF_MATCH, CaseChildViewSet
+from ..concurrency import StaleVersion
+from ..pagination import paginated
+from . import serializers as s
+
+
+def ledger_payload(case: Case) -> dict:
+    decisions = ConsentDecision.objects.filter(case=case).select_related(
+        "police_force", "recorded_by", "caused_by"
+    )
+    current = latest_decisions(decisions)
+    rows = []
+    for scope in ConsentScope.values:
+        keys = [k for k in current if k[0] == scope]
+        if not keys and scope not in POLICE_SCOPES:
+            rows.append(
+                {
+                    "scope": scope,
+                    "police_force": None,
+                    "state": "not_asked",
+                    "review_date": None,
+                    "decision": None,
+                }
+            )
+        for key in keys:
+            entry = current[key]
+            decision = entry.decision
+            state = "lapsed" if entry.lapsed else "granted" if decision.granted else "refused"
+            rows.append(
+                {
+                    "scope": scope,
+                    "police_force": decision.police_force,
+                    "state": state,
+                    "review_date": decision.review_date,
+                    "decision": decision.public_id,
+                }
+            )
+    history = sorted(decisions, key=lambda d: d.id, reverse=True)
+    return {"current": rows, "history": history}
+
+
+class ConsentViewSet(CaseChildViewSet):
+    """``GET``: the current state per scope beside the full history. ``POST``: record a decision;
+    police access changes in the same transaction."""
+
+    queryset = ConsentDecision.objects.all()
+    permission_classes = [policies.Consents]
+    serializer_classes = {"create": s.ConsentDecisionInput}
+    output_serializer_class = s.ConsentDecisionOutput
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(responses={200: s.ConsentLedgerOutput})
+    def list(self, request, case_id=None):
+        return Response(s.ConsentLedgerOutput(ledger_payload(self.get_case())).data)
+
+    @extend_schema(request=s.ConsentDecisionInput, responses={201: s.ConsentLedgerOutput})
+    def create(self, request, case_id=None):
+        case = self.get_case()
+        data = s.ConsentDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.consent_record(case=case, recorded_by=request.user, **data.validated_data)
+        return Response(
+            s.ConsentLedgerOutput(ledger_payload(case)).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _involvement_response(case: Case) -> Response:
+    involvement = PoliceInvolvement.objects.filter(case=case).select_related(
+        "police_force", "updated_by"
+    ).first() or PoliceInvolvement(case=case, version=0)
+    response = Response(s.PoliceInvolvementOutput(involvement).data)
+    response["ETag"] = f'"{case.pk}-pi-{involvement.version}"'
+    return response
+
+
+def _expected_involvement_version(request, case: Case) -> int | None:
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    tag = header.strip().removeprefix("W/").strip('"')
+    prefix = f"{case.pk}-pi-"
+    if tag.startswith(prefix) and tag[len(prefix) :].isdigit():
+        return int(tag[len(prefix) :])
+    raise StaleVersion()
+
+
+class PoliceInvolvementView(APIView):
+    """The police side of a case, kept by the charity's staff."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.PoliceInvolvementPolicy]
+
+    @extend_schema(responses={200: s.PoliceInvolvementOutput})
+    def get(self, request, case_id):
+        return _involvement_response(visible_or_404(Case, request, case_id))
+
+    @extend_schema(
+        request=s.PoliceInvolvementInput,
+        responses={200: s.PoliceInvolvementOutput},
+        parameters=[IF_MATCH],
+    )
+    def patch(self, request, case_id):
+        case = visible_or_404(Case, request, case_id)
+        data = s.PoliceInvolvementInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.police_involvement_update(
+            case=case,
+            actor=request.user,
+            expected_version=_expected_involvement_version(request, case),
+            **data.validated_data,
+        )
+        return _involvement_response(case)
+
+
+def justice_share_or_404(request, pk) -> SharedCase:
+    """A share the caller may see whose level includes the justice section (identified); an
+    anonymous share has no updates, involvement or hearings to show, so those are 404."""
+    share = visible_or_404(SharedCase, request, pk)
+    if not share_allows(share, JUSTICE):
+        raise Http404
+    return share
+
+
+def _shared_queryset():
+    return SharedCase.objects.select_related(
+        "case__client",
+        "case__organisation",
+        "case__police_involvement__police_force",
+        "case__police_involvement__updated_by",
+        "police_force",
+    )
+
+
+class SharedCaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
+    """Cases shared with the caller's police force, and only their shared part."""
+
+    queryset = _shared_queryset()
+    permission_classes = [policies.SharedCases]
+    output_serializer_class = s.SharedCaseListItem
+    serializer_classes = {"police_involvement": s.PoliceInvolvementInput}
+    cursor_ordering = ("-started_at", "-id")
+    http_method_names = ["get", "patch", "head", "options"]
+
+    @extend_schema(responses={200: s.SharedCaseDetail})
+    def retrieve(self, request, pk=None):
+        share = self.get_object()
+        audit_read(request, share, action="shared_case.read", case_id=share.case_id)
+        return Response(s.SharedCaseDetail(share).data)
+
+    @extend_schema(responses={200: s.EndedShareOutput(many=True)})
+    @action(detail=False, methods=["get"])
+    def ended(self, request):
+        """Shares of your force that have ended: that they ended, and when; never why."""
+        return paginated(
+            request, ended_shares(request.user), ("-ended_at", "-id"), s.EndedShareOutput
+        )
+
+    @extend_schema(request=s.PoliceInvolvementInput, responses={200: s.PoliceInvolvementOutput})
+    @action(detail=True, methods=["patch"], url_path="police-involvement")
+    def police_involvement(self, request, pk=None):
+        share = justice_share_or_404(request, pk)
+        data = s.PoliceInvolvementInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        involvement = services.police_involvement_update(
+            case=share.case, actor=request.user, via_share=share, **data.validated_data
+        )
+        return Response(s.PoliceInvolvementOutput(involvement).data)
+
+
+class SharedUpdateViewSet(mixins.ListModelMixin, CaseworkViewSet):
+    """Updates across one share: police post investigation and court updates."""
+
+    queryset = SharedUpdate.objects.select_related("author", "shared_case__case__organisation")
+    permission_classes = [policies.SharedUpdates]
+    output_serializer_class = s.SharedUpdateOutput
+    serializer_classes = {"create": s.SharedUpdateInput}
+    cursor_ordering = ("-created_at", "-id")
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_share(self) -> SharedCase:
+        return justice_share_or_404(self.request, self.kwargs["shared_case_id"])
+
+    def get_queryset(self):
+        return super().get_queryset().filter(shared_case=self.get_share())
+
+    @extend_schema(request=s.SharedUpdateInput, responses={201: s.SharedUpdateOutput})
+    def create(self, request, shared_case_id=None):
+        share = self.get_share()
+        data = s.SharedUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        update = services.police_update_post(
+            shared_case=share, author=request.user, **data.validated_data
+        )
+        return Response(self.output(update).data, status=status.HTTP_201_CREATED)

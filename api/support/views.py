@@ -1,0 +1,104 @@
+"""A case's support plan: needs, the safety plan and risk assessments, with their history."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework.cases.models import Case
+from casework.support import services
+from casework.support.models import NeedRecord, SafetyPlanItem, SafetyPlanRevision
+from permissions import policies
+from permissions.authentication import PERSONS_ONLY
+
+from ..base import visible_or_404
+from . import serializers as s
+
+
+class _SupportPlanView(APIView):
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.SupportPlan]
+
+    def case(self, case_id) -> Case:
+        return visible_or_404(Case, self.request, case_id)
+
+    def plan(self, case: Case, status_code=status.HTTP_200_OK) -> Response:
+        return Response(s.SupportPlanOutput(services.current_plan(case)).data, status=status_code)
+
+
+class SupportPlanView(_SupportPlanView):
+    """The plan as it stands."""
+
+    @extend_schema(responses={200: s.SupportPlanOutput})
+    def get(self, request, case_id):
+        return self.plan(self.case(case_id))
+
+
+class SupportPlanHistoryView(_SupportPlanView):
+    """Every need record and safety-plan revision, newest first."""
+
+    @extend_schema(responses={200: s.SupportPlanHistoryOutput})
+    def get(self, request, case_id):
+        case = self.case(case_id)
+        history = {
+            "needs": NeedRecord.objects.filter(case=case).select_related("recorded_by"),
+            "safety_plan": SafetyPlanRevision.objects.filter(item__case=case).select_related(
+                "recorded_by"
+            ),
+        }
+        return Response(s.SupportPlanHistoryOutput(history).data)
+
+
+class NeedsView(_SupportPlanView):
+    @extend_schema(request=s.NeedInput, responses={201: s.SupportPlanOutput})
+    def post(self, request, case_id):
+        case = self.case(case_id)
+        data = s.NeedInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.need_record(case=case, actor=request.user, **data.validated_data)
+        return self.plan(case, status.HTTP_201_CREATED)
+
+
+class SafetyPlanView(_SupportPlanView):
+    @extend_schema(request=s.SafetyItemInput, responses={201: s.SupportPlanOutput})
+    def post(self, request, case_id):
+        case = self.case(case_id)
+        data = s.SafetyItemInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.safety_item_add(case=case, actor=request.user, **data.validated_data)
+        return self.plan(case, status.HTTP_201_CREATED)
+
+
+class SafetyPlanItemView(_SupportPlanView):
+    @extend_schema(request=s.SafetyItemUpdateInput, responses={200: s.SupportPlanOutput})
+    def patch(self, request, case_id, item_id):
+        case = self.case(case_id)
+        item = visible_item(case, item_id)
+        data = s.SafetyItemUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.safety_item_revise(item=item, actor=request.user, **data.validated_data)
+        return self.plan(case)
+
+
+def visible_item(case: Case, item_id) -> SafetyPlanItem:
+    import uuid
+
+    from django.http import Http404
+
+    try:
+        item = SafetyPlanItem.objects.filter(case=case, pk=uuid.UUID(str(item_id))).first()
+    except ValueError:
+        item = None
+    if item is None:
+        raise Http404
+    return item
+
+
+class RiskAssessmentsView(_SupportPlanView):
+    @extend_schema(request=s.RiskAssessmentInput, responses={201: s.SupportPlanOutput})
+    def post(self, request, case_id):
+        case = self.case(case_id)
+        data = s.RiskAssessmentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.risk_assess(case=case, actor=request.user, **data.validated_data)
+        return self.plan(case, status.HTTP_201_CREATED)

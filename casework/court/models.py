@@ -1,0 +1,166 @@
+"""Court hearings, the decisions a victim must be told about, and the Victims' Code entitlements
+those decisions create."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from casework.core.triggers import append_only
+
+from .choices import (
+    EntitlementStatus,
+    HearingStatus,
+    HearingType,
+    JusticeDecisionKind,
+    SpecialMeasure,
+)
+
+User = settings.AUTH_USER_MODEL
+
+
+def _measures() -> ArrayField:
+    return ArrayField(
+        models.CharField(max_length=40, choices=SpecialMeasure.choices), default=list, blank=True
+    )
+
+
+class CourtEvent(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="court_events")
+    hearing_type = models.CharField(max_length=32, choices=HearingType.choices)
+    court = models.CharField(max_length=160)
+    starts_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=16, choices=HearingStatus.choices, default=HearingStatus.LISTED
+    )
+    outcome = models.CharField(max_length=500, blank=True)
+    special_measures_requested = _measures()
+    special_measures_granted = _measures()
+    pre_trial_visit_done = models.BooleanField(default=False)
+    attendees = models.ManyToManyField(User, blank=True, related_name="+")
+    added_by_police = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["case", "starts_at"], name="court_event_case_time"),
+            models.Index(fields=["status", "starts_at"], name="court_event_status_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    special_measures_granted__contained_by=models.F("special_measures_requested")
+                ),
+                name="court_measures_granted_were_requested",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_hearing_type_display()} at {self.court}"
+
+
+class CourtEventDateChange(models.Model):
+    """A hearing moved: the old date stays on record. Append-only."""
+
+    event = models.ForeignKey(CourtEvent, on_delete=models.PROTECT, related_name="date_changes")
+    previous_starts_at = models.DateTimeField()
+    new_starts_at = models.DateTimeField()
+    reason = models.CharField(max_length=500, blank=True)
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-changed_at"]
+        triggers = append_only("court_date_change")
+
+    def __str__(self) -> str:
+        return f"{self.previous_starts_at} → {self.new_starts_at}"
+
+
+class JusticeDecision(models.Model):
+    """A decision in the justice process that the victim has a right to be told about, with the
+    date it was made and the date the client was told."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="decisions")
+    transition = models.OneToOneField(
+        "cases.CaseTransition",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decision",
+    )
+    kind = models.CharField(max_length=24, choices=JusticeDecisionKind.choices)
+    decided_on = models.DateField()
+    client_told_on = models.DateField(null=True, blank=True)
+    told_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-decided_on", "-recorded_at"]
+        indexes = [models.Index(fields=["case", "-decided_on"], name="decision_case_date")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.decided_on}"
+
+
+class Entitlement(models.Model):
+    """ "The client is told of this decision within N working days": due on a date computed from
+    the Victims' Code, met when the client is told."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="entitlements")
+    decision = models.OneToOneField(
+        JusticeDecision, on_delete=models.PROTECT, related_name="entitlement"
+    )
+    working_days = models.PositiveSmallIntegerField()
+    enhanced = models.BooleanField(help_text="Enhanced rights under the Victims' Code.")
+    due_on = models.DateField()
+    status = models.CharField(
+        max_length=8, choices=EntitlementStatus.choices, default=EntitlementStatus.OPEN
+    )
+    met_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on"]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="entitlement_status_due"),
+            models.Index(fields=["case", "status", "due_on"], name="entitlement_case_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tell the client by {self.due_on}"
+
+
+class CalendarFeed(models.Model):
+    """A secret link to one member of staff's hearings as iCalendar. Only a hash of the secret is
+    kept; revoking ends the link at once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="calendar_feed_one_live_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user_id}"

@@ -1,0 +1,243 @@
+"""Hearings, justice decisions and the entitlements they create."""
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from casework.accounts.errors import Conflict
+from casework.accounts.models import User
+from casework.audit.services import audit_record
+from casework.cases.lifecycles import JusticeStage
+from casework.cases.models import Case, CaseTransition
+
+from .choices import EntitlementStatus, HearingStatus, HearingType
+from .models import CalendarFeed, CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
+from .victims_code import enhanced_rights, working_days_allowed
+from .working_days import add_working_days
+
+AFTER_VERDICT = {JusticeStage.VERDICT, JusticeStage.SENTENCED, JusticeStage.APPEAL}
+EDITABLE_EVENT_FIELDS = (
+    "hearing_type",
+    "court",
+    "starts_at",
+    "status",
+    "outcome",
+    "special_measures_requested",
+    "special_measures_granted",
+    "pre_trial_visit_done",
+)
+
+
+def _check_event(case: Case, event: CourtEvent) -> None:
+    if event.status == HearingStatus.LISTED and event.starts_at < timezone.now():
+        raise ValidationError({"starts_at": ["A hearing in the past cannot still be listed."]})
+    granted = set(event.special_measures_granted)
+    if not granted <= set(event.special_measures_requested):
+        extra = ", ".join(sorted(granted - set(event.special_measures_requested)))
+        raise ValidationError(
+            {"special_measures_granted": [f"Granted but never asked for: {extra}."]}
+        )
+    if event.hearing_type == HearingType.SENTENCING and case.justice_stage not in AFTER_VERDICT:
+        trial_before = (
+            case.court_events.filter(hearing_type=HearingType.TRIAL, starts_at__lt=event.starts_at)
+            .exclude(pk=event.pk)
+            .exclude(status=HearingStatus.VACATED)
+        )
+        if not trial_before.exists():
+            raise ValidationError(
+                {"hearing_type": ["A sentencing hearing needs a verdict, or a trial before it."]}
+            )
+
+
+def _check_attendees(case: Case, attendees: Iterable[User]) -> list[User]:
+    attendees = list(attendees)
+    for user in attendees:
+        if user.organisation_id != case.organisation_id:
+            raise ValidationError({"attendees": ["Only the charity's own staff attend for it."]})
+    return attendees
+
+
+@transaction.atomic
+def court_event_add(
+    *, case: Case, actor: User, attendees: Iterable[User] = (), by_police: bool = False, **fields
+) -> CourtEvent:
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    event = CourtEvent(case=locked, created_by=actor, added_by_police=by_police, **fields)
+    event.special_measures_requested = sorted(set(event.special_measures_requested))
+    event.special_measures_granted = sorted(set(event.special_measures_granted))
+    _check_event(locked, event)
+    event.full_clean()
+    event.save()
+    event.attendees.set(_check_attendees(locked, attendees))
+    audit_record(
+        actor=actor,
+        action="court_event.create",
+        target=event,
+        organisation=locked.organisation,
+        case_id=locked.pk,
+        changed_fields=["hearing_type", "court", "starts_at"],
+    )
+    return event
+
+
+@transaction.atomic
+def court_event_update(
+    *,
+    event: CourtEvent,
+    actor: User,
+    date_change_reason: str = "",
+    attendees: Iterable[User] | None = None,
+    expected_version: int | None = None,
+    **changes,
+) -> CourtEvent:
+    """A new date keeps the old one on record."""
+    from casework.accounts.errors import PreconditionFailed
+
+    locked = CourtEvent.objects.select_for_update().select_related("case").get(pk=event.pk)
+    if expected_version is not None and expected_version != locked.version:
+        raise PreconditionFailed("The hearing changed since you read it.", code="stale_version")
+    previous = locked.starts_at
+    for field, value in changes.items():
+        setattr(locked, field, sorted(set(value)) if field.startswith("special_") else value)
+    _check_event(locked.case, locked)
+    locked.full_clean()
+    locked.version += 1
+    locked.save()
+    if attendees is not None:
+        locked.attendees.set(_check_attendees(locked.case, attendees))
+    if locked.starts_at != previous:
+        CourtEventDateChange.objects.create(
+            event=locked,
+            previous_starts_at=previous,
+            new_starts_at=locked.starts_at,
+            reason=date_change_reason,
+            changed_at=timezone.now(),
+            changed_by=actor,
+        )
+    audit_record(
+        actor=actor,
+        action="court_event.update",
+        target=locked,
+        organisation=locked.case.organisation,
+        case_id=locked.case_id,
+        changed_fields=[*changes, *(["attendees"] if attendees is not None else [])],
+    )
+    return locked
+
+
+def record_decision(
+    *,
+    case: Case,
+    transition: CaseTransition | None,
+    kind: str,
+    decided_on: date,
+    client_told_on: date | None,
+    actor: User,
+) -> JusticeDecision:
+    """Records a decision and opens its "tell the client within N working days" entitlement
+    (inside the caller's transaction)."""
+    today = timezone.localdate()
+    if decided_on > today:
+        raise ValidationError({"decided_on": ["A decision cannot be dated in the future."]})
+    if client_told_on is not None and not decided_on <= client_told_on <= today:
+        raise ValidationError(
+            {
+                "client_told_on": [
+                    "The client is told on or after the decision, and not later than today."
+                ]
+            }
+        )
+    decision = JusticeDecision.objects.create(
+        case=case,
+        transition=transition,
+        kind=kind,
+        decided_on=decided_on,
+        client_told_on=client_told_on,
+        told_by=actor if client_told_on else None,
+        recorded_at=timezone.now(),
+        recorded_by=actor,
+    )
+    enhanced = enhanced_rights(case)
+    days = working_days_allowed(enhanced)
+    Entitlement.objects.create(
+        case=case,
+        decision=decision,
+        working_days=days,
+        enhanced=enhanced,
+        due_on=add_working_days(decided_on, days),
+        status=EntitlementStatus.MET if client_told_on else EntitlementStatus.OPEN,
+        met_on=client_told_on,
+    )
+    return decision
+
+
+@transaction.atomic
+def decision_client_told(
+    *, decision: JusticeDecision, told_on: date, actor: User
+) -> JusticeDecision:
+    locked = JusticeDecision.objects.select_for_update().get(pk=decision.pk)
+    if locked.client_told_on is not None:
+        raise Conflict("The client was already recorded as told.", code="already_told")
+    if not locked.decided_on <= told_on <= timezone.localdate():
+        raise ValidationError(
+            {
+                "client_told_on": [
+                    "The client is told on or after the decision, and not later than today."
+                ]
+            }
+        )
+    locked.client_told_on = told_on
+    locked.told_by = actor
+    locked.save()
+    Entitlement.objects.filter(decision=locked).update(status=EntitlementStatus.MET, met_on=told_on)
+    audit_record(
+        actor=actor,
+        action="decision.client_told",
+        target=locked,
+        organisation=locked.case.organisation,
+        case_id=locked.case_id,
+        changed_fields=["client_told_on"],
+    )
+    return locked
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def calendar_feed_issue(*, user: User) -> tuple[CalendarFeed, str]:
+    """A new secret link; any earlier one stops working."""
+    now = timezone.now()
+    CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    feed = CalendarFeed.objects.create(user=user, token_hash=_hash(token))
+    audit_record(actor=user, action="calendar_feed.issue", target=feed)
+    return feed, token
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, user: User) -> int:
+    revoked = CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        audit_record(actor=user, action="calendar_feed.revoke", organisation=user.organisation)
+    return revoked
+
+
+def calendar_feed_owner(token: str) -> User | None:
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_hash=_hash(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if feed is None:
+        return None
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
+    return feed.user

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SharingConfig(AppConfig):
+    name = "casework.sharing"
+    label = "sharing"
+    verbose_name = "Consent and police sharing"
+    default_auto_field = "django.db.models.BigAutoField"

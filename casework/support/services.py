@@ -1,0 +1,164 @@
+"""Changes to a support plan. Nothing is overwritten: each change adds a row."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from casework.accounts.models import User
+from casework.audit.services import audit_record
+from casework.cases.models import Case
+
+from .choices import NeedStatus, SafetyItemStatus
+from .models import NeedRecord, RiskAssessment, SafetyPlanItem, SafetyPlanRevision
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def need_record(
+    *, case: Case, actor: User, need: str, status: str, agency: str = "", note: str | None = None
+) -> NeedRecord:
+    locked = _lock(case)
+    if status == NeedStatus.REFERRED and not agency:
+        raise ValidationError({"agency": ["Say which agency the client was referred to."]})
+    record = NeedRecord(
+        case=locked,
+        need=need,
+        status=status,
+        agency=agency,
+        note=note or None,
+        recorded_at=timezone.now(),
+        recorded_by=actor,
+    )
+    record.full_clean()
+    record.save()
+    audit_record(
+        actor=actor,
+        action="support_plan.need",
+        target=record,
+        organisation=locked.organisation,
+        case_id=locked.pk,
+        changed_fields=["need", "status", "agency", "note"],
+    )
+    return record
+
+
+def _check_review(review_on: date | None) -> None:
+    if review_on is not None and review_on < timezone.localdate():
+        raise ValidationError({"review_on": ["A review date cannot be in the past."]})
+
+
+@transaction.atomic
+def safety_item_add(
+    *, case: Case, actor: User, description: str, review_on: date | None = None
+) -> SafetyPlanRevision:
+    locked = _lock(case)
+    _check_review(review_on)
+    now = timezone.now()
+    item = SafetyPlanItem.objects.create(case=locked, created_at=now)
+    revision = SafetyPlanRevision(
+        item=item, description=description, review_on=review_on, recorded_at=now, recorded_by=actor
+    )
+    revision.full_clean()
+    revision.save()
+    audit_record(
+        actor=actor,
+        action="support_plan.safety_item",
+        target=item,
+        organisation=locked.organisation,
+        case_id=locked.pk,
+        changed_fields=["description", "review_on"],
+    )
+    return revision
+
+
+@transaction.atomic
+def safety_item_revise(*, item: SafetyPlanItem, actor: User, **changes) -> SafetyPlanRevision:
+    locked_case = _lock(item.case)
+    latest = item.revisions.order_by("-id").first()
+    if latest.status == SafetyItemStatus.REMOVED:
+        raise ValidationError({"status": ["This item was removed from the plan."]})
+    if "review_on" in changes and changes.get("status", latest.status) == SafetyItemStatus.ACTIVE:
+        _check_review(changes["review_on"])
+    revision = SafetyPlanRevision(
+        item=item,
+        description=changes.get("description", latest.description),
+        review_on=changes.get("review_on", latest.review_on),
+        status=changes.get("status", latest.status),
+        recorded_at=timezone.now(),
+        recorded_by=actor,
+    )
+    revision.full_clean()
+    revision.save()
+    audit_record(
+        actor=actor,
+        action="support_plan.safety_item",
+        target=item,
+        organisation=locked_case.organisation,
+        case_id=locked_case.pk,
+        changed_fields=changes,
+    )
+    return revision
+
+
+@transaction.atomic
+def risk_assess(
+    *, case: Case, actor: User, assessed_on: date, level: str, notes: str | None = None
+) -> RiskAssessment:
+    """Records an assessment; the newest assessment sets the case's risk level."""
+    locked = _lock(case)
+    if assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": ["An assessment cannot be dated in the future."]})
+    assessment = RiskAssessment(
+        case=locked,
+        assessed_on=assessed_on,
+        level=level,
+        assessor=actor,
+        notes=notes or None,
+        recorded_at=timezone.now(),
+    )
+    assessment.full_clean()
+    assessment.save()
+    newest = locked.risk_assessments.order_by("-assessed_on", "-recorded_at").first()
+    if newest.pk == assessment.pk and locked.risk_level != level:
+        locked.risk_level = level
+        locked.version += 1
+        locked.save(update_fields=["risk_level", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="support_plan.risk_assessment",
+        target=assessment,
+        organisation=locked.organisation,
+        case_id=locked.pk,
+        changed_fields=["assessed_on", "level", "notes"],
+    )
+    return assessment
+
+
+def current_plan(case: Case) -> dict:
+    """The plan as it stands: the latest record per need, the latest revision per safety item
+    (removed items left out), and the assessments newest first."""
+    needs: dict[str, NeedRecord] = {}
+    for record in NeedRecord.objects.filter(case=case).select_related("recorded_by").order_by("id"):
+        needs[record.need] = record
+    items = []
+    revisions = (
+        SafetyPlanRevision.objects.filter(item__case=case)
+        .select_related("recorded_by")
+        .order_by("item_id", "-id")
+        .distinct("item_id")
+    )
+    for revision in revisions:
+        if revision.status != SafetyItemStatus.REMOVED:
+            items.append(revision)
+    items.sort(key=lambda r: (r.review_on is None, r.review_on or date.max))
+    assessments = list(RiskAssessment.objects.filter(case=case).select_related("assessor")[:20])
+    return {
+        "needs": sorted(needs.values(), key=lambda r: r.need),
+        "safety_plan": items,
+        "risk_assessments": assessments,
+    }
