@@ -159,5 +159,9 @@ Decisions = policy("Decisions", list=_staff_only, create=_staff_only, client_tol
 Entitlements = policy("Entitlements", list=_staff_only)
 Caseload = policy("Caseload", get=_staff_only)
 CalendarFeedPolicy = policy("CalendarFeedPolicy", post=_staff_only, delete=_staff_only)
-SharedCourtEvents = policy("SharedCourtEvents", get=rules.police_liaison, post=rules.police_liaison)
+SharedCourtEvents = policy(
+    "SharedCourtEvents",
+    get=rules.police_liaison | rules.scope("shared-cases:read"),
+    post=rules.police_liaison,
+)
 SupportPlan = policy("SupportPlan", get=_staff_only, post=_staff_only, patch=_staff_only)

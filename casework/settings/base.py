@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "casework.sharing",
     "casework.court",
     "casework.support",
+    "casework.reminders",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +143,14 @@ VICTIMS_CODE_WORKING_DAYS_ENHANCED = env.int("VICTIMS_CODE_WORKING_DAYS_ENHANCED
 VICTIMS_CODE_WORKING_DAYS_STANDARD = env.int("VICTIMS_CODE_WORKING_DAYS_STANDARD", default=5)
 # An open entitlement due within this many days counts as "due soon".
 VICTIMS_CODE_DUE_SOON_DAYS = env.int("VICTIMS_CODE_DUE_SOON_DAYS", default=2)
+
+# Messages to clients go through this gateway: "logging" records them (the default, for
+# development and for deployments without an SMS provider), "email" sends email-route messages.
+MESSAGE_GATEWAY = env("MESSAGE_GATEWAY", default="logging")
+# A message stuck in "sending" longer than this is recovered by the sweep.
+MESSAGE_SENDING_TIMEOUT_SECONDS = env.int("MESSAGE_SENDING_TIMEOUT_SECONDS", default=300)
+# The hour (UK time) at which daily digests go out.
+REMINDER_DIGEST_HOUR = env.int("REMINDER_DIGEST_HOUR", default=7)
 
 # Whether ``seed_demo`` may write demo accounts into this database.
 CASEWORK_DEMO_ALLOWED = env.bool("CASEWORK_DEMO_ALLOWED", default=True)

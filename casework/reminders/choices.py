@@ -1,0 +1,42 @@
+from django.db import models
+
+
+class ReminderKind(models.TextChoices):
+    REVERIFY_CONTACT = "reverify_contact", "Contact details need re-verifying"
+    NO_RECENT_CONTACT = "no_recent_contact", "No successful contact recently"
+    CONTACT_FAILURES = "contact_failures", "Repeated failed attempts on every route"
+    COURT_DATE = "court_date", "Court date coming up"
+    CONSENT_REVIEW = "consent_review", "Consent due for review"
+    POLICE_UPDATE_OVERDUE = "police_update_overdue", "Police update overdue on a shared case"
+    MESSAGE_UNDELIVERABLE = "message_undeliverable", "A message to the client could not be sent"
+
+
+class ReminderStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    SNOOZED = "snoozed", "Snoozed"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled (its reason has gone)"
+
+
+ACTIVE_STATUSES = (ReminderStatus.OPEN, ReminderStatus.SNOOZED)
+
+
+class MessagePurpose(models.TextChoices):
+    COURT_DATE = "court_date", "Court date"
+    APPOINTMENT = "appointment", "Appointment"
+    OTHER = "other", "Other"
+
+
+class MessageChannel(models.TextChoices):
+    TEXT = "text", "Text message"
+    EMAIL = "email", "Email"
+    CALL = "call", "Phone call (voicemail)"
+
+
+class MessageStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    UNDELIVERABLE = "undeliverable", "No safe route; handed to the caseworker"
+    CANCELLED = "cancelled", "Cancelled"
