@@ -13,6 +13,16 @@ class CursorPagination(pagination.CursorPagination):
     ordering = "-created_at"
 
     def get_ordering(self, request, queryset, view):
+        requested = request.query_params.get("ordering")
+        allowed = getattr(view, "ordering_fields", None)
+        if requested and allowed:
+            if requested.lstrip("-") not in allowed:
+                from rest_framework.exceptions import ValidationError
+
+                choices = ", ".join(f"{f}, -{f}" for f in allowed)
+                raise ValidationError({"ordering": [f"Order by one of: {choices}."]})
+            # The id breaks ties, so a cursor never skips or repeats rows with equal values.
+            return (requested, "-id" if requested.startswith("-") else "id")
         ordering = getattr(view, "cursor_ordering", None)
         if ordering:
             return (ordering,) if isinstance(ordering, str) else tuple(ordering)

@@ -5,7 +5,7 @@ import uuid
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -221,6 +221,15 @@ def _case_with_relations(pk):
     return _case_queryset().get(pk=pk)
 
 
+ORDERING = OpenApiParameter(
+    "ordering",
+    OpenApiTypes.STR,
+    enum=["opened_at", "-opened_at", "updated_at", "-updated_at", "reference", "-reference"],
+    description="Sort order; newest opened first by default.",
+)
+
+
+@extend_schema_view(list=extend_schema(parameters=[ORDERING]))
 class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
     queryset = _case_queryset()
     authentication_classes = PERSONS_ONLY
@@ -235,6 +244,7 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
     }
     filterset_class = CaseFilter
     cursor_ordering = ("-opened_at", "-id")
+    ordering_fields = ("opened_at", "updated_at", "reference")
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def _detail(self, case: Case, *, status_code=status.HTTP_200_OK) -> Response:
