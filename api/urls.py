@@ -37,6 +37,7 @@ router.register(
     r"cases/(?P<case_id>[^/.]+)/decisions", court.DecisionViewSet, basename="case-decision"
 )
 router.register("entitlements", court.EntitlementViewSet, basename="entitlement")
+
 router.register("shared-cases", sharing.SharedCaseViewSet, basename="shared-case")
 router.register(
     r"shared-cases/(?P<shared_case_id>[^/.]+)/updates",

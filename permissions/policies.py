@@ -165,3 +165,13 @@ SharedCourtEvents = policy(
     post=rules.police_liaison,
 )
 SupportPlan = policy("SupportPlan", get=_staff_only, post=_staff_only, patch=_staff_only)
+
+_any_staff = rules.charity_staff | rules.police_liaison
+Reminders = policy(
+    "Reminders", list=_any_staff, retrieve=_any_staff, complete=_any_staff, snooze=_any_staff
+)
+ReminderPolicyPolicy = policy("ReminderPolicyPolicy", get=_staff_only, patch=rules.supervisor)
+ReminderPreferences = policy("ReminderPreferences", get=_any_staff, patch=_any_staff)
+Messages = policy(
+    "Messages", list=_staff_only, retrieve=_staff_only, create=_staff_only, cancel=_staff_only
+)

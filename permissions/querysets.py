@@ -13,6 +13,7 @@ from casework.cases.choices import ReferralStatus
 from casework.cases.models import Case, ContactLogEntry, Note, Referral
 from casework.clients.models import Client, ContactMethod
 from casework.court.models import CourtEvent, Entitlement, JusticeDecision
+from casework.reminders.models import OutboundMessage, Reminder
 from casework.sharing.choices import ShareStatus
 from casework.sharing.models import (
     ConsentDecision,
@@ -204,6 +205,28 @@ def _case_children(qs: models.QuerySet, principal: object, action: str) -> model
 
 for _model in (CourtEvent, JusticeDecision, Entitlement):
     restricts(_model)(_case_children)
+
+
+@restricts(Reminder)
+def _reminders(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+    """Staff see their own reminders, supervisors their organisation's. A police liaison sees
+    their own, only while the share they are about lasts."""
+    user = principals.person(principal)
+    if user is None or user.organisation_id is None:
+        return qs.none()
+    if principals.is_police_liaison(user):
+        live = active_shares(SharedCase.objects.all(), user.organisation_id, group_user=user)
+        return qs.filter(assignee=user, shared_case_id__in=live.values("pk"))
+    if principals.is_supervisor(user):
+        return qs.filter(organisation_id=user.organisation_id)
+    if principals.is_charity_staff(user):
+        return qs.filter(assignee=user, organisation_id=user.organisation_id)
+    return qs.none()
+
+
+@restricts(OutboundMessage)
+def _messages(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+    return _case_children(qs, principal, action)
 
 
 def ended_shares(principal: object) -> models.QuerySet:

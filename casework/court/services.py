@@ -185,11 +185,7 @@ def decision_client_told(
         raise Conflict("The client was already recorded as told.", code="already_told")
     if not locked.decided_on <= told_on <= timezone.localdate():
         raise ValidationError(
-            {
-                "client_told_on": [
-                    "The client is told on or after the decision, and not later than today."
-                ]
-            }
+            {"told_on": ["The client is told on or after the decision, and not later than today."]}
         )
     locked.client_told_on = told_on
     locked.told_by = actor

@@ -192,6 +192,9 @@ def seed_cases(
             risk_level=demo.risk,
             incident_area="City centre",
         )
+        # Demo cases have a past: opened when their referral came in, not when the demo was built.
+        Case.objects.filter(pk=case.pk).update(opened_at=referral.received_at + timedelta(hours=4))
+        case.refresh_from_db()
         _contact_history(case, caseworker, demo, now)
         for number, step in enumerate(demo.justice_path):
             decided = (now - timedelta(days=30 - 3 * number)).date()

@@ -97,6 +97,13 @@ SPECTACULAR_SETTINGS = {
                 "EntitlementStatus",
             ],
             "casework.support.choices": ["NeedArea", "NeedStatus", "SafetyItemStatus"],
+            "casework.reminders.choices": [
+                "ReminderKind",
+                "ReminderStatus",
+                "MessagePurpose",
+                "MessageChannel",
+                "MessageStatus",
+            ],
         }.items()
         for name in names
     },

@@ -31,6 +31,26 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # period so a backlog after an outage is dropped rather than stacked: the next run catches up
 # because every periodic task derives its work from database state.
 CELERY_BEAT_SCHEDULE = {
+    "scan-reminders": {
+        "task": "casework.reminders.tasks.scan_reminders",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 14 * 60},
+    },
+    "send-due-messages": {
+        "task": "casework.reminders.tasks.send_due_messages",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 55},
+    },
+    "recover-stuck-messages": {
+        "task": "casework.reminders.tasks.recover_stuck_messages",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 4 * 60},
+    },
+    "send-daily-digests": {
+        "task": "casework.reminders.tasks.send_daily_digests",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 55 * 60},
+    },
     "expire-lapsed-consents": {
         "task": "casework.sharing.tasks.expire_lapsed_consents",
         "schedule": timedelta(minutes=15),

@@ -1,0 +1,131 @@
+from rest_framework import serializers
+
+from casework.clients.models import ContactMethod
+from casework.reminders.choices import MessageChannel, MessagePurpose
+from casework.reminders.models import OutboundMessage, Reminder, ReminderPolicy, ReminderPreference
+
+from ..fields import StrictInput
+
+
+class OtherRoute(serializers.ModelSerializer):
+    class Meta:
+        model = ContactMethod
+        fields = ["id", "kind", "value", "third_party_name", "status"]
+        read_only_fields = fields
+
+
+class ReminderOutput(serializers.ModelSerializer):
+    case = serializers.SerializerMethodField()
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    other_routes = serializers.SerializerMethodField()
+    last_successful_contact = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Reminder
+        fields = [
+            "id",
+            "kind",
+            "case",
+            "assignee",
+            "due_at",
+            "status",
+            "snoozed_until",
+            "snooze_reason",
+            "completed_at",
+            "other_routes",
+            "last_successful_contact",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_case(self, reminder: Reminder) -> dict:
+        """Police see the share reference; charity staff the case reference."""
+        if reminder.shared_case_id:
+            return {
+                "id": str(reminder.shared_case_id),
+                "reference": reminder.shared_case.share_reference,
+            }
+        return {"id": str(reminder.case_id), "reference": reminder.case.reference}
+
+    def get_other_routes(self, reminder: Reminder) -> list[dict]:
+        """For an escalation: the client's third-party and outreach routes, as they are now."""
+        ids = reminder.detail.get("other_routes") or []
+        routes = self.context.get("routes", {})
+        return [OtherRoute(routes[i]).data for i in ids if i in routes]
+
+    def get_last_successful_contact(self, reminder: Reminder) -> str | None:
+        return reminder.detail.get("last_successful_contact")
+
+
+class SnoozeInput(StrictInput):
+    until = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=500)
+
+
+class ReminderPolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReminderPolicy
+        fields = [
+            "reverify_after_days",
+            "no_contact_after_days",
+            "failures_before_escalation",
+            "court_reminder_days_before",
+            "court_reminder_working_days_before",
+            "consent_review_lead_days",
+            "police_update_overdue_days",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+
+class ReminderPolicyInput(StrictInput):
+    reverify_after_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
+    no_contact_after_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
+    failures_before_escalation = serializers.IntegerField(min_value=1, max_value=20, required=False)
+    court_reminder_days_before = serializers.IntegerField(min_value=1, max_value=60, required=False)
+    court_reminder_working_days_before = serializers.IntegerField(
+        min_value=1, max_value=10, required=False
+    )
+    consent_review_lead_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
+    police_update_overdue_days = serializers.IntegerField(
+        min_value=1, max_value=365, required=False
+    )
+
+
+class ReminderPreferenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReminderPreference
+        fields = ["email_each", "daily_digest"]
+
+
+class ReminderPreferenceInput(StrictInput):
+    email_each = serializers.BooleanField(required=False)
+    daily_digest = serializers.BooleanField(required=False)
+
+
+class MessageOutput(serializers.ModelSerializer):
+    contact_method = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = OutboundMessage
+        fields = [
+            "id",
+            "purpose",
+            "channel",
+            "body",
+            "send_after",
+            "status",
+            "contact_method",
+            "attempts",
+            "sent_at",
+            "failure_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MessageInput(StrictInput):
+    purpose = serializers.ChoiceField(choices=MessagePurpose.choices)
+    channel = serializers.ChoiceField(choices=MessageChannel.choices)
+    body = serializers.CharField(max_length=480)
+    send_after = serializers.DateTimeField()

@@ -1,0 +1,157 @@
+"""Reminders, the organisation's reminder policy, my reminder preferences, and messages to
+clients."""
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework.clients.models import ContactMethod
+from casework.reminders import messages, services
+from casework.reminders.choices import ReminderKind, ReminderStatus
+from casework.reminders.models import OutboundMessage, Reminder, ReminderPreference
+from casework.reminders.policy import policy_for
+from permissions import policies
+from permissions.authentication import PERSONS_ONLY
+
+from ..base import CaseworkViewSet
+from ..cases.views import CaseChildViewSet
+from . import serializers as s
+
+
+class ReminderFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=ReminderStatus.choices)
+    kind = filters.MultipleChoiceFilter(choices=ReminderKind.choices)
+    due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lte")
+    mine = filters.BooleanFilter(method="filter_mine", help_text="Supervisors: only my own.")
+
+    class Meta:
+        model = Reminder
+        fields = ["status", "kind", "case"]
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(assignee=self.request.user) if value else queryset
+
+
+class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet):
+    """My reminders (a supervisor: the organisation's), soonest due first."""
+
+    queryset = Reminder.objects.select_related("assignee", "case", "shared_case")
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.Reminders]
+    output_serializer_class = s.ReminderOutput
+    serializer_classes = {"snooze": s.SnoozeInput}
+    filterset_class = ReminderFilter
+    cursor_ordering = ("due_at", "id")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["routes"] = _routes(getattr(self, "_page", None))
+        return context
+
+    def paginate_queryset(self, queryset):
+        self._page = super().paginate_queryset(queryset)
+        return self._page
+
+    def retrieve(self, request, *args, **kwargs):
+        self._page = [self.get_object()]
+        return Response(self.output(self._page[0]).data)
+
+    @extend_schema(request=None, responses={200: s.ReminderOutput})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        reminder = services.reminder_complete(reminder=self.get_object(), by=request.user)
+        self._page = [reminder]
+        return Response(self.output(reminder).data)
+
+    @extend_schema(request=s.SnoozeInput, responses={200: s.ReminderOutput})
+    @action(detail=True, methods=["post"])
+    def snooze(self, request, pk=None):
+        reminder = self.get_object()
+        data = s.SnoozeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        reminder = services.reminder_snooze(
+            reminder=reminder, by=request.user, **data.validated_data
+        )
+        self._page = [reminder]
+        return Response(self.output(reminder).data)
+
+
+def _routes(reminders) -> dict:
+    """The routes named by a page of escalation reminders, loaded in one query."""
+    ids = {i for r in reminders or [] for i in (r.detail.get("other_routes") or [])}
+    if not ids:
+        return {}
+    return {str(m.pk): m for m in ContactMethod.objects.filter(pk__in=ids)}
+
+
+class ReminderPolicyView(APIView):
+    """My organisation's reminder windows (the defaults until a supervisor changes them)."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.ReminderPolicyPolicy]
+
+    @extend_schema(responses={200: s.ReminderPolicySerializer})
+    def get(self, request):
+        return Response(s.ReminderPolicySerializer(policy_for(request.user.organisation)).data)
+
+    @extend_schema(request=s.ReminderPolicyInput, responses={200: s.ReminderPolicySerializer})
+    def patch(self, request):
+        data = s.ReminderPolicyInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        policy = services.policy_update(
+            organisation=request.user.organisation, by=request.user, **data.validated_data
+        )
+        return Response(s.ReminderPolicySerializer(policy).data)
+
+
+class ReminderPreferencesView(APIView):
+    """How I hear about reminders besides the app: an email each, a daily digest."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.ReminderPreferences]
+
+    @extend_schema(responses={200: s.ReminderPreferenceSerializer})
+    def get(self, request):
+        preference = ReminderPreference.objects.filter(user=request.user).first()
+        return Response(
+            s.ReminderPreferenceSerializer(preference or ReminderPreference(user=request.user)).data
+        )
+
+    @extend_schema(
+        request=s.ReminderPreferenceInput, responses={200: s.ReminderPreferenceSerializer}
+    )
+    def patch(self, request):
+        data = s.ReminderPreferenceInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        preference = services.preferences_update(user=request.user, **data.validated_data)
+        return Response(s.ReminderPreferenceSerializer(preference).data)
+
+
+class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
+    """Messages to the client: planned with what to say and when; the route is chosen only when
+    it is sent, from what is current and safe then."""
+
+    queryset = OutboundMessage.objects.all()
+    permission_classes = [policies.Messages]
+    output_serializer_class = s.MessageOutput
+    serializer_classes = {"create": s.MessageInput}
+    filterset_fields = ["status", "purpose"]
+    cursor_ordering = ("-send_after", "-id")
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(request=s.MessageInput, responses={201: s.MessageOutput})
+    def create(self, request, case_id=None):
+        case = self.get_case()
+        data = s.MessageInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = messages.message_plan(case=case, author=request.user, **data.validated_data)
+        return Response(self.output(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: s.MessageOutput})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, case_id=None, pk=None):
+        message = messages.message_cancel(message=self.get_object(), actor=request.user)
+        return Response(self.output(message).data)

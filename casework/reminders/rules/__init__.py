@@ -1,0 +1,40 @@
+"""The reminder rules. Each finds, with set-based queries, every reminder that should exist now,
+as ``Candidate`` rows keyed by a de-duplication key that names the reason; the scan creates the
+missing ones and cancels those whose reason has gone."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..choices import ReminderKind
+
+
+@dataclass(frozen=True)
+class Candidate:
+    dedup_key: str
+    organisation_id: object
+    case_id: object
+    assignee_id: object
+    due_at: datetime
+    detail: dict = field(default_factory=dict)
+    shared_case_id: object = None
+
+
+Rule = Callable[[datetime], list[Candidate]]
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(kind: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        RULES[kind] = fn
+        return fn
+
+    return register
+
+
+def _load() -> None:
+    from . import contact, court, sharing  # noqa: F401
+
+
+__all__ = ["RULES", "Candidate", "ReminderKind", "rule"]

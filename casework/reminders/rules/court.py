@@ -1,0 +1,100 @@
+"""Court dates coming up: a reminder some days before, and one on the working day before."""
+
+from datetime import datetime, timedelta
+
+from casework.court.choices import HearingStatus
+from casework.court.models import CourtEvent
+from casework.court.working_days import is_working_day
+
+from ..choices import ReminderKind
+from ..models import DEFAULT_POLICY, ReminderPolicy
+from . import Candidate, rule
+from .common import LONDON, local_minus_days, local_morning, primary_assignee, stamp
+
+# Hearings further ahead than this cannot be due for any reminder yet.
+HORIZON = timedelta(days=61)
+
+
+def working_days_before(day, n: int):
+    current = day
+    while n:
+        current -= timedelta(days=1)
+        if is_working_day(current):
+            n -= 1
+    return current
+
+
+@rule(ReminderKind.COURT_DATE)
+def court_dates(now: datetime) -> list[Candidate]:
+    """For each listed hearing ahead: "in N days" from the same time N days before (UK time),
+    and "tomorrow" from 09:00 UK time on the working day before. Charity staff attending get it;
+    with nobody named, the case's caseworker."""
+    events = list(
+        CourtEvent.objects.filter(
+            status=HearingStatus.LISTED, starts_at__gt=now, starts_at__lte=now + HORIZON
+        )
+        .select_related("case")
+        .prefetch_related("attendees")
+    )
+    if not events:
+        return []
+    policies = {
+        p.organisation_id: p
+        for p in ReminderPolicy.objects.filter(
+            organisation_id__in={e.case.organisation_id for e in events}
+        )
+    }
+    fallback = dict(
+        CourtEvent.objects.filter(pk__in=[e.pk for e in events])
+        .annotate(assignee=_case_primary())
+        .values_list("pk", "assignee")
+    )
+    candidates = []
+    for event in events:
+        policy = policies.get(event.case.organisation_id)
+        first_days = (
+            getattr(policy, "court_reminder_days_before", None)
+            or DEFAULT_POLICY["court_reminder_days_before"]
+        )
+        last_days = (
+            getattr(policy, "court_reminder_working_days_before", None)
+            or DEFAULT_POLICY["court_reminder_working_days_before"]
+        )
+        local_day = event.starts_at.astimezone(LONDON).date()
+        moments = {
+            f"{first_days}d": local_minus_days(event.starts_at, first_days),
+            f"{last_days}wd": local_morning(working_days_before(local_day, last_days)),
+        }
+        attendees = [
+            u.pk for u in event.attendees.all() if u.organisation_id == event.case.organisation_id
+        ]
+        recipients = attendees or ([fallback[event.pk]] if fallback.get(event.pk) else [])
+        for stage, due in moments.items():
+            if due > now:
+                continue
+            for user in recipients:
+                candidates.append(
+                    Candidate(
+                        f"court:{event.pk}:{stamp(event.starts_at)}:{stage}:{user}",
+                        event.case.organisation_id,
+                        event.case_id,
+                        user,
+                        due_at=due,
+                        detail={
+                            "court_event": str(event.pk),
+                            "starts_at": event.starts_at.isoformat(),
+                            "stage": stage,
+                        },
+                    )
+                )
+    return candidates
+
+
+def _case_primary():
+    from django.db.models import OuterRef, Subquery
+
+    from casework.cases.models import Case
+
+    return Subquery(
+        Case.objects.filter(pk=OuterRef("case_id")).annotate(a=primary_assignee()).values("a")[:1]
+    )
