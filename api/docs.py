@@ -1,7 +1,9 @@
 """The schema and the interactive documentation, served from local files only."""
 
+from csp.decorators import csp_update
 from django.conf import settings
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.utils.decorators import method_decorator
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authentication import SessionAuthentication
 
 from permissions.policies import Public, policy
@@ -21,7 +23,12 @@ class SchemaView(SpectacularAPIView):
         return [_docs_policy()()]
 
 
-class DocsView(SpectacularSwaggerView):
+@method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI with its start-up script served as a file of its own, so the strict content
+    security policy (no inline script) holds on this page too. Swagger UI sets inline styles,
+    which this page alone allows."""
+
     authentication_classes = [SessionAuthentication]
 
     def get_permissions(self):

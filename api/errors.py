@@ -10,7 +10,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -51,6 +51,14 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, DataError):
+        # A value the database cannot hold (a date past its range, an offset it does not know):
+        # the client's input, refused before anything was written.
+        logger.warning("data error turned into a bad request", exc_info=exc)
+        return Response(
+            error_body("invalid_value", "A value sent is outside the range that can be stored."),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     elif isinstance(exc, IntegrityError):
         # A race the service layer's checks could not see (two requests creating the same thing):
         # the database refused it and nothing was written.

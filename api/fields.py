@@ -28,3 +28,8 @@ class ChoiceList(serializers.ListField):
     def to_internal_value(self, data):
         values = super().to_internal_value(data)
         return sorted(set(values))
+
+
+def optional_choice(choices) -> serializers.ChoiceField:
+    """A read-only enumeration that may be empty ("" where nothing applies yet)."""
+    return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True)

@@ -35,3 +35,24 @@ def paginated(request, queryset, ordering: tuple[str, ...], serializer):
     paginator.ordering = ordering
     page = paginator.paginate_queryset(queryset, request)
     return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+_PAGES: dict = {}
+
+
+def page_of(serializer_class):
+    """The schema of a cursor page of ``serializer_class`` (for actions paginated by hand)."""
+    from rest_framework import serializers
+
+    if serializer_class not in _PAGES:
+        name = serializer_class.__name__.removesuffix("Output")
+        _PAGES[serializer_class] = type(
+            f"Paginated{name}List",
+            (serializers.Serializer,),
+            {
+                "next": serializers.URLField(allow_null=True, read_only=True),
+                "previous": serializers.URLField(allow_null=True, read_only=True),
+                "results": serializer_class(many=True, read_only=True),
+            },
+        )
+    return _PAGES[serializer_class]

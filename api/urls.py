@@ -4,10 +4,13 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import schema  # noqa: F401  (registers the authentication schemes)
+from .accounts import security
 from .accounts import views as accounts
+from .audit import views as audit
 from .cases import views as cases
 from .clients import views as clients
 from .court import views as court
+from .reminders import views as reminders
 from .sharing import views as sharing
 from .support import views as support
 
@@ -28,16 +31,17 @@ router.register(
 )
 router.register(r"cases/(?P<case_id>[^/.]+)/notes", cases.NoteViewSet, basename="case-note")
 router.register(
-    r"cases/(?P<case_id>[^/.]+)/consents", sharing.ConsentViewSet, basename="case-consent"
-)
-router.register(
     r"cases/(?P<case_id>[^/.]+)/court-events", court.CourtEventViewSet, basename="case-court-event"
 )
 router.register(
     r"cases/(?P<case_id>[^/.]+)/decisions", court.DecisionViewSet, basename="case-decision"
 )
 router.register("entitlements", court.EntitlementViewSet, basename="entitlement")
-
+router.register("audit-events", audit.AuditEventViewSet, basename="audit-event")
+router.register("reminders", reminders.ReminderViewSet, basename="reminder")
+router.register(
+    r"cases/(?P<case_id>[^/.]+)/messages", reminders.MessageViewSet, basename="case-message"
+)
 router.register("shared-cases", sharing.SharedCaseViewSet, basename="shared-case")
 router.register(
     r"shared-cases/(?P<shared_case_id>[^/.]+)/updates",
@@ -63,6 +67,12 @@ urlpatterns = [
         name="support-plan-risk",
     ),
     path("caseload/", court.CaseloadView.as_view(), name="caseload"),
+    path("reminder-policy/", reminders.ReminderPolicyView.as_view(), name="reminder-policy"),
+    path(
+        "me/reminder-preferences/",
+        reminders.ReminderPreferencesView.as_view(),
+        name="reminder-preferences",
+    ),
     path("me/calendar-feed/", court.CalendarFeedView.as_view(), name="calendar-feed"),
     path(
         "shared-cases/<str:shared_case_id>/court-events/",
@@ -72,6 +82,24 @@ urlpatterns = [
     path("auth/login/", accounts.LoginView.as_view(), name="auth-login"),
     path("auth/logout/", accounts.LogoutView.as_view(), name="auth-logout"),
     path("me/", accounts.MeView.as_view(), name="me"),
+    path("auth/password/", security.PasswordChangeView.as_view(), name="auth-password"),
+    path("auth/two-factor/", security.TwoFactorView.as_view(), name="auth-two-factor"),
+    path(
+        "auth/two-factor/confirm/",
+        security.TwoFactorConfirmView.as_view(),
+        name="auth-two-factor-confirm",
+    ),
+    path(
+        "auth/two-factor/disable/",
+        security.TwoFactorDisableView.as_view(),
+        name="auth-two-factor-disable",
+    ),
+    path(
+        "organisation-settings/",
+        security.OrganisationSettingsView.as_view(),
+        name="organisation-settings",
+    ),
+    path("cases/<str:case_id>/consents/", sharing.ConsentView.as_view(), name="case-consents"),
     path(
         "cases/<str:case_id>/police-involvement/",
         sharing.PoliceInvolvementView.as_view(),

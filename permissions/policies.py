@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from rest_framework.permissions import BasePermission
 
-from . import rules
+from . import principals, rules
 from .rules import Rule
 
 if TYPE_CHECKING:  # rest_framework.views imports the default policy; avoid the cycle
@@ -21,9 +21,13 @@ class DenyAll(BasePermission):
 
 
 class Policy(BasePermission):
-    """Subclasses set ``rules``: action (or lower-case HTTP method for plain views) to rule."""
+    """Subclasses set ``rules``: action (or lower-case HTTP method for plain views) to rule.
+
+    While a person's organisation requires two-factor sign-in and they have not set it up, only
+    policies marked ``during_enrolment`` let them through."""
 
     rules: dict[str, Rule] = {}
+    during_enrolment = False
 
     @classmethod
     def rule_for(cls, view: "APIView", request: "Request") -> Rule:
@@ -36,7 +40,14 @@ class Policy(BasePermission):
         if not _routed(view, request):
             # No handler: let the view answer 405, which says nothing about any object.
             return True
-        return self.rule_for(view, request)(request.user)
+        if not self.rule_for(view, request)(request.user):
+            return False
+        person = principals.person(request.user)
+        if person is not None and not self.during_enrolment and _enrolment_pending(person):
+            self.message = "Your organisation requires two-factor sign-in: set it up first."
+            self.code = "two_factor_required"
+            return False
+        return True
 
 
 def _routed(view: "APIView", request: "Request") -> bool:
@@ -49,16 +60,29 @@ def _routed(view: "APIView", request: "Request") -> bool:
     return hasattr(view, method)
 
 
-def policy(name: str, **action_rules: Rule) -> type[Policy]:
-    return type(name, (Policy,), {"rules": dict(action_rules)})
+def _enrolment_pending(person) -> bool:
+    if person.organisation_id is None or not person.organisation.require_two_factor:
+        return False
+    from casework.accounts.two_factor import enabled
+
+    return not enabled(person)
+
+
+def policy(name: str, *, during_enrolment: bool = False, **action_rules: Rule) -> type[Policy]:
+    return type(
+        name, (Policy,), {"rules": dict(action_rules), "during_enrolment": during_enrolment}
+    )
 
 
 # Public endpoints outside the API proper.
 Public = policy("Public", get=Rule("anyone", lambda p: True), head=Rule("anyone", lambda p: True))
 
 AuthLogin = policy("AuthLogin", post=Rule("anyone", lambda p: True))
-AuthLogout = policy("AuthLogout", post=rules.any_person)
-Me = policy("Me", get=rules.any_caller)
+AuthLogout = policy("AuthLogout", during_enrolment=True, post=rules.any_person)
+Me = policy("Me", during_enrolment=True, get=rules.any_caller)
+PasswordChange = policy("PasswordChange", during_enrolment=True, post=rules.any_person)
+TwoFactor = policy("TwoFactor", during_enrolment=True, get=rules.any_person, post=rules.any_person)
+OrganisationSettings = policy("OrganisationSettings", get=rules.supervisor, patch=rules.supervisor)
 
 Organisations = policy(
     "Organisations",
@@ -78,6 +102,7 @@ Staff = policy(
     activate=_staff_admin,
     deactivate=_staff_admin,
     revoke_tokens=_staff_admin,
+    reset_two_factor=_staff_admin,
 )
 ApiKeys = policy(
     "ApiKeys",
@@ -95,6 +120,8 @@ Clients = policy(
     create=_staff_only,
     partial_update=_staff_only,
     lookup=_staff_only,
+    export=rules.supervisor,
+    erase=rules.supervisor,
 )
 ContactMethods = policy(
     "ContactMethods",
@@ -133,7 +160,7 @@ Contacts = policy(
 )
 Notes = policy("Notes", list=_staff_only, retrieve=_staff_only, create=_staff_only)
 
-Consents = policy("Consents", list=_staff_only, create=_staff_only)
+Consents = policy("Consents", get=_staff_only, post=_staff_only)
 PoliceInvolvementPolicy = policy("PoliceInvolvementPolicy", get=_staff_only, patch=_staff_only)
 SharedCases = policy(
     "SharedCases",
@@ -174,4 +201,8 @@ ReminderPolicyPolicy = policy("ReminderPolicyPolicy", get=_staff_only, patch=rul
 ReminderPreferences = policy("ReminderPreferences", get=_any_staff, patch=_any_staff)
 Messages = policy(
     "Messages", list=_staff_only, retrieve=_staff_only, create=_staff_only, cancel=_staff_only
+)
+
+AuditEvents = policy(
+    "AuditEvents", list=rules.supervisor, retrieve=rules.supervisor, export=rules.supervisor
 )

@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from casework.accounts.models import ApiKey, Organisation, User
+from casework.audit.models import AuditEvent
 from casework.cases.choices import ReferralStatus
 from casework.cases.models import Case, ContactLogEntry, Note, Referral
 from casework.clients.models import Client, ContactMethod
@@ -227,6 +228,13 @@ def _reminders(qs: models.QuerySet, principal: object, action: str) -> models.Qu
 @restricts(OutboundMessage)
 def _messages(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
     return _case_children(qs, principal, action)
+
+
+@restricts(AuditEvent)
+def _audit_events(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+    if principals.is_supervisor(principal):
+        return qs.filter(organisation_id=principal.organisation_id)
+    return qs.none()
 
 
 def ended_shares(principal: object) -> models.QuerySet:

@@ -1,6 +1,7 @@
 """Shared fixtures: API clients signed in as real users of real roles, and a real Celery worker."""
 
 import pytest
+from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from casework.accounts.services.auth import login
@@ -39,6 +40,15 @@ def _flush_past_truncate_guards():
     TransactionTestCase._fixture_teardown = original
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counters live in the real Redis cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 class Api(APIClient):
     """An API client with the caller it acts as."""
 
@@ -48,7 +58,8 @@ class Api(APIClient):
 def client_for(user) -> Api:
     """Signs in through the real login service, so the token is a real knox token."""
     client = Api()
-    _, token, _ = login(request=None, username=user.username, password=_password_of(user))
+    request = RequestFactory().post("/api/v1/auth/login/")
+    _, token, _ = login(request=request, username=user.username, password=_password_of(user))
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     client.principal = user
     return client

@@ -11,6 +11,13 @@ class LoginInput(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     # Passwords are checked exactly as typed: a leading or trailing space is part of it.
     password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
+    otp = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="The code from the authenticator app (or a recovery code), where two-factor "
+        "sign-in is on.",
+    )
 
 
 class OrganisationSummary(serializers.ModelSerializer):
@@ -56,6 +63,7 @@ class LoginOutput(serializers.Serializer):
 
 class StaffOutput(serializers.ModelSerializer):
     organisation = OrganisationSummary(read_only=True)
+    email = serializers.CharField(read_only=True, help_text="Empty when none is recorded.")
 
     class Meta:
         model = User
@@ -102,8 +110,10 @@ class RevokedTokensOutput(serializers.Serializer):
 class ApiKeyOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     organisation = OrganisationSummary(read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    expires_at = serializers.DateTimeField(source="expiry_date", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    expires_at = serializers.DateTimeField(source="expiry_date", read_only=True, allow_null=True)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices))
 
     class Meta:

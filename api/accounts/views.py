@@ -11,6 +11,7 @@ from casework.accounts.services import api_keys, auth, organisations, staff
 from permissions import policies, principals
 from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import organisation_for_write
+from permissions.throttling import LoginThrottle
 
 from ..base import CaseworkViewSet
 from . import serializers as s
@@ -45,12 +46,13 @@ def me_payload(principal) -> dict:
 class LoginView(APIView):
     authentication_classes = []
     permission_classes = [policies.AuthLogin]
+    throttle_classes = [LoginThrottle]
 
     @extend_schema(request=s.LoginInput, responses={200: s.LoginOutput}, auth=[])
     def post(self, request):
         data = s.LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user, token, expiry = auth.login(request=request, **data.validated_data)
+        user, token, expiry = auth.login(request=request._request, **data.validated_data)
         payload = {"token": token, "expiry": expiry, "me": me_payload(user)}
         return Response(s.LoginOutput(payload).data)
 
@@ -140,6 +142,18 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkVie
     @action(detail=True, methods=["post"])
     def deactivate(self, request, pk=None):
         user = staff.staff_set_active(user=self.get_object(), active=False, changed_by=request.user)
+        return Response(self.output(user).data)
+
+    @extend_schema(request=None, responses={200: s.StaffOutput})
+    @action(detail=True, methods=["post"], url_path="reset-two-factor")
+    def reset_two_factor(self, request, pk=None):
+        """For someone who lost their authenticator: their devices and sessions end, and they
+        set two-factor sign-in up again at their next sign-in."""
+        from casework.accounts import two_factor
+
+        user = self.get_object()
+        two_factor.remove(user, by=request.user)
+        staff.tokens_revoke_all(user=user)
         return Response(self.output(user).data)
 
     @extend_schema(request=None, responses={200: s.RevokedTokensOutput})

@@ -28,7 +28,7 @@ from casework.clients.choices import ContactKind
 
 from ..clients.serializers import ClientInput, ClientSummary, SafeTimeWindow
 from ..court.serializers import DecisionInput
-from ..fields import ChoiceList, StrictInput
+from ..fields import ChoiceList, StrictInput, optional_choice
 
 
 class StaffSummary(serializers.ModelSerializer):
@@ -52,7 +52,9 @@ class AssignmentOutput(serializers.ModelSerializer):
 
 class ReferralOutput(serializers.ModelSerializer):
     contact_safe_times = SafeTimeWindow(many=True, read_only=True)
-    case = serializers.PrimaryKeyRelatedField(read_only=True)
+    contact_kind = optional_choice(ContactKind.choices)
+    decline_reason = optional_choice(DeclineReason.choices)
+    case = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Referral
@@ -161,6 +163,7 @@ class CaseListItem(serializers.ModelSerializer):
 
 class CaseDetail(CaseListItem):
     referral = serializers.PrimaryKeyRelatedField(read_only=True)
+    closure_reason = optional_choice(ClosureReason.choices)
     etag = serializers.CharField(read_only=True)
 
     class Meta(CaseListItem.Meta):
@@ -216,7 +219,8 @@ class TransitionInput(StrictInput):
 
 
 class TransitionOutput(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    closure_reason = optional_choice(ClosureReason.choices)
 
     class Meta:
         model = CaseTransition
@@ -235,7 +239,9 @@ class TransitionOutput(serializers.ModelSerializer):
 
 
 class ContactOutput(serializers.ModelSerializer):
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     editable_until = serializers.DateTimeField(read_only=True)
 
     class Meta:
@@ -279,7 +285,7 @@ class ContactUpdateInput(StrictInput):
 
 
 class NoteOutput(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Note

@@ -33,7 +33,7 @@ from permissions.querysets import restrict
 from ..audited import audit_read
 from ..base import CaseworkViewSet, visible_or_404
 from ..concurrency import expected_version
-from ..pagination import paginated
+from ..pagination import page_of, paginated
 from . import serializers as s
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -287,7 +287,7 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
         )
         return self._detail(case)
 
-    @extend_schema(methods=["GET"], request=None, responses={200: s.TransitionOutput(many=True)})
+    @extend_schema(methods=["GET"], request=None, responses={200: page_of(s.TransitionOutput)})
     @extend_schema(methods=["POST"], request=s.TransitionInput, responses={200: s.CaseDetail})
     @action(detail=True, methods=["get", "post"])
     def transitions(self, request, pk=None):

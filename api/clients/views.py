@@ -1,22 +1,79 @@
 """Clients, look-up by phone or email, and contact methods."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+import json
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from casework.clients import services
 from casework.clients.models import Client, ContactMethod
 from casework.clients.selectors import clients_matching
+from casework.privacy import subject_rights
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 
 from ..audited import audit_read
 from ..base import CaseworkViewSet, visible_or_404
+from ..fields import StrictInput
 from . import serializers as s
 
 
-class ClientViewSet(mixins.ListModelMixin, CaseworkViewSet):
+class EraseInput(StrictInput):
+    reason = serializers.CharField(max_length=2000)
+    force = serializers.BooleanField(
+        default=False, help_text="Go ahead although a court case is open (the reason is kept)."
+    )
+
+
+class ClientPrivacyMixin:
+    """Subject access and erasure, for supervisors."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "zip"])],
+        responses={
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT),
+            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY),
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """Everything held about the client: JSON, or a ZIP with the JSON and a readable summary.
+        Every export is audited."""
+        client = self.get_object()
+        fmt = request.query_params.get("format", "json")
+        if fmt not in ("json", "zip"):
+            raise ValidationError({"format": ["Use json or zip."]})
+        data = subject_rights.export_client(client)
+        subject_rights.record_export(client=client, by=request.user, fmt=fmt)
+        if fmt == "zip":
+            response = HttpResponse(subject_rights.export_zip(data), content_type="application/zip")
+            response["Content-Disposition"] = f'attachment; filename="client-{client.pk}.zip"'
+            return response
+        response = HttpResponse(
+            json.dumps(data, indent=2, ensure_ascii=False),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="client-{client.pk}.json"'
+        return response
+
+    @extend_schema(request=EraseInput, responses={200: s.ClientDetail})
+    @action(detail=True, methods=["post"])
+    def erase(self, request, pk=None):
+        """Erases the client: open cases close, identities and free text go, the facts needed
+        for statistics stay. Refused (409) while a court case is open unless forced."""
+        client = self.get_object()
+        data = EraseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        client = subject_rights.erase_client(client=client, by=request.user, **data.validated_data)
+        return Response(s.ClientDetail(client).data)
+
+
+class ClientViewSet(ClientPrivacyMixin, mixins.ListModelMixin, CaseworkViewSet):
     queryset = Client.objects.all()
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.Clients]

@@ -9,7 +9,9 @@ from ..fields import ChoiceList, StrictInput
 
 
 class DateChangeOutput(serializers.ModelSerializer):
-    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    changed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = CourtEventDateChange

@@ -31,7 +31,7 @@ from permissions.querysets import restrict
 
 from ..base import CaseworkViewSet
 from ..cases.views import CaseChildViewSet
-from ..pagination import paginated
+from ..pagination import page_of, paginated
 from . import serializers as s
 
 
@@ -310,7 +310,7 @@ class SharedCourtEventView(APIView):
 
         return justice_share_or_404(self.request, shared_case_id)
 
-    @extend_schema(responses={200: s.PoliceCourtEventOutput(many=True)})
+    @extend_schema(responses={200: page_of(s.PoliceCourtEventOutput)})
     def get(self, request, shared_case_id):
         share = self.get_share(shared_case_id)
         events = CourtEvent.objects.filter(case_id=share.case_id)

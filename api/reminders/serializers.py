@@ -63,6 +63,8 @@ class SnoozeInput(StrictInput):
 
 
 class ReminderPolicySerializer(serializers.ModelSerializer):
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
     class Meta:
         model = ReminderPolicy
         fields = [
@@ -104,7 +106,7 @@ class ReminderPreferenceInput(StrictInput):
 
 
 class MessageOutput(serializers.ModelSerializer):
-    contact_method = serializers.PrimaryKeyRelatedField(read_only=True)
+    contact_method = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = OutboundMessage

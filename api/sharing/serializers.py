@@ -25,7 +25,7 @@ from ..fields import StrictInput
 
 class ConsentDecisionOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    police_force = OrganisationSummary(read_only=True)
+    police_force = OrganisationSummary(read_only=True, allow_null=True)
     recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     follows_from = serializers.UUIDField(
         source="caused_by.public_id", read_only=True, allow_null=True
@@ -74,7 +74,10 @@ class ConsentDecisionInput(StrictInput):
 
 class PoliceInvolvementOutput(serializers.ModelSerializer):
     police_force = OrganisationSummary(read_only=True, allow_null=True)
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    updated_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = PoliceInvolvement

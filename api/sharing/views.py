@@ -19,9 +19,9 @@ from permissions.querysets import ended_shares
 
 from ..audited import audit_read
 from ..base import CaseworkViewSet, visible_or_404
-from ..cases.views import IF_MATCH, CaseChildViewSet
+from ..cases.views import IF_MATCH
 from ..concurrency import StaleVersion
-from ..pagination import paginated
+from ..pagination import page_of, paginated
 from . import serializers as s
 
 
@@ -60,23 +60,21 @@ def ledger_payload(case: Case) -> dict:
     return {"current": rows, "history": history}
 
 
-class ConsentViewSet(CaseChildViewSet):
+class ConsentView(APIView):
     """``GET``: the current state per scope beside the full history. ``POST``: record a decision;
     police access changes in the same transaction."""
 
-    queryset = ConsentDecision.objects.all()
+    authentication_classes = PERSONS_ONLY
     permission_classes = [policies.Consents]
-    serializer_classes = {"create": s.ConsentDecisionInput}
-    output_serializer_class = s.ConsentDecisionOutput
-    http_method_names = ["get", "post", "head", "options"]
 
     @extend_schema(responses={200: s.ConsentLedgerOutput})
-    def list(self, request, case_id=None):
-        return Response(s.ConsentLedgerOutput(ledger_payload(self.get_case())).data)
+    def get(self, request, case_id):
+        case = visible_or_404(Case, request, case_id)
+        return Response(s.ConsentLedgerOutput(ledger_payload(case)).data)
 
     @extend_schema(request=s.ConsentDecisionInput, responses={201: s.ConsentLedgerOutput})
-    def create(self, request, case_id=None):
-        case = self.get_case()
+    def post(self, request, case_id):
+        case = visible_or_404(Case, request, case_id)
         data = s.ConsentDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.consent_record(case=case, recorded_by=request.user, **data.validated_data)
@@ -168,7 +166,7 @@ class SharedCaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
         audit_read(request, share, action="shared_case.read", case_id=share.case_id)
         return Response(s.SharedCaseDetail(share).data)
 
-    @extend_schema(responses={200: s.EndedShareOutput(many=True)})
+    @extend_schema(responses={200: page_of(s.EndedShareOutput)})
     @action(detail=False, methods=["get"])
     def ended(self, request):
         """Shares of your force that have ended: that they ended, and when; never why."""

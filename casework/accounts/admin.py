@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey as LibraryApiKey
 
-from .models import ApiKey, Organisation, User
+from .models import ApiKey, Organisation, RecoveryCode, RecoveryCodeDevice, User
 from .services.staff import tokens_revoke_all
 
 
@@ -47,3 +47,28 @@ class ApiKeyAdmin(APIKeyModelAdmin):
 # made there would authenticate nothing, so it is not offered.
 if admin.site.is_registered(LibraryApiKey):
     admin.site.unregister(LibraryApiKey)
+
+
+@admin.register(RecoveryCodeDevice)
+class RecoveryCodeDeviceAdmin(admin.ModelAdmin):
+    list_display = ["user", "name", "confirmed"]
+    readonly_fields = ["user", "name", "confirmed"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(RecoveryCode)
+class RecoveryCodeAdmin(admin.ModelAdmin):
+    """Shows that codes exist, never their hashes."""
+
+    list_display = ["device"]
+    fields = ["device"]
+    readonly_fields = ["device"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

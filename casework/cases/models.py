@@ -130,6 +130,9 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     closure_reason = models.CharField(max_length=24, choices=ClosureReason.choices, blank=True)
     version = models.PositiveIntegerField(default=1)
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="Free text and identities removed (retention or erasure)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")

@@ -34,6 +34,7 @@ class Client(models.Model):
     vulnerability_flags = ArrayField(
         models.CharField(max_length=40, choices=VulnerabilityFlag.choices), default=list, blank=True
     )
+    anonymised_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(

@@ -3,7 +3,6 @@
 hand-over is recorded, so a retry or a recovery never hands the same message over twice."""
 
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -26,9 +25,8 @@ class TemporaryFailure(Exception):
     """The gateway could not be reached; the same message may be tried again later."""
 
 
-@dataclass
 class Gateway:
-    name: str = "base"
+    name = "base"
 
     def deliver(self, message: OutboundMessage) -> GatewayDelivery:
         """Hands the message over at most once; returns the record of the hand-over."""
@@ -60,7 +58,7 @@ class LoggingGateway(Gateway):
         logger.info(
             "message handed over",
             extra={
-                "message": str(message.pk),
+                "message_id": str(message.pk),
                 "channel": message.channel,
                 "contact_method": str(message.contact_method_id),
             },

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from casework.accounts.errors import Conflict
@@ -130,7 +131,7 @@ def choose_route(
             kind__in=kinds,
             status__in=[ContactStatus.VERIFIED, ContactStatus.UNVERIFIED],
             **{flag: True},
-        ).order_by("-preferred", "-verified_at", "created_at")
+        ).order_by("-preferred", F("verified_at").desc(nulls_last=True), "created_at")
     )
     for method in usable:
         if _inside(method.safe_times, now):

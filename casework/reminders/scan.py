@@ -6,11 +6,13 @@ end with each reminder exactly once. Each rule commits on its own, so a scan kil
 keeps what it finished."""
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from .choices import ACTIVE_STATUSES, ReminderStatus
 from .models import Reminder
@@ -28,30 +30,52 @@ class RuleResult:
     revived: int = 0
 
 
+INSERT = """
+    INSERT INTO reminders_reminder (
+        id, organisation_id, kind, case_id, shared_case_id, assignee_id, due_at, status,
+        dedup_key, detail, snooze_reason, created_at
+    )
+    SELECT row.id, row.organisation_id, %s, row.case_id, row.shared_case_id, row.assignee_id,
+           row.due_at, 'open', row.dedup_key, row.detail, '', now()
+    FROM unnest(%s::uuid[], %s::uuid[], %s::uuid[], %s::uuid[], %s::uuid[],
+                %s::timestamptz[], %s::text[], %s::jsonb[])
+         AS row(id, organisation_id, case_id, shared_case_id, assignee_id, due_at, dedup_key,
+                detail)
+    ON CONFLICT (dedup_key) DO NOTHING
+    RETURNING 1
+"""
+
+
+def _insert(kind: str, candidates: list[Candidate]) -> int:
+    """Inserts the reminders not there yet and returns how many this call created (a scan racing
+    another one does not count the other's rows)."""
+    created = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(candidates), BATCH):
+            batch = candidates[start : start + BATCH]
+            cursor.execute(
+                INSERT,
+                [
+                    kind,
+                    [uuid.uuid4() for _ in batch],
+                    [c.organisation_id for c in batch],
+                    [c.case_id for c in batch],
+                    [c.shared_case_id for c in batch],
+                    [c.assignee_id for c in batch],
+                    [c.due_at for c in batch],
+                    [c.dedup_key for c in batch],
+                    [Jsonb(c.detail) for c in batch],
+                ],
+            )
+            created += len(cursor.fetchall())
+    return created
+
+
 def apply_rule(kind: str, candidates: list[Candidate], now: datetime) -> RuleResult:
     keys = [c.dedup_key for c in candidates]
     result = RuleResult(found=len(candidates))
     with transaction.atomic():
-        before = Reminder.objects.filter(kind=kind).count() if candidates else 0
-        Reminder.objects.bulk_create(
-            [
-                Reminder(
-                    kind=kind,
-                    dedup_key=c.dedup_key,
-                    organisation_id=c.organisation_id,
-                    case_id=c.case_id,
-                    shared_case_id=c.shared_case_id,
-                    assignee_id=c.assignee_id,
-                    due_at=c.due_at,
-                    detail=c.detail,
-                )
-                for c in candidates
-            ],
-            ignore_conflicts=True,
-            batch_size=BATCH,
-        )
-        if candidates:
-            result.created = Reminder.objects.filter(kind=kind).count() - before
+        result.created = _insert(kind, candidates)
         # A reason that came back (a vacated hearing listed again) revives its reminder.
         result.revived = Reminder.objects.filter(
             kind=kind, status=ReminderStatus.CANCELLED, dedup_key__in=keys

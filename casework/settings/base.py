@@ -25,6 +25,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "pgtrigger",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "casework.accounts",
     "casework.core",
     "casework.audit",
@@ -34,6 +37,7 @@ INSTALLED_APPS = [
     "casework.court",
     "casework.support",
     "casework.reminders",
+    "casework.privacy",
 ]
 
 MIDDLEWARE = [
@@ -46,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "casework.middleware.NoStoreMiddleware",
 ]
 
@@ -80,6 +85,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out username and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -128,6 +135,7 @@ from .integrations.api import *  # noqa: E402, F403
 from .integrations.celery import *  # noqa: E402, F403
 from .integrations.guardian import *  # noqa: E402, F403
 from .integrations.logging import *  # noqa: E402, F403
+from .integrations.security import *  # noqa: E402, F403
 
 # Field encryption: "<id>:<base64 32-byte key>" entries, the first one used for new values; keep
 # older keys listed until ``rotate_encryption_keys`` has re-encrypted everything. The keyed hash

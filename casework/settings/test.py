@@ -18,3 +18,10 @@ STORAGES = {
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
 CELERY_RESULT_BACKEND = env("TEST_CELERY_RESULT_BACKEND", default="redis://127.0.0.1:6379/15")
 CELERY_TASK_DEFAULT_QUEUE = "casework-test"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("TEST_CACHE_URL", default="redis://127.0.0.1:6379/11"),
+        "KEY_PREFIX": "casework-test",
+    }
+}

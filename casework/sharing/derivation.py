@@ -40,11 +40,11 @@ def _view_permission() -> Permission:
 
 
 def expected_shares(case) -> dict:
-    """Force id → the share the ledger calls for today."""
+    """Force id → the share the ledger calls for today. An anonymised case shares nothing."""
     current = current_consent(case)
     forces = {force for (scope, force) in current if scope in POLICE_SCOPES and force}
     states = {}
-    stored = records_stored(current)
+    stored = records_stored(current) and case.anonymised_at is None
     for force in forces:
         identified = stored and in_force(current, ConsentScope.SHARE_WITH_POLICE, force)
         anonymous = stored and in_force(current, ConsentScope.SHARE_ANONYMOUS_INTELLIGENCE, force)

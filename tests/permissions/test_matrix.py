@@ -17,12 +17,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from casework.accounts.models import Organisation, User
+from casework.audit.models import AuditEvent
 from casework.cases import lifecycles
 from casework.cases.models import Case
 from casework.cases.services import cases, contacts, referrals
 from casework.clients import services as clients
 from casework.clients.models import Client
 from casework.court import services as court
+from casework.reminders.choices import ReminderKind
+from casework.reminders.messages import message_plan
+from casework.reminders.models import Reminder
 from casework.sharing import services as sharing
 from casework.sharing.models import SharedCase
 from casework.support import services as support
@@ -255,6 +259,14 @@ def build_world() -> World:
         safety = support.safety_item_add(
             case=case, actor=assigned[0], description="Keeps a charged phone."
         )
+        message = message_plan(
+            case=case,
+            author=assigned[0],
+            purpose="appointment",
+            channel="text",
+            body="See you on Tuesday at the drop-in.",
+            send_after=timezone.now() + timedelta(days=2),
+        )
         world_cases[kind] = case
         ids[kind] = {
             "cases": case.pk,
@@ -265,6 +277,7 @@ def build_world() -> World:
             "court-events": hearing.pk,
             "decisions": decision.pk,
             "safety-plan": safety.item_id,
+            "messages": message.pk,
         }
 
     # Shares with force F, derived from the consent ledger as in production.
@@ -310,6 +323,38 @@ def build_world() -> World:
         visibility="shared",
     )
 
+    # Open reminders, one per reminder kind of the matrix (see matrix.yaml).
+    reminders = {
+        "caseworker_reminder": (ReminderKind.NO_RECENT_CONTACT, "own_case", "caseworker_assigned"),
+        "isva_reminder": (ReminderKind.COURT_DATE, "own_case", "isva_assigned"),
+        "supervisor_reminder": (ReminderKind.CONTACT_FAILURES, "own_case", "supervisor"),
+        "other_org_reminder": (ReminderKind.REVERIFY_CONTACT, "other_org_case", "caseworker_b"),
+        "police_reminder": (
+            ReminderKind.POLICE_UPDATE_OVERDUE,
+            "shared_identified",
+            "police_sharing",
+        ),
+        "police_reminder_ended": (
+            ReminderKind.POLICE_UPDATE_OVERDUE,
+            "share_ended",
+            "police_sharing",
+        ),
+    }
+    staff_by_name = {**people, "caseworker_b": caseworker_b}
+    for kind, (reminder_kind, case_kind, assignee_name) in reminders.items():
+        assignee = staff_by_name[assignee_name]
+        share = shares.get(case_kind) if assignee_name == "police_sharing" else None
+        reminder = Reminder.objects.create(
+            kind=reminder_kind,
+            dedup_key=f"matrix:{kind}",
+            organisation=assignee.organisation,
+            case=world_cases[case_kind],
+            shared_case=share,
+            assignee=assignee,
+            due_at=timezone.now() - timedelta(hours=1),
+        )
+        ids[kind] = {"reminders": reminder.pk}
+
     # A client registered by the unassigned caseworker, with no case yet (theirs to open one for).
     fresh = clients.client_create(
         organisation=charity_a, created_by=people["caseworker_unassigned"], pseudonym="Fresh"
@@ -325,6 +370,7 @@ def build_world() -> World:
             summary=f"Referral to {org.name}",
         )
         ids[kind] = {
+            "audit-events": AuditEvent.objects.filter(organisation=org).first().public_id,
             "organisations": org.pk,
             "staff": spare[kind].pk,
             "api-keys": key.public_id,
@@ -435,6 +481,16 @@ BODIES = {
         "password": PASSWORD,
     },
     "POST /api/v1/auth/logout/": NO_BODY,
+    "POST /api/v1/auth/password/": {
+        "current_password": PASSWORD,
+        "new_password": "a-brand-new-passphrase-2026",
+    },
+    "POST /api/v1/auth/two-factor/": NO_BODY,
+    "POST /api/v1/auth/two-factor/confirm/": {"code": "000000"},
+    "POST /api/v1/auth/two-factor/disable/": {"password": "not-the-password", "code": "000000"},
+    "PATCH /api/v1/organisation-settings/": {"retention_years": 7},
+    "POST /api/v1/staff/{pk}/reset-two-factor/": NO_BODY,
+    "POST /api/v1/clients/{pk}/erase/": {"reason": "The client asked.", "force": True},
     "POST /api/v1/organisations/": {"name": "New Charity", "code": "NEWCH", "kind": "charity"},
     "PATCH /api/v1/organisations/{pk}/": {"name": "Renamed"},
     "POST /api/v1/staff/": _staff_new,
@@ -490,6 +546,21 @@ BODIES = {
         "assessed_on": timezone.localdate().isoformat(),
         "level": "medium",
     },
+    "POST /api/v1/cases/{case_id}/messages/": lambda w, p, k: {
+        "purpose": "appointment",
+        "channel": "text",
+        "body": "Your appointment is moved to Thursday.",
+        "send_after": (timezone.now() + timedelta(hours=3)).isoformat(),
+    },
+    "POST /api/v1/cases/{case_id}/messages/{pk}/cancel/": NO_BODY,
+    "PATCH /api/v1/cases/{case_id}/messages/{pk}/": {"body": "Changed."},
+    "POST /api/v1/reminders/{pk}/complete/": NO_BODY,
+    "POST /api/v1/reminders/{pk}/snooze/": lambda w, p, k: {
+        "until": (timezone.now() + timedelta(days=2)).isoformat(),
+        "reason": "Client is away until Thursday.",
+    },
+    "PATCH /api/v1/reminder-policy/": {"no_contact_after_days": 12},
+    "PATCH /api/v1/me/reminder-preferences/": {"email_each": True},
     "POST /api/v1/shared-cases/{shared_case_id}/court-events/": lambda w, p, k: _hearing(),
     "PATCH /api/v1/shared-cases/{pk}/police-involvement/": {
         "investigation_status": "investigating"
@@ -559,7 +630,7 @@ def test_every_route_answers_every_principal_as_the_matrix_says():
         if status != cell.expected or (cell.empty and code):
             mismatches.append((cell, status, code))
 
-    print(  # noqa: T201
+    print(
         f"\npermission matrix: {run} of {len(cells)} cells run; {len(written)} (route, method)"
         f" pairs on {len(routes)} routes under {API_PREFIX}, plus {len(unrouted)} unrouted probes"
     )
@@ -571,6 +642,6 @@ def test_every_route_answers_every_principal_as_the_matrix_says():
         for c, s, code in mismatches
     ]
     for line in problems + report:
-        print(line)  # noqa: T201
+        print(line)
     assert not problems, "\n".join(problems)
     assert not report, f"{len(report)} cells differ from matrix.yaml:\n" + "\n".join(report)

@@ -1,27 +1,76 @@
-"""Signing in and out with expiring tokens."""
+"""Signing in and out with expiring tokens, with lockout and two-factor sign-in."""
 
 from datetime import datetime
 
-from django.contrib.auth import authenticate
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth import authenticate, user_logged_in, user_login_failed
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from knox.models import AuthToken
 from knox.settings import knox_settings
 
+from casework.audit.services import audit_record
+
+from .. import two_factor
+from ..errors import DomainError
 from ..models import User
+from .staff import tokens_revoke_all
 
 INVALID_CREDENTIALS = "Unable to sign in with those credentials."
 
 
-def login(*, request: HttpRequest, username: str, password: str) -> tuple[User, str, datetime]:
-    """Checks the credentials and returns the person, a new token and its expiry.
+class LockedOut(DomainError):
+    status_code = 429
+    code = "locked_out"
 
-    Unknown username, wrong password and inactive account give the same message, so the answer
-    does not tell which usernames exist.
-    """
+
+def _locked(request: HttpRequest, username: str) -> bool:
+    return AxesProxyHandler.is_locked(request, {"username": username})
+
+
+def _refuse(request: HttpRequest, username: str, reason: str) -> None:
+    """Records the failure and answers it: the same answer whatever went wrong, or "locked out"
+    once the username and address have failed too often."""
+    known = User.objects.filter(username__iexact=username).first()
+    if known is not None:
+        audit_record(
+            actor=known, action="auth.login_failed", target=known, detail={"reason": reason}
+        )
+    else:
+        # The attempted name is not kept: it may be a password typed in the wrong box.
+        audit_record(actor="anonymous", action="auth.login_failed", detail={"reason": reason})
+    if _locked(request, username):
+        raise LockedOut("Too many failed sign-ins. Try again later.")
+    raise ValidationError({"non_field_errors": [INVALID_CREDENTIALS]}, code="invalid_login")
+
+
+def login(
+    *, request: HttpRequest, username: str, password: str, otp: str | None = None
+) -> tuple[User, str, datetime]:
+    """Checks the credentials (and the one-time code where two-factor sign-in is on) and
+    returns the person, a new token and its expiry.
+
+    Unknown username, wrong password, wrong code and inactive account give the same answer;
+    repeated failures for a username from one address lock that pair out for a while
+    (django-axes counts every failure, a wrong one-time code included)."""
+    if _locked(request, username):
+        raise LockedOut("Too many failed sign-ins. Try again later.")
+    # authenticate() reports a failure to django-axes itself.
     user = authenticate(request=request, username=username, password=password)
     if user is None or not user.is_active:
-        raise ValidationError({"non_field_errors": [INVALID_CREDENTIALS]}, code="invalid_login")
+        _refuse(request, username, "password_or_account")
+    if two_factor.enabled(user):
+        if not otp:
+            raise ValidationError(
+                {"otp": ["Enter the code from your authenticator app."]}, code="otp_required"
+            )
+        if not two_factor.verify(user, otp):
+            user_login_failed.send(
+                sender=__name__, credentials={"username": username}, request=request
+            )
+            _refuse(request, username, "one_time_code")
     limit = knox_settings.TOKEN_LIMIT_PER_USER
     if limit is not None:
         # The oldest sessions make room for the new one rather than locking the person out.
@@ -32,8 +81,29 @@ def login(*, request: HttpRequest, username: str, password: str) -> tuple[User, 
         )
         AuthToken.objects.filter(digest__in=list(stale)).delete()
     instance, token = AuthToken.objects.create(user=user)
+    # Resets the failure count (django-axes) and records the last sign-in.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    audit_record(actor=user, action="auth.login", target=user)
     return user, token, instance.expiry
 
 
 def logout(*, token: AuthToken) -> None:
+    user = token.user
     token.delete()
+    audit_record(actor=user, action="auth.logout", target=user)
+
+
+@transaction.atomic
+def password_change(*, user: User, current_password: str, new_password: str) -> int:
+    """Changes the password and ends every session of the person, this one included."""
+    if not user.check_password(current_password):
+        raise ValidationError({"current_password": ["This is not your current password."]})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as error:
+        raise ValidationError({"new_password": error.messages}) from None
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    ended = tokens_revoke_all(user=user)
+    audit_record(actor=user, action="auth.password_changed", target=user)
+    return ended

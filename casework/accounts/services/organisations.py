@@ -23,3 +23,18 @@ def organisation_update(*, organisation: Organisation, name: str | None = None) 
     full_clean(locked)
     locked.save()
     return locked
+
+
+@transaction.atomic
+def organisation_settings_update(*, organisation: Organisation, by, **changes) -> Organisation:
+    """A supervisor's settings: whether staff must use two-factor sign-in, and how long closed
+    cases are kept before they are anonymised."""
+    from casework.audit.services import audit_record
+
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    full_clean(locked)
+    locked.save()
+    audit_record(actor=by, action="organisation.settings", target=locked, changed_fields=changes)
+    return locked

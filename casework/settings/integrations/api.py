@@ -13,6 +13,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["permissions.policies.DenyAll"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "permissions.throttling.PersonThrottle",
+        "permissions.throttling.IntegrationThrottle",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.CursorPagination",
     "PAGE_SIZE": 25,
@@ -20,6 +24,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # JSON only: no ?format= switching of renderers (the parameter is free for endpoints' use).
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 # Tokens for people: idle timeout with sliding renewal, and an absolute lifetime.

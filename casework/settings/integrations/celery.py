@@ -31,6 +31,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # period so a backlog after an outage is dropped rather than stacked: the next run catches up
 # because every periodic task derives its work from database state.
 CELERY_BEAT_SCHEDULE = {
+    "apply-retention": {
+        "task": "casework.privacy.tasks.apply_retention",
+        "schedule": timedelta(hours=6),
+        "options": {"expires": 5 * 60 * 60},
+    },
     "scan-reminders": {
         "task": "casework.reminders.tasks.scan_reminders",
         "schedule": timedelta(minutes=15),

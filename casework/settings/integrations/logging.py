@@ -20,5 +20,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # Casework audits sign-ins itself; the library's per-attempt lines are noise.
+        "axes": {"level": "WARNING"},
     },
 }

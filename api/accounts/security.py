@@ -1,0 +1,157 @@
+"""Password change, two-factor sign-in, and an organisation's security settings."""
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework.accounts import two_factor
+from casework.accounts.services import auth
+from casework.accounts.services.organisations import organisation_settings_update
+from casework.accounts.services.staff import tokens_revoke_all
+from permissions import policies
+from permissions.authentication import PERSONS_ONLY
+
+from ..fields import StrictInput
+
+
+class PasswordChangeInput(StrictInput):
+    current_password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class PasswordChangeView(APIView):
+    """Changes your password. Every session of yours ends, this one too: sign in again."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.PasswordChange]
+
+    @extend_schema(request=PasswordChangeInput, responses={204: None})
+    def post(self, request):
+        data = PasswordChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        auth.password_change(user=request.user, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TwoFactorStatus(serializers.Serializer):
+    enabled = serializers.BooleanField()
+    required = serializers.BooleanField(help_text="Your organisation requires it.")
+
+
+class TwoFactorEnrolment(serializers.Serializer):
+    otpauth_uri = serializers.CharField(help_text="Show as a QR code to the authenticator app.")
+    secret = serializers.CharField(help_text="The same secret, for typing in by hand.")
+
+
+class CodeInput(StrictInput):
+    code = serializers.CharField(max_length=40)
+
+
+class RecoveryCodes(serializers.Serializer):
+    recovery_codes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Shown this once. Each signs you in once if you lose your authenticator.",
+    )
+
+
+class DisableInput(StrictInput):
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    code = serializers.CharField(max_length=40)
+
+
+class TwoFactorView(APIView):
+    """``GET``: whether two-factor sign-in is on. ``POST``: start setting it up."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.TwoFactor]
+
+    @extend_schema(responses={200: TwoFactorStatus})
+    def get(self, request):
+        return Response(
+            {
+                "enabled": two_factor.enabled(request.user),
+                "required": two_factor.required(request.user),
+            }
+        )
+
+    @extend_schema(request=None, responses={201: TwoFactorEnrolment})
+    def post(self, request):
+        import base64
+
+        device = two_factor.enrol(request.user)
+        secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+        return Response(
+            {"otpauth_uri": device.config_url, "secret": secret}, status=status.HTTP_201_CREATED
+        )
+
+
+class TwoFactorConfirmView(APIView):
+    """Confirms set-up with a first code from the app; ends your other sessions."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.TwoFactor]
+
+    @extend_schema(request=CodeInput, responses={200: RecoveryCodes})
+    def post(self, request):
+        data = CodeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        codes = two_factor.confirm(request.user, data.validated_data["code"])
+        tokens_revoke_all(user=request.user)
+        return Response({"recovery_codes": codes})
+
+
+class TwoFactorDisableView(APIView):
+    """Turns two-factor sign-in off, with your password and a current code; refused where your
+    organisation requires it."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.TwoFactor]
+
+    @extend_schema(request=DisableInput, responses={204: None})
+    def post(self, request):
+        data = DisableInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = request.user
+        if two_factor.required(user):
+            raise ValidationError({"non_field_errors": ["Your organisation requires it."]})
+        if not user.check_password(data.validated_data["password"]):
+            raise ValidationError({"password": ["This is not your password."]})
+        if not two_factor.verify(user, data.validated_data["code"]):
+            raise ValidationError({"code": ["That code is not valid."]})
+        two_factor.remove(user, by=user)
+        tokens_revoke_all(user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class OrganisationSettingsSerializer(serializers.Serializer):
+    require_two_factor = serializers.BooleanField()
+    retention_years = serializers.IntegerField(min_value=1, max_value=25)
+
+
+class OrganisationSettingsInput(StrictInput):
+    require_two_factor = serializers.BooleanField(required=False)
+    retention_years = serializers.IntegerField(min_value=1, max_value=25, required=False)
+
+
+class OrganisationSettingsView(APIView):
+    """Your organisation's security and retention settings (supervisors)."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.OrganisationSettings]
+
+    @extend_schema(responses={200: OrganisationSettingsSerializer})
+    def get(self, request):
+        return Response(OrganisationSettingsSerializer(request.user.organisation).data)
+
+    @extend_schema(
+        request=OrganisationSettingsInput, responses={200: OrganisationSettingsSerializer}
+    )
+    def patch(self, request):
+        data = OrganisationSettingsInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        organisation = organisation_settings_update(
+            organisation=request.user.organisation, by=request.user, **data.validated_data
+        )
+        return Response(OrganisationSettingsSerializer(organisation).data)

@@ -1,0 +1,101 @@
+"""Two-factor sign-in: TOTP from an authenticator app (django-otp), with recovery codes.
+
+TOTP devices accept a code for its own 30-second step only (tolerance 0), and django-otp refuses
+a code already used. Recovery codes are long random strings, stored as hashes, used once."""
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casework.audit.services import audit_record
+
+from .errors import Conflict
+from .models import RecoveryCode, RecoveryCodeDevice, User
+
+RECOVERY_CODES = 10
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols: 5 bits each
+
+
+def hash_recovery_code(code: str) -> str:
+    normalised = code.replace("-", "").replace(" ", "").upper()
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(24))  # 120 bits
+    return "-".join(raw[i : i + 4] for i in range(0, 24, 4))
+
+
+def enabled(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def required(user: User) -> bool:
+    return bool(user.organisation_id and user.organisation.require_two_factor)
+
+
+def pending_enrolment(user: User) -> bool:
+    """The organisation requires two factors and this person has not set them up yet."""
+    return required(user) and not enabled(user)
+
+
+@transaction.atomic
+def enrol(user: User) -> TOTPDevice:
+    """Starts enrolment: an unconfirmed device whose secret the app scans. Any earlier
+    unconfirmed device is replaced; a confirmed one must be disabled first."""
+    if enabled(user):
+        raise Conflict("Two-factor sign-in is already on.", code="two_factor_enabled")
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False, tolerance=0)
+
+
+def verify(user: User, code: str) -> bool:
+    """A TOTP code from a confirmed device, or an unused recovery code."""
+    if not code:
+        return False
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        if device.verify_is_allowed()[0] and device.verify_token(code):
+            return True
+    return any(
+        device.verify_token(code)
+        for device in RecoveryCodeDevice.objects.filter(user=user, confirmed=True)
+    )
+
+
+@transaction.atomic
+def confirm(user: User, code: str) -> list[str]:
+    """Confirms the pending device with a first code; returns new recovery codes, shown once."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None:
+        raise Conflict("Start enrolment first.", code="no_pending_device")
+    if not device.verify_token(code):
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"code": ["That code is not valid; check the time on your device."]})
+    device.confirmed = True
+    device.save()
+    codes = _replace_recovery_codes(user)
+    audit_record(actor=user, action="auth.two_factor_enabled", target=user)
+    return codes
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = [_new_code() for _ in range(RECOVERY_CODES)]
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(device=device, code_hash=hash_recovery_code(c)) for c in codes]
+    )
+    return codes
+
+
+@transaction.atomic
+def remove(user: User, *, by: User) -> None:
+    """Turns two-factor sign-in off (the person, or a supervisor resetting a lost device)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    audit_record(
+        actor=by, action="auth.two_factor_removed", target=user, organisation=user.organisation
+    )

@@ -1,0 +1,258 @@
+"""Subject access (everything held about a client) and erasure."""
+
+import io
+import json
+import zipfile
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from casework.accounts.errors import Conflict
+from casework.accounts.models import User
+from casework.audit.services import audit_record
+from casework.cases.lifecycles import JusticeStage, SupportStatus
+from casework.cases.models import Case
+from casework.cases.services.cases import case_transition
+from casework.clients.models import Client
+from casework.court.choices import HearingStatus
+from casework.court.models import CourtEvent
+from casework.sharing.models import SharedUpdate
+
+from .anonymise import anonymise_case, anonymise_client
+from .models import ErasureRecord
+
+COURT_STAGES = {
+    JusticeStage.CHARGED,
+    JusticeStage.AWAITING_TRIAL,
+    JusticeStage.AT_TRIAL,
+    JusticeStage.VERDICT,
+    JusticeStage.APPEAL,
+}
+
+
+def _value(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "hex") and not isinstance(value, bytes | str):
+        return str(value)
+    return value
+
+
+def _rows(queryset, fields: list[str]) -> list[dict]:
+    return [{f: _value(getattr(row, f)) for f in fields} for row in queryset]
+
+
+def export_client(client: Client) -> dict:
+    """Everything Casework holds about the client, decrypted, as plain data."""
+    cases = []
+    for case in Case.objects.filter(client=client).order_by("opened_at"):
+        cases.append(
+            {
+                "case": _rows(
+                    [case],
+                    [
+                        "reference",
+                        "offence_types",
+                        "incident_date",
+                        "incident_area",
+                        "risk_level",
+                        "support_status",
+                        "justice_stage",
+                        "opened_at",
+                        "closed_at",
+                        "closure_reason",
+                    ],
+                )[0],
+                "referral": _rows(
+                    [case.referral] if case.referral_id else [],
+                    [
+                        "source",
+                        "received_at",
+                        "summary",
+                        "incident_date",
+                        "referrer_organisation",
+                        "referrer_name",
+                        "person_pseudonym",
+                        "contact_kind",
+                        "contact_value",
+                    ],
+                ),
+                "lifecycle": _rows(
+                    case.transitions.order_by("occurred_at"),
+                    ["lifecycle", "from_state", "to_state", "reason", "occurred_at"],
+                ),
+                "contact_log": _rows(
+                    case.contacts.order_by("occurred_at"),
+                    ["occurred_at", "channel", "direction", "outcome", "note"],
+                ),
+                "notes": _rows(
+                    case.notes.order_by("created_at"), ["created_at", "visibility", "body"]
+                ),
+                "consents": _rows(
+                    case.consents.select_related("police_force").order_by("id"),
+                    ["recorded_at", "scope", "granted", "method", "review_date", "note"],
+                ),
+                "shares": [
+                    {
+                        "police_force": s.police_force.name,
+                        "share_reference": s.share_reference,
+                        "level": s.level,
+                        "status": s.status,
+                        "started_at": _value(s.started_at),
+                        "ended_at": _value(s.ended_at),
+                    }
+                    for s in case.shares.select_related("police_force")
+                ],
+                "shared_updates": _rows(
+                    SharedUpdate.objects.filter(shared_case__case=case).order_by("created_at"),
+                    ["created_at", "kind", "from_police", "body"],
+                ),
+                "court_events": _rows(
+                    case.court_events.order_by("starts_at"),
+                    [
+                        "hearing_type",
+                        "court",
+                        "starts_at",
+                        "status",
+                        "outcome",
+                        "special_measures_requested",
+                        "special_measures_granted",
+                    ],
+                ),
+                "decisions": _rows(
+                    case.decisions.order_by("decided_on"), ["kind", "decided_on", "client_told_on"]
+                ),
+                "support_needs": _rows(
+                    case.need_records.order_by("id"),
+                    ["need", "status", "agency", "note", "recorded_at"],
+                ),
+                "risk_assessments": _rows(
+                    case.risk_assessments.order_by("assessed_on"), ["assessed_on", "level", "notes"]
+                ),
+                "messages": _rows(
+                    case.messages.order_by("send_after"),
+                    ["purpose", "channel", "body", "send_after", "status", "sent_at"],
+                ),
+            }
+        )
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "client": _rows(
+            [client],
+            [
+                "pseudonym",
+                "legal_name",
+                "date_of_birth",
+                "pronouns",
+                "languages",
+                "interpreter_needed",
+                "interpreter_language",
+                "work_settings",
+                "vulnerability_flags",
+                "created_at",
+            ],
+        )[0],
+        "contact_methods": _rows(
+            client.contact_methods.order_by("created_at"),
+            [
+                "kind",
+                "value",
+                "third_party_name",
+                "safe_to_call",
+                "safe_to_text",
+                "safe_to_voicemail",
+                "safe_times",
+                "status",
+                "verified_at",
+                "retired_at",
+            ],
+        ),
+        "cases": cases,
+    }
+
+
+def summary_text(data: dict) -> str:
+    """A readable account of the export, for the person who asked."""
+    client = data["client"]
+    lines = [
+        "Information held about you",
+        f"Prepared {data['exported_at'][:10]}.",
+        "",
+        f"Name you asked us to use: {client['pseudonym']}",
+        f"Legal name: {client['legal_name'] or 'not recorded'}",
+        f"Date of birth: {client['date_of_birth'] or 'not recorded'}",
+        f"Ways to contact you we have held: {len(data['contact_methods'])}",
+        "",
+    ]
+    for item in data["cases"]:
+        case = item["case"]
+        lines += [
+            f"Case {case['reference']}, opened {case['opened_at'][:10]}"
+            + (f", closed {case['closed_at'][:10]}" if case["closed_at"] else ""),
+            f"  Support: {case['support_status']}; justice: {case['justice_stage']}",
+            f"  Contacts recorded: {len(item['contact_log'])}; notes: {len(item['notes'])}",
+            f"  Consent decisions: {len(item['consents'])}; shared with police: "
+            f"{', '.join(s['police_force'] for s in item['shares']) or 'never'}",
+            f"  Court hearings: {len(item['court_events'])}",
+            "",
+        ]
+    lines.append("The full detail is in data.json.")
+    return "\n".join(lines)
+
+
+def export_zip(data: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False))
+        archive.writestr("summary.txt", summary_text(data))
+    return buffer.getvalue()
+
+
+def record_export(*, client: Client, by: User, fmt: str) -> None:
+    audit_record(actor=by, action="client.export", target=client, detail={"format": fmt})
+
+
+def court_process_open(client: Client) -> bool:
+    return (
+        Case.objects.filter(client=client, justice_stage__in=COURT_STAGES).exists()
+        or CourtEvent.objects.filter(
+            case__client=client, status=HearingStatus.LISTED, starts_at__gte=timezone.now()
+        ).exists()
+    )
+
+
+@transaction.atomic
+def erase_client(*, client: Client, by: User, reason: str, force: bool = False) -> Client:
+    """Erases a client on request: open cases close, every case and the client are anonymised.
+    Refused while a court case is open, unless forced with a recorded reason."""
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    if locked.anonymised_at is not None:
+        raise Conflict("This client has already been erased.", code="already_erased")
+    if not reason.strip():
+        raise ValidationError({"reason": ["Record why the client is being erased."]})
+    if court_process_open(locked) and not force:
+        raise Conflict(
+            "A court case is open for this client: erasing now could harm the prosecution. "
+            "Confirm with force and a recorded reason if it must go ahead.",
+            code="court_case_open",
+        )
+    for case in Case.objects.filter(client=locked).exclude(support_status=SupportStatus.CLOSED):
+        case_transition(
+            case=case,
+            actor=by,
+            lifecycle="support",
+            to=SupportStatus.CLOSED,
+            reason="Closed for erasure at the client's request.",
+            closure_reason="other",
+        )
+    for case in Case.objects.filter(client=locked):
+        anonymise_case(case, actor=by, reason="erasure")
+    anonymise_client(locked, actor=by, reason="erasure")
+    ErasureRecord.objects.create(
+        client=locked, requested_by=by, reason=reason, forced=force, erased_at=timezone.now()
+    )
+    audit_record(actor=by, action="client.erase", target=locked, detail={"forced": force})
+    locked.refresh_from_db()
+    return locked

@@ -1,0 +1,1 @@
+"""Test infrastructure that worker processes import: gateways, settings and a mail server."""

@@ -1,0 +1,429 @@
+"""Reminders and messages with real Celery workers on a real Redis broker: scans at the same
+time, a worker killed in the middle of a send, a broker that goes away and comes back, and a mail
+server that is down. Every wait is bounded, and every process a test starts is stopped in a
+``finally`` block.
+
+The database state is built in real time (a worker cannot be time-travelled): a case opened 30
+days ago, never verified, never reached, three unanswered calls, a hearing in two hours, a consent
+review in three days and a police share without an update for 40 days has every reminder due."""
+
+import os
+import subprocess
+import time
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+import redis
+from celery import Celery
+from django.conf import settings
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from casework.accounts.tasks import ping
+from casework.cases.models import Case
+from casework.cases.services.cases import case_create, case_transition
+from casework.cases.services.contacts import contact_log
+from casework.celery import app
+from casework.clients.services import client_create, contact_method_add
+from casework.court.services import court_event_add
+from casework.reminders.choices import ACTIVE_STATUSES, ReminderKind
+from casework.reminders.messages import message_plan, recover_stuck
+from casework.reminders.models import GatewayDelivery, OutboundMessage, Reminder
+from casework.reminders.rules import RULES, _load
+from casework.reminders.tasks import email_reminder, scan_reminders, send_message
+from casework.sharing.models import SharedCase
+from casework.sharing.services import consent_record
+
+from ..celery_worker import WorkerProcess
+from ..factories import (
+    OrganisationFactory,
+    PoliceForceFactory,
+    PoliceLiaisonFactory,
+    SupervisorFactory,
+    UserFactory,
+)
+from ..support.smtp_sink import SmtpSink, free_port
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+K = ReminderKind
+PER_CASE = Counter(
+    {
+        K.REVERIFY_CONTACT: 1,
+        K.NO_RECENT_CONTACT: 1,
+        K.CONTACT_FAILURES: 2,  # one for each of the two supervisors
+        K.COURT_DATE: 2,  # seven days before and the working day before
+        K.CONSENT_REVIEW: 1,
+        K.POLICE_UPDATE_OVERDUE: 1,  # the force's one liaison officer
+    }
+)
+
+
+def wait_for(condition, *, timeout: float, what: str, every: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"gave up after {timeout:.0f} s waiting for {what}")
+
+
+def private_queue(purpose: str) -> str:
+    """A queue only the test's own worker consumes, so the session worker never takes its
+    tasks."""
+    return f"{settings.CELERY_TASK_DEFAULT_QUEUE}-{purpose}-{os.getpid()}"
+
+
+def purge(queue: str) -> None:
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(queue)
+
+
+# --- the world ----------------------------------------------------------------------------------
+
+
+def due_world(cases: int) -> dict:
+    """``cases`` cases of one charity, each with every reminder due now."""
+    charity = OrganisationFactory()
+    caseworker = UserFactory(organisation=charity)
+    SupervisorFactory(organisation=charity)
+    SupervisorFactory(organisation=charity)
+    force = PoliceForceFactory()
+    PoliceLiaisonFactory(organisation=force)
+    now = timezone.now()
+    made = []
+    for n in range(cases):
+        client = client_create(organisation=charity, created_by=caseworker, pseudonym=f"Wren {n}")
+        mobile = contact_method_add(
+            client=client, created_by=caseworker, kind="mobile", value=f"07700 900{n:03d}"
+        )
+        case = case_create(client=client, opened_by=caseworker)
+        case_transition(
+            case=case, actor=caseworker, lifecycle="support", to="active", reason="Engaged."
+        )
+        Case.objects.filter(pk=case.pk).update(opened_at=now - timedelta(days=30))
+        for scope, force_of in (("store_records", None), ("share_with_police", force)):
+            consent_record(
+                case=case,
+                recorded_by=caseworker,
+                scope=scope,
+                granted=True,
+                method="verbal",
+                police_force=force_of,
+                review_date=timezone.localdate() + timedelta(days=3) if force_of is None else None,
+            )
+        SharedCase.objects.filter(case=case).update(started_at=now - timedelta(days=40))
+        court_event_add(
+            case=case,
+            actor=caseworker,
+            hearing_type="first_hearing",
+            court="Leeds Magistrates' Court",
+            starts_at=now + timedelta(hours=2),
+        )
+        for hours in (3, 2, 1):
+            contact_log(
+                case=case,
+                recorded_by=caseworker,
+                occurred_at=now - timedelta(hours=hours),
+                channel="phone_call",
+                direction="outbound",
+                outcome="no_answer",
+                contact_method=mobile,
+            )
+        made.append(case)
+    return {"cases": made, "caseworker": caseworker}
+
+
+def derived_now() -> set[str]:
+    """The reminders the rules find due now, computed here rather than by a worker."""
+    _load()
+    now = timezone.now()
+    return {candidate.dedup_key for find in RULES.values() for candidate in find(now)}
+
+
+def assert_each_reminder_once(cases: int) -> None:
+    reminders = list(Reminder.objects.values_list("kind", "case_id", "assignee_id", "due_at"))
+    assert Counter(kind for kind, *_ in reminders) == Counter(
+        {kind: count * cases for kind, count in PER_CASE.items()}
+    )
+    assert len(set(reminders)) == len(reminders), "a reason has two reminders"
+    active = set(
+        Reminder.objects.filter(status__in=ACTIVE_STATUSES).values_list("dedup_key", flat=True)
+    )
+    assert active == derived_now()
+
+
+# --- (a) two scans at once ----------------------------------------------------------------------
+
+
+def test_two_scans_at_once_make_each_reminder_exactly_once(celery_worker_process):
+    cases = 12
+    due_world(cases)
+    first, second = scan_reminders.delay(), scan_reminders.delay()
+    results = [first.get(timeout=120), second.get(timeout=120)]
+
+    assert_each_reminder_once(cases)
+    for result in results:
+        # Each scan saw every reason; between them, no reminder was made twice.
+        assert {kind: r["found"] for kind, r in result.items()} == {
+            kind: count * cases for kind, count in PER_CASE.items()
+        }
+        assert all(r["cancelled"] == 0 for r in result.values())
+
+
+# --- (b) a worker killed in the middle of a send ------------------------------------------------
+
+
+def test_a_worker_killed_mid_send_leaves_one_sent_message_after_recovery(tmp_path, caseworker):
+    client = client_create(
+        organisation=caseworker.organisation, created_by=caseworker, pseudonym="Wren"
+    )
+    contact_method_add(
+        client=client,
+        created_by=caseworker,
+        kind="mobile",
+        value="07700 900461",
+        preferred=True,
+        safe_to_text=True,
+    )
+    case = case_create(client=client, opened_by=caseworker)
+    message = message_plan(
+        case=case,
+        author=caseworker,
+        purpose="court_date",
+        channel="text",
+        body="Your hearing is tomorrow at 10. I will meet you outside.",
+        send_after=timezone.now() - timedelta(minutes=1),
+    )
+    queue = private_queue("slow-gateway")
+    marker = tmp_path / "handing-over"
+    gateway_env = {
+        "MESSAGE_GATEWAY": "tests.support.gateways.SlowGateway",
+        "SLOW_GATEWAY_MARKER": str(marker),
+    }
+    doomed = WorkerProcess(
+        concurrency=1,
+        name="slow-gateway",
+        queue=queue,
+        env={**gateway_env, "SLOW_GATEWAY_SECONDS": "120"},
+        own_process_group=True,
+    )
+    fresh = WorkerProcess(
+        concurrency=1,
+        name="fresh-gateway",
+        queue=queue,
+        env={**gateway_env, "SLOW_GATEWAY_SECONDS": "0"},
+        own_process_group=True,
+    )
+    try:
+        doomed.start()
+        send_message.apply_async(args=[str(message.pk)], queue=queue)
+        wait_for(marker.exists, timeout=60, what="the worker to start handing the message over")
+        message.refresh_from_db()
+        assert (message.status, message.attempts) == ("sending", 1)
+
+        doomed.kill()
+        message.refresh_from_db()
+        assert message.status == "sending"
+        assert not GatewayDelivery.objects.filter(message=message).exists()
+
+        # Not yet stuck for long enough; then past the timeout, it goes back to planned.
+        assert recover_stuck(now=timezone.now()) == {"sent": 0, "replanned": 0}
+        later = timezone.now() + timedelta(seconds=settings.MESSAGE_SENDING_TIMEOUT_SECONDS + 1)
+
+        # The sweep skips a row still locked by a dead connection PostgreSQL has yet to reap.
+        def sweep():
+            outcome = recover_stuck(now=later)
+            return outcome if any(outcome.values()) else None
+
+        assert wait_for(sweep, timeout=30, what="the sweep", every=0.5) == {
+            "sent": 0,
+            "replanned": 1,
+        }
+        message.refresh_from_db()
+        assert message.status == "planned"
+
+        marker.unlink()
+        fresh.start()
+        outcome = send_message.apply_async(args=[str(message.pk)], queue=queue)
+        assert outcome.get(timeout=60) == "sent"
+        again = send_message.apply_async(args=[str(message.pk)], queue=queue)
+        assert again.get(timeout=60) == "sent"
+
+        message.refresh_from_db()
+        assert (message.status, message.attempts) == ("sent", 2)
+        assert OutboundMessage.objects.filter(status="sent").count() == 1
+        assert GatewayDelivery.objects.count() == 1
+        assert GatewayDelivery.objects.get().message_id == message.pk
+        assert marker.read_text().split() == [str(message.pk)]  # one hand-over after recovery
+    finally:
+        doomed.kill()
+        fresh.stop()
+        purge(queue)
+
+
+# --- (c) the broker stops and comes back --------------------------------------------------------
+
+
+class RedisServer:
+    """A private ``redis-server`` that keeps nothing on disk, so a restart starts empty."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603
+            [  # noqa: S607
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(self._answers, timeout=20, what=f"redis-server on port {self.port}")
+
+    def _answers(self) -> bool:
+        try:
+            return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1).ping()
+        except redis.ConnectionError:
+            return False
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def probe_app(broker: str, backend: str) -> Celery:
+    """A Celery client of the private broker (the project's app stays on the test broker)."""
+    probe = Celery("casework-probe", broker=broker, backend=backend, set_as_current=False)
+    probe.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_default_queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+        broker_connection_retry_on_startup=True,
+    )
+    return probe
+
+
+def test_a_broker_stopped_and_restarted_loses_no_reminder():
+    cases = 3
+    due_world(cases)
+    port = free_port()
+    broker, backend = f"redis://127.0.0.1:{port}/0", f"redis://127.0.0.1:{port}/1"
+    server = RedisServer(port)
+    probe = probe_app(broker, backend)
+    worker = WorkerProcess(
+        name="private-broker",
+        queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+        env={"TEST_CELERY_BROKER_URL": broker, "TEST_CELERY_RESULT_BACKEND": backend},
+        own_process_group=True,
+        control=probe,
+    )
+    scan = "casework.reminders.tasks.scan_reminders"
+    try:
+        server.start()
+        worker.start()
+        assert probe.send_task("casework.accounts.tasks.ping", args=["up"]).get(timeout=30)
+
+        server.stop()
+        with pytest.raises(OperationalError):
+            probe.send_task(scan, retry=False)
+        time.sleep(3)
+        assert not Reminder.objects.exists(), "a scan ran while the broker was down"
+
+        server.start()
+        wait_for(worker.answers, timeout=120, what="the worker to reconnect to the broker")
+        result = probe.send_task(scan).get(timeout=120)
+        assert {kind: r["created"] for kind, r in result.items()} == {
+            kind: count * cases for kind, count in PER_CASE.items()
+        }
+        assert_each_reminder_once(cases)
+
+        # A scan delivered late, or twice, changes nothing.
+        probe.send_task(scan).get(timeout=120)
+        assert_each_reminder_once(cases)
+    finally:
+        worker.stop()
+        server.stop()
+        probe.close()
+
+
+# --- (d) the mail server is down ----------------------------------------------------------------
+
+
+def test_a_mail_server_outage_retries_the_email_while_other_tasks_run_and_sends_it_once(
+    caseworker,
+):
+    case = case_create(
+        client=client_create(
+            organisation=caseworker.organisation, created_by=caseworker, pseudonym="Wren"
+        ),
+        opened_by=caseworker,
+    )
+    reminder = Reminder.objects.create(
+        organisation=caseworker.organisation,
+        kind=K.NO_RECENT_CONTACT,
+        case=case,
+        assignee=caseworker,
+        due_at=timezone.now() - timedelta(hours=1),
+        dedup_key=f"test-mail:{case.pk}",
+    )
+    port = free_port()  # nothing listens here until the sink starts
+    queue = private_queue("mail")
+    worker = WorkerProcess(
+        name="mail",
+        queue=queue,
+        env={
+            "DJANGO_SETTINGS_MODULE": "tests.support.worker_settings",
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(port),
+        },
+        own_process_group=True,
+    )
+    sink = SmtpSink(port)
+    try:
+        worker.start()
+        email = email_reminder.apply_async(args=[str(reminder.pk)], queue=queue)
+        wait_for(lambda: email.state == "RETRY", timeout=60, what="the email task to retry")
+
+        # The worker is not stuck behind the email: other work goes through meanwhile.
+        for n in range(3):
+            answer = ping.apply_async(args=[f"during the outage {n}"], queue=queue)
+            assert answer.get(timeout=30)["echo"] == f"during the outage {n}"
+        reminder.refresh_from_db()
+        assert reminder.emailed_at is None
+
+        sink.start()
+        # Backoff with jitter: the next attempt comes within 30 s, or the one after within 60.
+        assert email.get(timeout=150) is True
+        assert len(sink.messages) == 1
+        assert "Casework reminder" in sink.messages[0]
+        assert case.reference in sink.messages[0]
+        assert "Wren" not in sink.messages[0]
+        reminder.refresh_from_db()
+        assert reminder.emailed_at is not None
+
+        again = email_reminder.apply_async(args=[str(reminder.pk)], queue=queue)
+        assert again.get(timeout=30) is False
+        assert len(sink.messages) == 1
+    finally:
+        worker.stop()
+        sink.stop()
+        purge(queue)
