@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "casework.support",
     "casework.reminders",
     "casework.privacy",
+    "casework.loadtest",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ The database state is built in real time (a worker cannot be time-travelled): a 
 days ago, never verified, never reached, three unanswered calls, a hearing in two hours, a consent
 review in three days and a police share without an update for 40 days has every reminder due."""
 
+import contextlib
 import os
 import subprocess
 import time
@@ -342,7 +343,9 @@ def test_a_broker_stopped_and_restarted_loses_no_reminder():
         assert probe.send_task("casework.accounts.tasks.ping", args=["up"]).get(timeout=30)
 
         server.stop()
-        with pytest.raises(OperationalError):
+        # Usually refused at once; a publish kombu accepts into a dead connection is lost with
+        # the broker, which is the case this test is about either way.
+        with contextlib.suppress(OperationalError, ConnectionError, OSError):
             probe.send_task(scan, retry=False)
         time.sleep(3)
         assert not Reminder.objects.exists(), "a scan ran while the broker was down"
