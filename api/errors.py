@@ -88,7 +88,9 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         body = error_body("validation_error", MESSAGES["validation_error"], fields)
     else:
-        body = error_body(exc.default_code, _message(exc))
+        # A refusal may name its own code (the two-factor gate does); otherwise the exception's.
+        code = getattr(exc.detail, "code", None) or exc.default_code
+        body = error_body(code, _message(exc))
     return Response(body, status=exc.status_code, headers=headers)
 
 

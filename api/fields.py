@@ -33,3 +33,19 @@ class ChoiceList(serializers.ListField):
 def optional_choice(choices) -> serializers.ChoiceField:
     """A read-only enumeration that may be empty ("" where nothing applies yet)."""
     return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True)
+
+
+class Moment(serializers.DateTimeField):
+    """A date and time sent to the API: with or without a zone, and within the years a record
+    of this service can be about (an ancient date would come back with a historical offset such
+    as London's local mean time, which no client could read)."""
+
+    EARLIEST, LATEST = 1900, 2199
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        if not self.EARLIEST <= moment.year <= self.LATEST:
+            raise serializers.ValidationError(
+                f"Give a date between {self.EARLIEST} and {self.LATEST}.", code="out_of_range"
+            )
+        return moment

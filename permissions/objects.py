@@ -7,7 +7,7 @@ a change applies to the very next request."""
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from casework.accounts.choices import OrganisationKind, Role
 from casework.accounts.models import Organisation, User
@@ -76,15 +76,60 @@ def revoke_case_from_user(case: Case, user: User) -> None:
     CaseUserObjectPermission.objects.filter(user=user, content_object=case).delete()
 
 
+def _permission(codename: str) -> Subquery:
+    """The permission's id as a scalar subquery, which PostgreSQL computes once per statement
+    (an InitPlan) and then probes the permission indexes with, row by row."""
+    return Subquery(
+        Permission.objects.filter(
+            content_type__app_label="cases", content_type__model="case", codename=codename
+        )
+        .order_by()
+        .values("pk")[:1]
+    )
+
+
+def group_ids(user: User) -> list[int]:
+    """The person's groups, read once per request: the user object is loaded afresh for every
+    request, so a change of role still applies to the very next one."""
+    if not hasattr(user, "_casework_group_ids"):
+        user._casework_group_ids = list(user.groups.values_list("pk", flat=True))
+    return user._casework_group_ids
+
+
+def case_permission_filter(user: User, codename: str = "view_case", ref: str = "pk") -> Q:
+    """A filter on cases (``ref`` names the case id column) for those the person holds
+    ``codename`` on, directly or through a group. Global (model-level) permissions are
+    deliberately ignored: they never reveal an object.
+
+    The person's groups are looked up first (one small query), so the filter is two EXISTS
+    probes on constants that PostgreSQL answers from the unique (user or group, permission,
+    case) indexes row by row, walking a case index in list order and stopping once a page is
+    full; a person in no group gets no group probe at all."""
+    condition = Q(
+        Exists(
+            CaseUserObjectPermission.objects.filter(
+                user_id=user.pk,
+                permission_id=_permission(codename),
+                content_object_id=OuterRef(ref),
+            )
+        )
+    )
+    groups = group_ids(user)
+    if groups:
+        condition |= Q(
+            Exists(
+                CaseGroupObjectPermission.objects.filter(
+                    group_id__in=groups,
+                    permission_id=_permission(codename),
+                    content_object_id=OuterRef(ref),
+                )
+            )
+        )
+    return condition
+
+
 def cases_visible_to(user: User, codename: str = "view_case") -> QuerySet:
-    """Ids of the cases the person holds ``codename`` on, directly or through a group. Global
-    (model-level) permissions are deliberately ignored: they never reveal an object."""
-    via_user = CaseUserObjectPermission.objects.filter(
-        user=user, permission__codename=codename
-    ).values("content_object_id")
-    via_group = CaseGroupObjectPermission.objects.filter(
-        group__user=user, permission__codename=codename
-    ).values("content_object_id")
+    """The cases of the person's organisation they hold ``codename`` on."""
     return Case.objects.filter(organisation_id=user.organisation_id).filter(
-        Q(pk__in=via_user) | Q(pk__in=via_group)
+        case_permission_filter(user, codename)
     )

@@ -25,7 +25,7 @@ from casework.sharing.models import (
 )
 
 from . import principals
-from .objects import cases_visible_to
+from .objects import case_permission_filter, cases_visible_to, group_ids
 
 Restrictor = Callable[[models.QuerySet, object, str], models.QuerySet]
 _RESTRICTORS: dict[type[models.Model], Restrictor] = {}
@@ -83,7 +83,7 @@ def _cases(qs: models.QuerySet, principal: object, action: str) -> models.QueryS
     user = _charity_person(principal)
     if user is None:
         return qs.none()
-    return qs.filter(pk__in=cases_visible_to(user).values("pk"))
+    return qs.filter(organisation_id=user.organisation_id).filter(case_permission_filter(user))
 
 
 @restricts(Client)
@@ -159,20 +159,36 @@ def active_shares(qs: models.QuerySet, force_id, *, group_user=None) -> models.Q
     """Shares of ``force_id`` that are active today and carry the force group's permission row.
 
     Three conditions, any one of which ending the share removes: the derived status, the review
-    date (so a lapsed consent bites before the nightly sweep), and the guardian permission row."""
+    date (so a lapsed consent bites before the nightly sweep), and the guardian permission row.
+    The groups and the permission are looked up first, so the row check is an EXISTS probe on
+    the unique (group, permission, share) index."""
+    from django.contrib.auth.models import Group, Permission
     from django.utils import timezone
 
-    granted = SharedCaseGroupObjectPermission.objects.filter(permission__codename="view_sharedcase")
-    granted = (
-        granted.filter(group__user=group_user)
-        if group_user
-        else granted.filter(group__name=f"org:{force_id}:police_liaison")
+    if group_user is not None:
+        groups = group_ids(group_user)
+    else:
+        groups = list(
+            Group.objects.filter(name=f"org:{force_id}:police_liaison").values_list("pk", flat=True)
+        )
+    if not groups:
+        return qs.none()
+    granted = SharedCaseGroupObjectPermission.objects.filter(
+        group_id__in=groups,
+        permission_id=models.Subquery(
+            Permission.objects.filter(content_type__app_label="sharing", codename="view_sharedcase")
+            .order_by()
+            .values("pk")[:1]
+        ),
+        content_object_id=models.OuterRef("pk"),
     )
-    return qs.filter(
-        police_force_id=force_id,
-        status=ShareStatus.ACTIVE,
-        pk__in=granted.values("content_object_id"),
-    ).filter(models.Q(review_date__isnull=True) | models.Q(review_date__gte=timezone.localdate()))
+    return (
+        qs.filter(police_force_id=force_id, status=ShareStatus.ACTIVE)
+        .filter(
+            models.Q(review_date__isnull=True) | models.Q(review_date__gte=timezone.localdate())
+        )
+        .filter(models.Exists(granted))
+    )
 
 
 @restricts(SharedCase)

@@ -31,7 +31,11 @@ class IntegrationThrottle(_SettingsRate):
 
 
 class LoginThrottle(_SettingsRate):
+    """Keyed on the connection's address, never on X-Forwarded-For, which the client could make up
+    afresh for every attempt. Behind a proxy, the proxy must set the peer address (as the
+    lockout, which keys on the same address, requires too)."""
+
     scope = "login"
 
     def get_cache_key(self, request, view):
-        return f"throttle:login:{self.get_ident(request)}"
+        return f"throttle:login:{request.META.get('REMOTE_ADDR', 'unknown')}"

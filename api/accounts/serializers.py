@@ -6,6 +6,8 @@ from casework.accounts.choices import OrganisationKind, Role, Scope
 from casework.accounts.models import ApiKey, Organisation, User
 from permissions.principals import PrincipalKind
 
+from ..fields import Moment
+
 
 class LoginInput(serializers.Serializer):
     username = serializers.CharField(max_length=150)
@@ -149,7 +151,7 @@ class ApiKeyCreateInput(serializers.Serializer):
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=Scope.choices), min_length=1, max_length=len(Scope)
     )
-    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    expires_at = Moment(required=False, allow_null=True, default=None)
     organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),
         required=False,

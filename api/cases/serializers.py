@@ -28,7 +28,7 @@ from casework.clients.choices import ContactKind
 
 from ..clients.serializers import ClientInput, ClientSummary, SafeTimeWindow
 from ..court.serializers import DecisionInput
-from ..fields import ChoiceList, StrictInput, optional_choice
+from ..fields import ChoiceList, Moment, StrictInput, optional_choice
 
 
 class StaffSummary(serializers.ModelSerializer):
@@ -102,7 +102,7 @@ class ReferralListItem(serializers.ModelSerializer):
 
 class ReferralInput(StrictInput):
     source = serializers.ChoiceField(choices=ReferralSource.choices)
-    received_at = serializers.DateTimeField(required=False)
+    received_at = Moment(required=False)
     summary = serializers.CharField(max_length=5000)
     incident_date = serializers.DateField(required=False, allow_null=True)
     offence_types = ChoiceList(OffenceType.choices, required=False)
@@ -265,7 +265,7 @@ class ContactOutput(serializers.ModelSerializer):
 
 
 class ContactCreateInput(StrictInput):
-    occurred_at = serializers.DateTimeField()
+    occurred_at = Moment()
     contact_method = serializers.UUIDField(required=False, allow_null=True)
     channel = serializers.ChoiceField(choices=ContactChannel.choices)
     direction = serializers.ChoiceField(choices=ContactDirection.choices)
@@ -303,7 +303,7 @@ class NoteInput(StrictInput):
 class TimelineItemOutput(serializers.Serializer):
     kind = serializers.CharField()
     id = serializers.CharField()
-    occurred_at = serializers.DateTimeField()
+    occurred_at = Moment()
     actor = serializers.CharField(allow_null=True)
     data = serializers.DictField(help_text="What happened; its keys depend on the kind.")
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from casework.court.choices import HearingStatus, HearingType, JusticeDecisionKind, SpecialMeasure
 from casework.court.models import CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
 
-from ..fields import ChoiceList, StrictInput
+from ..fields import ChoiceList, Moment, StrictInput
 
 
 class DateChangeOutput(serializers.ModelSerializer):
@@ -66,7 +66,7 @@ class PoliceCourtEventOutput(serializers.ModelSerializer):
 class CourtEventInput(StrictInput):
     hearing_type = serializers.ChoiceField(choices=HearingType.choices)
     court = serializers.CharField(max_length=160)
-    starts_at = serializers.DateTimeField()
+    starts_at = Moment()
     status = serializers.ChoiceField(choices=HearingStatus.choices, default=HearingStatus.LISTED)
     outcome = serializers.CharField(max_length=500, required=False, allow_blank=True)
     special_measures_requested = ChoiceList(SpecialMeasure.choices, required=False)
@@ -82,7 +82,7 @@ class CourtEventUpdateInput(CourtEventInput):
 class PoliceCourtEventInput(StrictInput):
     hearing_type = serializers.ChoiceField(choices=HearingType.choices)
     court = serializers.CharField(max_length=160)
-    starts_at = serializers.DateTimeField()
+    starts_at = Moment()
     special_measures_requested = ChoiceList(SpecialMeasure.choices, required=False)
     special_measures_granted = ChoiceList(SpecialMeasure.choices, required=False)
 

@@ -4,7 +4,7 @@ from casework.clients.models import ContactMethod
 from casework.reminders.choices import MessageChannel, MessagePurpose
 from casework.reminders.models import OutboundMessage, Reminder, ReminderPolicy, ReminderPreference
 
-from ..fields import StrictInput
+from ..fields import Moment, StrictInput
 
 
 class OtherRoute(serializers.ModelSerializer):
@@ -58,7 +58,7 @@ class ReminderOutput(serializers.ModelSerializer):
 
 
 class SnoozeInput(StrictInput):
-    until = serializers.DateTimeField()
+    until = Moment()
     reason = serializers.CharField(max_length=500)
 
 
@@ -130,4 +130,4 @@ class MessageInput(StrictInput):
     purpose = serializers.ChoiceField(choices=MessagePurpose.choices)
     channel = serializers.ChoiceField(choices=MessageChannel.choices)
     body = serializers.CharField(max_length=480)
-    send_after = serializers.DateTimeField()
+    send_after = Moment()

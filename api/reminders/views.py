@@ -22,8 +22,8 @@ from . import serializers as s
 
 
 class ReminderFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=ReminderStatus.choices)
-    kind = filters.MultipleChoiceFilter(choices=ReminderKind.choices)
+    status = filters.MultipleChoiceFilter(choices=ReminderStatus.choices, distinct=False)
+    kind = filters.MultipleChoiceFilter(choices=ReminderKind.choices, distinct=False)
     due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lte")
     mine = filters.BooleanFilter(method="filter_mine", help_text="Supervisors: only my own.")
 

@@ -155,6 +155,16 @@ class SharedCaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
 
     queryset = _shared_queryset()
     permission_classes = [policies.SharedCases]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            # A list shows incident facts only: no identity is read, let alone decrypted.
+            queryset = queryset.defer(
+                "case__client__legal_name", "case__client__date_of_birth", "case__client__pseudonym"
+            )
+        return queryset
+
     output_serializer_class = s.SharedCaseListItem
     serializer_classes = {"police_involvement": s.PoliceInvolvementInput}
     cursor_ordering = ("-started_at", "-id")

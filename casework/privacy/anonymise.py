@@ -17,7 +17,7 @@ from casework.audit.services import audit_record
 from casework.cases.models import Case, CaseTransition, ContactLogEntry, Note, Referral
 from casework.clients.choices import ContactStatus
 from casework.clients.models import Client, ContactMethod
-from casework.court.models import CourtEvent
+from casework.court.models import CourtEvent, CourtEventDateChange
 from casework.reminders.choices import ACTIVE_STATUSES, ReminderStatus
 from casework.reminders.models import OutboundMessage, Reminder
 from casework.sharing.derivation import sync_sharing
@@ -51,6 +51,8 @@ CASE_FREE_TEXT: list[tuple[type[models.Model], str, dict]] = [
     (SafetyPlanRevision, "item__case", {"description": REMOVED}),
     (RiskAssessment, "case", {"notes": None}),
     (OutboundMessage, "case", {"body": REMOVED}),
+    (CourtEventDateChange, "event__case", {"reason": ""}),
+    (Reminder, "case", {"snooze_reason": ""}),
 ]
 
 

@@ -58,6 +58,11 @@ def message_plan(
         raise Conflict("The case is closed; reopen it to message the client.", code="case_closed")
     if channel not in ROUTES:
         raise ValidationError({"channel": ["Choose text, email or call."]})
+    now = timezone.now()
+    if not now - timedelta(hours=1) <= send_after <= now + timedelta(days=366):
+        raise ValidationError(
+            {"send_after": ["Plan a message from now to a year ahead (use now to send at once)."]}
+        )
     message = OutboundMessage(
         case=locked,
         purpose=purpose,

@@ -156,15 +156,16 @@ def add_api_keys(world, start, count):
     return "/api/v1/api-keys/"
 
 
-# (name, builder, who looks, queries for the one-row page)
+# (name, builder, who looks, queries for the one-row page: authentication takes three, and the
+# case permission check one more to read the caller's groups)
 LISTS = [
-    ("cases", add_cases, "caseworker", 5),
-    ("clients", add_clients, "caseworker", 4),
-    ("referrals", add_referrals, "caseworker", 4),
-    ("contact-methods", add_contact_methods, "caseworker", 5),
-    ("contacts", add_contacts, "caseworker", 5),
-    ("notes", add_notes, "caseworker", 5),
-    ("transitions", add_transitions, "caseworker", 6),
+    ("cases", add_cases, "caseworker", 6),
+    ("clients", add_clients, "caseworker", 5),
+    ("referrals", add_referrals, "caseworker", 5),
+    ("contact-methods", add_contact_methods, "caseworker", 6),
+    ("contacts", add_contacts, "caseworker", 6),
+    ("notes", add_notes, "caseworker", 6),
+    ("transitions", add_transitions, "caseworker", 7),
     ("staff", add_staff, "supervisor", 4),
     ("api-keys", add_api_keys, "supervisor", 4),
 ]
@@ -271,15 +272,15 @@ def timeline_detail(world):
 # (name, builder, queries). Reads of cases, clients and referrals are audited, which adds the
 # audit event's savepoint, chain lock, chain tail, insert and release.
 DETAILS = [
-    ("case", case_detail, 10),
-    ("client", client_detail, 10),
-    ("referral", referral_detail, 11),
-    ("contact-method", contact_method_detail, 5),
-    ("contact", contact_detail, 5),
-    ("note", note_detail, 5),
+    ("case", case_detail, 11),
+    ("client", client_detail, 11),
+    ("referral", referral_detail, 12),
+    ("contact-method", contact_method_detail, 6),
+    ("contact", contact_detail, 6),
+    ("note", note_detail, 6),
     ("staff", staff_detail, 4),
     ("api-key", api_key_detail, 4),
-    ("timeline", timeline_detail, 5 + len(timeline.SOURCES)),
+    ("timeline", timeline_detail, 6 + len(timeline.SOURCES)),
 ]
 
 

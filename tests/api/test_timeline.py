@@ -21,9 +21,9 @@ from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# Authentication (the token, the person's tokens, their organisation), the case and its
-# assignments, then one query per kind of event: whatever the length of the history.
-TIMELINE_QUERY_CEILING = 5 + len(timeline.SOURCES)
+# Authentication (the token, the person's tokens, their organisation), their groups, the case and
+# its assignments, then one query per kind of event: whatever the length of the history.
+TIMELINE_QUERY_CEILING = 6 + len(timeline.SOURCES)
 
 
 def url(case_id) -> str:

@@ -24,6 +24,10 @@ class Command(BaseCommand):
                 total += rows
                 self.stdout.write(f"re-encrypted {rows} row(s) of {label}")
             self.stdout.write(f"Re-encrypted {total} row(s) under key {primary}.")
-        for key_id, count in sorted(key_usage().items()):
+        usage = key_usage()
+        # Every key of the keyring, those sealing nothing too (they can be retired), and any
+        # key id found in the data but missing from the keyring (its values cannot be read).
+        for key_id in sorted(set(keyring().keys) | set(usage)):
             marker = " (primary)" if key_id == primary else ""
-            self.stdout.write(f"key {key_id}{marker}: {count} value(s)")
+            missing = "" if key_id in keyring().keys else " (NOT IN THE KEYRING)"
+            self.stdout.write(f"key {key_id}{marker}: {usage.get(key_id, 0)} value(s){missing}")
