@@ -31,7 +31,11 @@ PLAN = _plan() if os.environ.get("BASELINE_PLAN") else {}
 
 def _connection() -> psycopg.Connection:
     if getattr(_local, "connection", None) is None or _local.connection.closed:
-        _local.connection = psycopg.connect(os.environ["BASELINE_DATABASE_URL"])
+        # The same session settings as the API's connections (no JIT for short queries).
+        _local.connection = psycopg.connect(
+            os.environ["BASELINE_DATABASE_URL"],
+            options="-c jit=off -c max_parallel_workers_per_gather=0",
+        )
     return _local.connection
 
 

@@ -14,7 +14,10 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"]["OPTIONS"] = {"connect_timeout": 5, "options": "-c jit=off"}
+DATABASES["default"]["OPTIONS"] = {
+    "connect_timeout": 5,
+    "options": "-c jit=off -c max_parallel_workers_per_gather=0",
+}
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 FIELD_HASH_KEY = env("FIELD_HASH_KEY")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
