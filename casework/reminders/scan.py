@@ -88,6 +88,14 @@ def apply_rule(kind: str, candidates: list[Candidate], now: datetime) -> RuleRes
     return result
 
 
+def set_scan_session() -> None:
+    """A scan is one large query per rule, unlike the API's short ones: inside its transaction
+    it may use parallel workers and the JIT, which the connection settings turn off."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 2")
+        cursor.execute("SET LOCAL jit = on")
+
+
 def wake_snoozed(now: datetime) -> int:
     return Reminder.objects.filter(status=ReminderStatus.SNOOZED, snoozed_until__lte=now).update(
         status=ReminderStatus.OPEN, snoozed_until=None
@@ -102,7 +110,9 @@ def run_scan(now: datetime | None = None, kinds: list[str] | None = None) -> dic
     for kind, find in RULES.items():
         if kinds and kind not in kinds:
             continue
-        results[kind] = apply_rule(kind, find(now), now)
+        with transaction.atomic():
+            set_scan_session()
+            results[kind] = apply_rule(kind, find(now), now)
     woken = wake_snoozed(now)
     logger.info(
         "reminder scan",

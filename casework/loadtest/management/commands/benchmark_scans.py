@@ -1,14 +1,14 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 
 from casework.cases.models import Case
 from casework.clients.models import ContactMethod
 from casework.loadtest.generate import PREFIX
 from casework.reminders.models import Reminder
 from casework.reminders.rules import RULES, _load
-from casework.reminders.scan import apply_rule, wake_snoozed
+from casework.reminders.scan import apply_rule, set_scan_session, wake_snoozed
 
 
 class Command(BaseCommand):
@@ -20,8 +20,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=2)
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="keep the reminders of earlier runs (default: start empty)",
+        )
 
-    def handle(self, *args, runs=2, **options):
+    def handle(self, *args, runs=2, keep=False, **options):
         cases = Case.objects.filter(organisation__code__startswith=PREFIX)
         if not cases.exists():
             raise CommandError("No generated data here: run generate_load_data first.")
@@ -36,15 +41,20 @@ class Command(BaseCommand):
         _load()
         from django.utils import timezone
 
+        if not keep:
+            deleted, _ = Reminder.objects.filter(organisation__code__startswith=PREFIX).delete()
+            self.stdout.write(f"cleared {deleted:,} reminders of earlier runs")
         for run in range(1, runs + 1):
             now = timezone.now()
             total = 0.0
             self.stdout.write(f"run {run}:")
             for kind, find in RULES.items():
-                start = time.perf_counter()
-                candidates = find(now)
-                found = time.perf_counter()
-                result = apply_rule(kind, candidates, now)
+                with transaction.atomic():
+                    set_scan_session()
+                    start = time.perf_counter()
+                    candidates = find(now)
+                    found = time.perf_counter()
+                    result = apply_rule(kind, candidates, now)
                 done = time.perf_counter()
                 total += done - start
                 self.stdout.write(
