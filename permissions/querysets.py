@@ -123,36 +123,25 @@ def _referrals(qs: models.QuerySet, principal: object, action: str) -> models.Qu
     )
 
 
-@restricts(ContactLogEntry)
-def _contacts(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+def _case_children(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+    """Records that belong to one case are as visible as their case."""
     user = _charity_person(principal)
     if user is None:
         return qs.none()
     return qs.filter(case_id__in=cases_visible_to(user).values("pk"))
 
 
-@restricts(Note)
-def _notes(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
-    user = _charity_person(principal)
-    if user is None:
-        return qs.none()
-    return qs.filter(case_id__in=cases_visible_to(user).values("pk"))
-
-
-@restricts(ConsentDecision)
-def _consents(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
-    user = _charity_person(principal)
-    if user is None:
-        return qs.none()
-    return qs.filter(case_id__in=cases_visible_to(user).values("pk"))
-
-
-@restricts(PoliceInvolvement)
-def _police_involvement(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
-    user = _charity_person(principal)
-    if user is None:
-        return qs.none()
-    return qs.filter(case_id__in=cases_visible_to(user).values("pk"))
+for _model in (
+    ContactLogEntry,
+    Note,
+    ConsentDecision,
+    PoliceInvolvement,
+    CourtEvent,
+    JusticeDecision,
+    Entitlement,
+    OutboundMessage,
+):
+    restricts(_model)(_case_children)
 
 
 def active_shares(qs: models.QuerySet, force_id, *, group_user=None) -> models.QuerySet:
@@ -213,17 +202,6 @@ def _shared_updates(qs: models.QuerySet, principal: object, action: str) -> mode
     return qs.filter(shared_case_id__in=visible.values("pk"))
 
 
-def _case_children(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
-    user = _charity_person(principal)
-    if user is None:
-        return qs.none()
-    return qs.filter(case_id__in=cases_visible_to(user).values("pk"))
-
-
-for _model in (CourtEvent, JusticeDecision, Entitlement):
-    restricts(_model)(_case_children)
-
-
 @restricts(Reminder)
 def _reminders(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
     """Staff see their own reminders, supervisors their organisation's. A police liaison sees
@@ -239,11 +217,6 @@ def _reminders(qs: models.QuerySet, principal: object, action: str) -> models.Qu
     if principals.is_charity_staff(user):
         return qs.filter(assignee=user, organisation_id=user.organisation_id)
     return qs.none()
-
-
-@restricts(OutboundMessage)
-def _messages(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
-    return _case_children(qs, principal, action)
 
 
 @restricts(AuditEvent)
