@@ -77,6 +77,19 @@ def test_celery_takes_json_only_and_acknowledges_late():
     assert visibility > app.conf.task_time_limit
 
 
+def test_tests_and_their_workers_use_the_test_broker_even_with_the_development_one_exported():
+    """Celery takes CELERY_BROKER_URL from the environment over any configuration; the
+    development scripts export it, and a test run must still stay on its own broker database."""
+    from casework.celery import app
+    from casework.settings.integrations import celery as development
+
+    assert "CELERY_BROKER_URL" not in os.environ
+    assert "CELERY_RESULT_BACKEND" not in os.environ
+    assert app.conf.broker_url == settings.CELERY_BROKER_URL
+    assert app.conf.result_backend == settings.CELERY_RESULT_BACKEND
+    assert settings.CELERY_BROKER_URL != development.CELERY_BROKER_URL
+
+
 def test_every_beat_entry_expires_before_its_next_run():
     from casework.celery import app
 

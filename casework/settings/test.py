@@ -1,6 +1,8 @@
 """Tests: the real PostgreSQL and Redis, a broker database of their own so a running development
 worker never takes a test's task, a fast password hasher and in-memory email."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import MIDDLEWARE
 from .env import env
@@ -18,6 +20,12 @@ STORAGES = {
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
 CELERY_RESULT_BACKEND = env("TEST_CELERY_RESULT_BACKEND", default="redis://127.0.0.1:6379/15")
 CELERY_TASK_DEFAULT_QUEUE = "casework-test"
+# Celery prefers the CELERY_BROKER_URL and CELERY_RESULT_BACKEND environment variables to any
+# configuration, so with them set (as the development scripts set them) the tests, their workers
+# and a private broker a test starts would all share the development broker. The test settings
+# take them out of the environment of this process and of every worker it starts.
+os.environ.pop("CELERY_BROKER_URL", None)
+os.environ.pop("CELERY_RESULT_BACKEND", None)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

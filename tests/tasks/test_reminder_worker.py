@@ -309,14 +309,15 @@ class RedisServer:
                 self.process.wait()
 
 
-def probe_app(broker: str, backend: str) -> Celery:
-    """A Celery client of the private broker (the project's app stays on the test broker)."""
+def probe_app(broker: str, backend: str, queue: str) -> Celery:
+    """A Celery client of the private broker (the project's app stays on the test broker),
+    sending to ``queue``."""
     probe = Celery("casework-probe", broker=broker, backend=backend, set_as_current=False)
     probe.conf.update(
         task_serializer="json",
         result_serializer="json",
         accept_content=["json"],
-        task_default_queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+        task_default_queue=queue,
         broker_connection_retry_on_startup=True,
     )
     return probe
@@ -328,10 +329,13 @@ def test_a_broker_stopped_and_restarted_loses_no_reminder():
     port = free_port()
     broker, backend = f"redis://127.0.0.1:{port}/0", f"redis://127.0.0.1:{port}/1"
     server = RedisServer(port)
-    probe = probe_app(broker, backend)
+    # A queue of its own as well as a broker: nothing but this test's worker can take the scan,
+    # so a reminder made while the broker is down can only mean a scan got through it.
+    queue = private_queue("broker")
+    probe = probe_app(broker, backend, queue)
     worker = WorkerProcess(
         name="private-broker",
-        queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+        queue=queue,
         env={"TEST_CELERY_BROKER_URL": broker, "TEST_CELERY_RESULT_BACKEND": backend},
         own_process_group=True,
         control=probe,
