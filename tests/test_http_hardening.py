@@ -237,6 +237,7 @@ PRODUCTION_ENV = {
     "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6379/1",
     "FIELD_ENCRYPTION_KEYS": "k2026:cHJvZHVjdGlvbi10ZXN0LWZpZWxkLWtleS0zMmJ5dGU=",
     "FIELD_HASH_KEY": "cHJvZHVjdGlvbi10ZXN0LWhhc2gta2V5LTMyYnl0ZXM=",
+    "AUDIT_HASH_KEYS": "a2026:cHJvZHVjdGlvbi10ZXN0LWF1ZGl0LWNoYWluLWtleSE=",
 }
 
 # Runs in a process of its own under the production settings; touches no database.

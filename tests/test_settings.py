@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6379/1",
     "FIELD_ENCRYPTION_KEYS": "k2026:cHJvZHVjdGlvbi10ZXN0LWZpZWxkLWtleS0zMmJ5dGU=",
     "FIELD_HASH_KEY": "cHJvZHVjdGlvbi10ZXN0LWhhc2gta2V5LTMyYnl0ZXM=",
+    "AUDIT_HASH_KEYS": "a2026:cHJvZHVjdGlvbi10ZXN0LWF1ZGl0LWNoYWluLWtleSE=",
 }
 
 
@@ -49,6 +50,7 @@ def test_check_deploy_in_production_mode_reports_no_issue():
         "CELERY_BROKER_URL",
         "FIELD_ENCRYPTION_KEYS",
         "FIELD_HASH_KEY",
+        "AUDIT_HASH_KEYS",
     ],
 )
 def test_production_refuses_to_start_without_each_secret(missing):

@@ -50,6 +50,18 @@ class Organisation(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(25)],
         help_text="Closed cases are anonymised this many years after closing.",
     )
+    areas = ArrayField(
+        models.CharField(max_length=80),
+        default=list,
+        blank=True,
+        size=200,
+        help_text="The areas a case's incident may be placed in; police see an area only from "
+        "this list, never the free text.",
+    )
+    is_active = models.BooleanField(
+        default=True,
+        help_text="A deactivated organisation's staff cannot sign in and its API keys are refused.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

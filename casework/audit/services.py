@@ -2,6 +2,7 @@
 own transaction, so the event and the change commit or roll back together."""
 
 import ipaddress
+import uuid
 from collections.abc import Iterable
 from datetime import UTC
 
@@ -12,6 +13,7 @@ from casework.accounts.models import Organisation, User
 from casework.request_context import get_client_ip, get_request_id
 
 from .chain import GENESIS, digest
+from .keys import audit_keys
 from .models import ActorKind, AuditEvent
 
 
@@ -37,6 +39,17 @@ def _organisation_of(actor: object) -> Organisation | None:
     return getattr(actor, "organisation", None)
 
 
+def _client_of(target: models.Model | None):
+    """The client a record belongs to, where the record says so without another query."""
+    if target is None:
+        return None
+    from casework.clients.models import Client
+
+    if isinstance(target, Client):
+        return target.pk
+    return getattr(target, "client_id", None)
+
+
 def audit_record(
     *,
     actor: object,
@@ -44,18 +57,26 @@ def audit_record(
     target: models.Model | None = None,
     organisation: Organisation | None = None,
     case_id=None,
+    case_ids: Iterable = (),
+    client_id=None,
     changed_fields: Iterable[str] = (),
     detail: dict | None = None,
 ) -> AuditEvent:
     """Appends one event to its organisation's chain.
 
     ``actor`` is a ``User``, an API-key ``Integration`` or a string naming a system process.
+    ``organisation`` is whose records the event concerns (by default the target's, else the
+    actor's); the actor's own organisation is recorded beside it. ``case_ids`` names further
+    cases when one event covers several (a page read at once).
     The chain's tail is read under a transaction-scoped advisory lock per organisation, so two
     writers never fork the chain, and writers in different organisations never wait for each other.
     """
     organisation = organisation or getattr(target, "organisation", None) or _organisation_of(actor)
     chain = str(organisation.pk) if organisation else "platform"
     user, kind, label = _actor(actor)
+    actor_organisation = _organisation_of(actor)
+    others = sorted({str(uuid.UUID(str(i))) for i in case_ids} - {str(case_id)})
+    client_id = client_id or _client_of(target)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
@@ -74,17 +95,21 @@ def audit_record(
             occurred_at=timezone.now().astimezone(UTC),
             organisation=organisation,
             actor=user,
+            actor_organisation=actor_organisation,
             actor_kind=kind,
             actor_label=label,
             action=action,
             object_type=target._meta.model_name if target is not None else "",
             object_id=str(target.pk) if target is not None else "",
             case_id=case_id,
+            case_ids=others,
+            client_id=uuid.UUID(str(client_id)) if client_id else None,
             changed_fields=sorted(set(changed_fields)),
             detail=detail or {},
             request_id=get_request_id() or "",
             ip_address=_normalised_ip(get_client_ip()),
             previous_hash=previous,
+            hash_key_id=audit_keys().primary_id,
         )
         event.hash = digest(event)
         event.save(force_insert=True)

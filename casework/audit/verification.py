@@ -3,7 +3,8 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .chain import GENESIS, digest
+from .chain import GENESIS, digest, same_digest
+from .keys import UnknownAuditKey
 from .models import AuditEvent
 
 
@@ -19,6 +20,7 @@ def verify_chain(chain: str, *, batch_size: int = 2000) -> tuple[int, BrokenLink
     """Returns how many events were checked and the first broken link, if any."""
     expected_sequence, previous = 1, GENESIS
     checked = 0
+    keyed = False
     for event in _events(chain, batch_size):
         if event.sequence != expected_sequence:
             return checked, BrokenLink(
@@ -28,7 +30,21 @@ def verify_chain(chain: str, *, batch_size: int = 2000) -> tuple[int, BrokenLink
             return checked, BrokenLink(
                 chain, event.sequence, event.id, "does not point at its predecessor's hash"
             )
-        if digest(event) != event.hash:
+        if keyed and not event.hash_key_id:
+            return checked, BrokenLink(
+                chain, event.sequence, event.id, "an unkeyed link follows a keyed one"
+            )
+        keyed = keyed or bool(event.hash_key_id)
+        try:
+            expected = digest(event)
+        except UnknownAuditKey:
+            return checked, BrokenLink(
+                chain,
+                event.sequence,
+                event.id,
+                f"its link was made with audit key {event.hash_key_id!r}, not in AUDIT_HASH_KEYS",
+            )
+        if not same_digest(expected, event.hash):
             return checked, BrokenLink(
                 chain, event.sequence, event.id, "its content does not match its hash"
             )

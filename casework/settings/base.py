@@ -150,6 +150,11 @@ FIELD_ENCRYPTION_KEYS = env.list(
     "FIELD_ENCRYPTION_KEYS", default=["dev1:ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMzJieSE="]
 )
 FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="ZGV2ZWxvcG1lbnQtb25seS1oYXNoLWtleS0zMmJ5dGU=")
+# The audit chain's HMAC keys, "<id>:<base64 32-byte key>", the first one signing new events and
+# exported chain heads; keep older keys listed for as long as events signed with them are kept.
+AUDIT_HASH_KEYS = env.list(
+    "AUDIT_HASH_KEYS", default=["dev1:ZGV2ZWxvcG1lbnQtb25seS1hdWRpdC1jaGFpbi1rZXk="]
+)
 
 # Victims' Code (England and Wales): working days within which a victim must be told of a
 # decision; 1 for those entitled to enhanced rights, otherwise 5.

@@ -2,6 +2,9 @@
 changed or removed behind the database's back is found by ``verify_audit``, and free of personal
 data."""
 
+import base64
+import hashlib
+import hmac
 import itertools
 import json
 from io import StringIO
@@ -11,7 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
 
-from casework.audit.chain import GENESIS, digest
+from casework.audit.chain import GENESIS, canonical, digest
 from casework.audit.models import AuditEvent
 from casework.audit.services import audit_record
 
@@ -179,6 +182,50 @@ def test_verify_audit_finds_a_changed_event_even_when_its_hash_was_recomputed(tw
     # The forged row is self-consistent; its successor no longer points at it.
     assert f"BROKEN chain {charity.pk} at event 3 (row {ours[2].pk})" in report
     assert "does not point at its predecessor's hash" in report
+
+
+def test_each_link_is_an_hmac_under_the_audit_key_not_a_plain_hash(charity, settings):
+    event = record(charity)
+    assert event.hash_key_id == "dev1"
+    plain = hashlib.sha256(canonical(event)).hexdigest()
+    keyed = hmac.new(
+        base64.urlsafe_b64decode(settings.AUDIT_HASH_KEYS[0].partition(":")[2]),
+        canonical(event),
+        hashlib.sha256,
+    ).hexdigest()
+    assert event.hash == keyed != plain
+
+
+def test_verify_audit_finds_the_last_event_rewritten_without_the_key(two_chains, charity):
+    """Whoever can write the table but has no audit key can only forge an unkeyed link, and an
+    unkeyed link may never follow a keyed one."""
+    ours, _ = two_chains
+    forged = AuditEvent.objects.get(pk=ours[-1].pk)
+    forged.action = "nothing.to.see"
+    forged.hash_key_id = ""
+    forged.hash = hashlib.sha256(canonical(forged)).hexdigest()
+    with pgtrigger.ignore(APPEND_ONLY):
+        AuditEvent.objects.filter(pk=forged.pk).update(
+            action=forged.action, hash_key_id="", hash=forged.hash
+        )
+    report, _ = verify_broken(chain=str(charity.pk))
+    assert f"BROKEN chain {charity.pk} at event {forged.sequence}" in report
+    assert "an unkeyed link follows a keyed one" in report
+
+
+def test_verify_audit_refuses_links_made_with_another_key(two_chains, charity, settings):
+    settings.AUDIT_HASH_KEYS = ["other:" + base64.urlsafe_b64encode(b"o" * 32).decode()]
+    report, _ = verify_broken(chain=str(charity.pk))
+    assert f"BROKEN chain {charity.pk} at event 1" in report
+    assert "audit key 'dev1', not in AUDIT_HASH_KEYS" in report
+
+
+def test_a_retired_audit_key_still_verifies_what_it_signed(two_chains, charity, settings):
+    new = "k2:" + base64.urlsafe_b64encode(b"n" * 32).decode()
+    settings.AUDIT_HASH_KEYS = [new, *settings.AUDIT_HASH_KEYS]
+    later = record(charity, action="after.rotation")
+    assert later.hash_key_id == "k2"
+    assert f"ok     chain {charity.pk}: 5 events" in verify(chain=str(charity.pk))
 
 
 def test_verify_audit_finds_a_deleted_event_in_the_middle(two_chains, charity):
