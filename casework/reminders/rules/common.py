@@ -3,29 +3,12 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case as CaseWhen
-from django.db.models import IntegerField, OuterRef, Subquery, Value, When
+from casework.cases.assignments import primary_assignee
 
-from casework.cases.models import CaseAssignment
+__all__ = ["LONDON", "local_minus_days", "local_morning", "primary_assignee", "stamp"]
 
 LONDON = ZoneInfo("Europe/London")
 MORNING = time(9, 0)
-
-
-def primary_assignee():
-    """The case's caseworker (else its ISVA, else anyone assigned) who is still active."""
-    rank = CaseWhen(
-        When(role="caseworker", then=Value(0)),
-        When(role="isva", then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    return Subquery(
-        CaseAssignment.objects.filter(case_id=OuterRef("pk"), user__is_active=True)
-        .annotate(rank=rank)
-        .order_by("rank", "assigned_at")
-        .values("user_id")[:1]
-    )
 
 
 def local_morning(day) -> datetime:
