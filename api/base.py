@@ -5,6 +5,8 @@ from rest_framework import viewsets
 
 from permissions.querysets import restrict
 
+from .audited import AuditedReadsMixin
+
 
 class RestrictedViewSetMixin:
     """Narrows the queryset to what the caller may see before any handler touches it, so lists,
@@ -15,9 +17,10 @@ class RestrictedViewSetMixin:
         return restrict(queryset, principal=self.request.user, action=self.action or "view")
 
 
-class CaseworkViewSet(RestrictedViewSetMixin, viewsets.GenericViewSet):
+class CaseworkViewSet(AuditedReadsMixin, RestrictedViewSetMixin, viewsets.GenericViewSet):
     """Subclasses set ``queryset``, a ``permission_classes`` policy and, per action,
-    ``serializer_classes`` (input) and ``output_serializer_class``."""
+    ``serializer_classes`` (input) and ``output_serializer_class``; those serving personal data
+    set ``read_audit`` so their list and detail reads are audited."""
 
     serializer_classes: dict[str, type] = {}
     output_serializer_class: type | None = None
@@ -31,8 +34,9 @@ class CaseworkViewSet(RestrictedViewSetMixin, viewsets.GenericViewSet):
         )
 
 
-def visible_or_404(model, request, pk, **filters):
-    """The object with this id among those the caller may see, or a 404 (a malformed id too)."""
+def visible_or_404(model, request, pk, *, queryset=None, **filters):
+    """The object with this id among those the caller may see, or a 404 (a malformed id too).
+    ``queryset`` (of ``model``) says what to load with it."""
     import uuid
 
     from django.http import Http404
@@ -41,7 +45,8 @@ def visible_or_404(model, request, pk, **filters):
         pk = uuid.UUID(str(pk))
     except ValueError:
         raise Http404 from None
-    found = restrict(model.objects.all(), principal=request.user).filter(pk=pk, **filters).first()
+    base = model.objects.all() if queryset is None else queryset
+    found = restrict(base, principal=request.user).filter(pk=pk, **filters).first()
     if found is None:
         raise Http404
     return found

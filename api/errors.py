@@ -45,6 +45,20 @@ def _message(exc: exceptions.APIException) -> str:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response:
+    response = _respond(exc)
+    request, view = context.get("request"), context.get("view")
+    if request is not None and 400 <= response.status_code < 500:
+        from .refusals import note_refusal
+
+        try:
+            note_refusal(request, view, exc, response.status_code, response.data.get("code", ""))
+        except Exception:
+            # The refusal still goes out; the failure to record it is itself logged loudly.
+            logger.exception("a refused request could not be recorded as a security event")
+    return response
+
+
+def _respond(exc: Exception) -> Response:
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

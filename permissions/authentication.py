@@ -14,6 +14,16 @@ from .principals import Integration
 API_KEY_PREFIX = "Api-Key"
 
 
+class ApiKeyRefused(exceptions.AuthenticationFailed):
+    """A 401 for an API key, carrying why (for the security event, never for the caller)."""
+
+    def __init__(self, *, reason: str, prefix: str = "", api_key: ApiKey | None = None) -> None:
+        super().__init__(_("Invalid API key."))
+        self.reason = reason
+        self.prefix = prefix if prefix.isalnum() and len(prefix) <= 16 else ""
+        self.api_key = api_key
+
+
 class PersonTokenAuthentication(TokenAuthentication):
     """``Authorization: Token <token>``: an expiring, revocable token from ``auth/login/``."""
 
@@ -21,6 +31,8 @@ class PersonTokenAuthentication(TokenAuthentication):
         user, token = super().validate_user(auth_token)
         if user.organisation_id is None and not user.is_superuser:
             raise exceptions.AuthenticationFailed(_("This account belongs to no organisation."))
+        if user.organisation_id is not None and not user.organisation.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         return user, token
 
 
@@ -35,11 +47,11 @@ class ApiKeyAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() != API_KEY_PREFIX.lower().encode():
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed(_("Invalid API key header."))
+            raise ApiKeyRefused(reason="malformed")
         try:
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(_("Invalid API key.")) from None
+            raise ApiKeyRefused(reason="malformed") from None
         api_key = self._valid_key(key)
         now = timezone.now()
         if (
@@ -51,16 +63,24 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     @staticmethod
     def _valid_key(key: str) -> ApiKey:
+        """The key, or a refusal that says the same to the caller whatever went wrong. The
+        refusal names the key's record only when the secret was right (a revoked or expired key,
+        or one of a deactivated organisation), so a guessed prefix cannot put events in an
+        organisation's audit trail."""
         prefix, dot, _secret = key.partition(".")
         if not dot:
-            raise exceptions.AuthenticationFailed(_("Invalid API key."))
-        api_key = (
-            ApiKey.objects.select_related("organisation")
-            .filter(prefix=prefix, revoked=False)
-            .first()
-        )
-        if api_key is None or not api_key.is_valid(key) or api_key.has_expired:
-            raise exceptions.AuthenticationFailed(_("Invalid API key."))
+            raise ApiKeyRefused(reason="malformed")
+        api_key = ApiKey.objects.select_related("organisation").filter(prefix=prefix).first()
+        if api_key is None:
+            raise ApiKeyRefused(reason="unknown", prefix=prefix)
+        if not api_key.is_valid(key):
+            raise ApiKeyRefused(reason="wrong_secret", prefix=prefix)
+        if api_key.revoked:
+            raise ApiKeyRefused(reason="revoked", prefix=prefix, api_key=api_key)
+        if api_key.has_expired:
+            raise ApiKeyRefused(reason="expired", prefix=prefix, api_key=api_key)
+        if not api_key.organisation.is_active:
+            raise ApiKeyRefused(reason="organisation_inactive", prefix=prefix, api_key=api_key)
         return api_key
 
     def authenticate_header(self, request: Request) -> str:

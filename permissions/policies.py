@@ -122,6 +122,7 @@ Clients = policy(
     lookup=_staff_only,
     export=rules.supervisor,
     erase=rules.supervisor,
+    access_log=rules.supervisor,
 )
 ContactMethods = policy(
     "ContactMethods",
@@ -150,6 +151,7 @@ Cases = policy(
     timeline=_staff_only,
     assign=rules.supervisor,
     unassign=rules.supervisor,
+    access_log=rules.supervisor,
 )
 Contacts = policy(
     "Contacts",

@@ -76,4 +76,5 @@ def make_api_key(organisation: Organisation, scopes: list[str] | None = None, **
     """Returns (api_key, secret)."""
     if scopes is None:
         scopes = [Scope.REFERRALS_WRITE] if organisation.is_charity else [Scope.SHARED_CASES_READ]
+    kwargs.setdefault("by", kwargs.pop("created_by", "test-suite"))
     return api_key_create(organisation=organisation, name="Test system", scopes=scopes, **kwargs)

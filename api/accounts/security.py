@@ -98,7 +98,7 @@ class TwoFactorConfirmView(APIView):
         data = CodeInput(data=request.data)
         data.is_valid(raise_exception=True)
         codes = two_factor.confirm(request.user, data.validated_data["code"])
-        tokens_revoke_all(user=request.user)
+        tokens_revoke_all(user=request.user, by=request.user, reason="two_factor_enabled")
         return Response({"recovery_codes": codes})
 
 
@@ -121,7 +121,7 @@ class TwoFactorDisableView(APIView):
         if not two_factor.verify(user, data.validated_data["code"]):
             raise ValidationError({"code": ["That code is not valid."]})
         two_factor.remove(user, by=user)
-        tokens_revoke_all(user=user)
+        tokens_revoke_all(user=user, by=user, reason="two_factor_disabled")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -32,7 +32,7 @@ class OrganisationSummary(serializers.ModelSerializer):
 class OrganisationOutput(serializers.ModelSerializer):
     class Meta:
         model = Organisation
-        fields = ["id", "name", "code", "kind", "created_at"]
+        fields = ["id", "name", "code", "kind", "is_active", "created_at"]
         read_only_fields = fields
 
 
@@ -44,6 +44,10 @@ class OrganisationCreateInput(serializers.Serializer):
 
 class OrganisationUpdateInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
+    is_active = serializers.BooleanField(
+        help_text="False deactivates the organisation: its staff's sessions end, they cannot "
+        "sign in, and its API keys are refused."
+    )
 
 
 class MeOutput(serializers.Serializer):

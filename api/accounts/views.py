@@ -91,7 +91,7 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Case
     def create(self, request):
         data = s.OrganisationCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        organisation = organisations.organisation_create(**data.validated_data)
+        organisation = organisations.organisation_create(by=request.user, **data.validated_data)
         return Response(self.output(organisation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.OrganisationUpdateInput, responses={200: s.OrganisationOutput})
@@ -100,7 +100,7 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Case
         data = s.OrganisationUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         organisation = organisations.organisation_update(
-            organisation=organisation, **data.validated_data
+            organisation=organisation, by=request.user, **data.validated_data
         )
         return Response(self.output(organisation).data)
 
@@ -121,7 +121,7 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkVie
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["organisation"] = organisation_for_write(request.user, values.get("organisation"))
-        user = staff.staff_create(**values)
+        user = staff.staff_create(by=request.user, **values)
         return Response(self.output(user).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.StaffUpdateInput, responses={200: s.StaffOutput})
@@ -129,7 +129,7 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkVie
         user = self.get_object()
         data = s.StaffUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        user = staff.staff_update(user=user, **data.validated_data)
+        user = staff.staff_update(user=user, by=request.user, **data.validated_data)
         return Response(self.output(user).data)
 
     @extend_schema(request=None, responses={200: s.StaffOutput})
@@ -153,13 +153,15 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkVie
 
         user = self.get_object()
         two_factor.remove(user, by=request.user)
-        staff.tokens_revoke_all(user=user)
+        staff.tokens_revoke_all(user=user, by=request.user, reason="two_factor_reset")
         return Response(self.output(user).data)
 
     @extend_schema(request=None, responses={200: s.RevokedTokensOutput})
     @action(detail=True, methods=["post"], url_path="revoke-tokens")
     def revoke_tokens(self, request, pk=None):
-        revoked = staff.tokens_revoke_all(user=self.get_object())
+        revoked = staff.tokens_revoke_all(
+            user=self.get_object(), by=request.user, reason="revoked_by_supervisor"
+        )
         return Response({"revoked": revoked})
 
 
@@ -186,7 +188,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkVi
             name=values["name"],
             scopes=values["scopes"],
             expires_at=values["expires_at"],
-            created_by=request.user,
+            by=request.user,
         )
         api_key.key = secret
         return Response(
@@ -197,5 +199,5 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkVi
     @extend_schema(request=None, responses={200: s.ApiKeyOutput})
     @action(detail=True, methods=["post"])
     def revoke(self, request, id=None):
-        api_key = api_keys.api_key_revoke(api_key=self.get_object())
+        api_key = api_keys.api_key_revoke(api_key=self.get_object(), by=request.user)
         return Response(self.output(api_key).data)

@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from casework.accounts.models import User
+from casework.audit.selectors import case_access_log
 from casework.cases import timeline
 from casework.cases.choices import OffenceType
 from casework.cases.lifecycles import JusticeStage, SupportStatus
@@ -30,7 +31,8 @@ from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import restrict
 
-from ..audited import audit_read
+from ..audit.views import ACCESS_LOG, access_log_page
+from ..audited import audit_page, audit_read
 from ..base import CaseworkViewSet, visible_or_404
 from ..concurrency import expected_version
 from ..pagination import page_of, paginated
@@ -95,13 +97,12 @@ class ReferralViewSet(mixins.ListModelMixin, CaseworkViewSet):
     }
     filterset_class = ReferralFilter
     cursor_ordering = "-received_at"
+    read_audit = "referral"
     http_method_names = ["get", "post", "head", "options"]
 
     @extend_schema(responses={200: s.ReferralOutput})
     def retrieve(self, request, pk=None):
-        referral = self.get_object()
-        audit_read(request, referral, action="referral.read")
-        return Response(s.ReferralOutput(referral).data)
+        return Response(s.ReferralOutput(self.get_object()).data)
 
     @extend_schema(
         request=s.ReferralInput, responses={201: s.ReferralOutput}, parameters=[IDEMPOTENCY_KEY]
@@ -263,6 +264,7 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
     }
     filterset_class = CaseFilter
     cursor_ordering = ("-opened_at", "-id")
+    read_audit = "case"
     ordering_fields = ("opened_at", "updated_at", "reference")
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -275,7 +277,6 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
     @extend_schema(responses={200: s.CaseDetail})
     def retrieve(self, request, pk=None):
         case = self.get_object()
-        audit_read(request, case, action="case.read", case_id=case.pk)
         response = Response(s.CaseDetail(case).data)
         response["ETag"] = case.etag
         return response
@@ -314,7 +315,9 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
         case = self.get_object()
         if request.method == "GET":
             history = CaseTransition.objects.filter(case=case).select_related("actor")
-            return paginated(request, history, ("-occurred_at", "-id"), s.TransitionOutput)
+            response = paginated(request, history, ("-occurred_at", "-id"), s.TransitionOutput)
+            audit_page(request, response.data, action="case.transitions.read", case_id=case.pk)
+            return response
         data = s.TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
         case = cases.case_transition(
@@ -343,6 +346,19 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
         (user,) = _staff(request, [data.validated_data["user"]], "user")
         return self._detail(cases.case_unassign(case=case, user=user, unassigned_by=request.user))
 
+    @ACCESS_LOG
+    @action(detail=True, methods=["get"], url_path="access-log")
+    def access_log(self, request, pk=None):
+        """Who read or changed this case, when and from which organisation (police reads of its
+        shares included), newest first. Reading it is audited too."""
+        case = self.get_object()
+        return access_log_page(
+            request,
+            case_access_log(request.user, case),
+            action="case.access_log.read",
+            case_id=case.pk,
+        )
+
     @extend_schema(
         parameters=[
             OpenApiParameter("cursor", OpenApiTypes.STR, description="From the previous page."),
@@ -362,6 +378,13 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
             except timeline.InvalidCursor as error:
                 raise ValidationError({"cursor": [str(error)]}) from None
         items, more = timeline.timeline_page(case, limit=limit, cursor=cursor)
+        audit_read(
+            request,
+            [f"{item.kind}:{item.id}" for item in items],
+            action="case.timeline.read",
+            case_id=case.pk,
+            client_id=case.client_id,
+        )
         next_url = None
         if more and items:
             next_url = request.build_absolute_uri(
@@ -396,6 +419,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChild
     serializer_classes = {"create": s.ContactCreateInput, "partial_update": s.ContactUpdateInput}
     filterset_fields = ["outcome", "channel", "direction"]
     cursor_ordering = ("-occurred_at", "-id")
+    read_audit = "contact_log"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     @extend_schema(request=s.ContactCreateInput, responses={201: s.ContactOutput})
@@ -439,6 +463,7 @@ class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildVie
     serializer_classes = {"create": s.NoteInput}
     filterset_fields = ["visibility"]
     cursor_ordering = ("-created_at", "-id")
+    read_audit = "note"
     http_method_names = ["get", "post", "head", "options"]
 
     @extend_schema(request=s.NoteInput, responses={201: s.NoteOutput})

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from casework.audit.selectors import client_access_log
 from casework.clients import services
 from casework.clients.models import Client, ContactMethod
 from casework.clients.selectors import clients_matching
@@ -17,6 +18,7 @@ from casework.privacy import subject_rights
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 
+from ..audit.views import ACCESS_LOG, access_log_page
 from ..audited import audit_read
 from ..base import CaseworkViewSet, visible_or_404
 from ..fields import StrictInput
@@ -85,12 +87,11 @@ class ClientViewSet(ClientPrivacyMixin, mixins.ListModelMixin, CaseworkViewSet):
     }
     cursor_ordering = "-created_at"
     http_method_names = ["get", "post", "patch", "head", "options"]
+    read_audit = "client"
 
     @extend_schema(responses={200: s.ClientDetail})
     def retrieve(self, request, pk=None):
-        client = self.get_object()
-        audit_read(request, client, action="client.read")
-        return Response(s.ClientDetail(client).data)
+        return Response(s.ClientDetail(self.get_object()).data)
 
     @extend_schema(request=s.ClientInput, responses={201: s.ClientDetail})
     def create(self, request):
@@ -111,6 +112,19 @@ class ClientViewSet(ClientPrivacyMixin, mixins.ListModelMixin, CaseworkViewSet):
         )
         return Response(s.ClientDetail(client).data)
 
+    @ACCESS_LOG
+    @action(detail=True, methods=["get"], url_path="access-log")
+    def access_log(self, request, pk=None):
+        """Who read or changed this client's record (identity and contact routes), when and
+        from which organisation, newest first. Reading it is audited too."""
+        client = self.get_object()
+        return access_log_page(
+            request,
+            client_access_log(request.user, client),
+            action="client.access_log.read",
+            client_id=client.pk,
+        )
+
     @extend_schema(request=s.ClientLookupInput, responses={200: s.ClientSummary(many=True)})
     @action(detail=False, methods=["post"])
     def lookup(self, request):
@@ -120,6 +134,8 @@ class ClientViewSet(ClientPrivacyMixin, mixins.ListModelMixin, CaseworkViewSet):
         data.is_valid(raise_exception=True)
         matches = clients_matching(visible=self.get_queryset(), **data.validated_data)
         found = list(matches[:20])
+        # The number or address asked about is not recorded: only which clients it showed.
+        audit_read(request, found, action="client.lookup")
         return Response(s.ClientSummary(found, many=True).data)
 
 
@@ -137,6 +153,7 @@ class ContactMethodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Cas
     }
     filterset_fields = ["status", "kind"]
     cursor_ordering = "-created_at"
+    read_audit = "contact_method"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_client(self) -> Client:

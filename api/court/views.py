@@ -17,11 +17,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.accounts.models import User
+from casework.audit.reads import record_police_read, record_read
 from casework.cases.choices import ContactOutcome
 from casework.cases.lifecycles import SupportStatus
 from casework.cases.models import Case, CaseAssignment, ContactLogEntry
 from casework.court import services
-from casework.court.calendar import render_feed
+from casework.court.calendar import hearings_for, render_feed
 from casework.court.choices import EntitlementStatus, HearingStatus
 from casework.court.models import CourtEvent, Entitlement, JusticeDecision
 from casework.sharing.models import SharedCase
@@ -29,6 +30,7 @@ from permissions import policies, principals
 from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import restrict
 
+from ..audited import audit_read
 from ..base import CaseworkViewSet
 from ..cases.views import CaseChildViewSet
 from ..pagination import page_of, paginated
@@ -50,6 +52,7 @@ class CourtEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseCh
     serializer_classes = {"create": s.CourtEventInput, "partial_update": s.CourtEventUpdateInput}
     filterset_fields = ["status", "hearing_type"]
     cursor_ordering = ("starts_at", "id")
+    read_audit = "court_event"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     @extend_schema(request=s.CourtEventInput, responses={201: s.CourtEventOutput})
@@ -87,6 +90,7 @@ class DecisionViewSet(mixins.ListModelMixin, CaseChildViewSet):
     serializer_classes = {"create": s.DecisionInput, "client_told": s.ClientToldInput}
     cursor_ordering = ("-recorded_at", "-id")
     http_method_names = ["get", "post", "head", "options"]
+    read_audit = "justice_decision"
 
     @extend_schema(request=s.DecisionInput, responses={201: s.DecisionOutput})
     def create(self, request, case_id=None):
@@ -139,6 +143,7 @@ class EntitlementViewSet(mixins.ListModelMixin, CaseworkViewSet):
     permission_classes = [policies.Entitlements]
     output_serializer_class = s.EntitlementOutput
     cursor_ordering = ("due_on", "id")
+    read_audit = "entitlement"
 
     def get_queryset(self):
         queryset = _with_overdue(super().get_queryset())
@@ -266,6 +271,7 @@ class CaseloadView(APIView):
                 pk__in=CaseAssignment.objects.filter(user=request.user).values("case_id")
             )
         rows = list(caseload(cases)[: self.LIMIT])
+        audit_read(request, rows, action="caseload.read")
         return Response(s.CaseloadItem(rows, many=True).data)
 
 
@@ -294,7 +300,15 @@ def calendar_feed(request, token: str) -> HttpResponse:
     owner = services.calendar_feed_owner(token)
     if owner is None:
         raise Http404
-    response = HttpResponse(render_feed(owner), content_type="text/calendar; charset=utf-8")
+    hearings = list(hearings_for(owner))
+    feed = render_feed(hearings)
+    record_read(
+        actor=owner,
+        action="calendar_feed.read",
+        records=hearings,
+        case_ids=[h.case_id for h in hearings],
+    )
+    response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = 'inline; filename="casework-hearings.ics"'
     return response
@@ -314,7 +328,14 @@ class SharedCourtEventView(APIView):
     def get(self, request, shared_case_id):
         share = self.get_share(shared_case_id)
         events = CourtEvent.objects.filter(case_id=share.case_id)
-        return paginated(request, events, ("starts_at", "id"), s.PoliceCourtEventOutput)
+        response = paginated(request, events, ("starts_at", "id"), s.PoliceCourtEventOutput)
+        record_police_read(
+            actor=request.user,
+            action="shared_case.court_events.read",
+            shares=[share],
+            records=[row["id"] for row in response.data["results"]],
+        )
+        return response
 
     @extend_schema(request=s.PoliceCourtEventInput, responses={201: s.PoliceCourtEventOutput})
     def post(self, request, shared_case_id):

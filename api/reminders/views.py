@@ -8,12 +8,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.audit.reads import record_police_read
 from casework.clients.models import ContactMethod
 from casework.reminders import messages, services
 from casework.reminders.choices import ReminderKind, ReminderStatus
 from casework.reminders.models import OutboundMessage, Reminder, ReminderPreference
 from casework.reminders.policy import policy_for
-from permissions import policies
+from permissions import policies, principals
 from permissions.authentication import PERSONS_ONLY
 
 from ..base import CaseworkViewSet
@@ -38,13 +39,30 @@ class ReminderFilter(filters.FilterSet):
 class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet):
     """My reminders (a supervisor: the organisation's), soonest due first."""
 
-    queryset = Reminder.objects.select_related("assignee", "case", "shared_case")
+    queryset = Reminder.objects.select_related(
+        "assignee", "case", "shared_case__case__organisation"
+    )
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.Reminders]
     output_serializer_class = s.ReminderOutput
     serializer_classes = {"snooze": s.SnoozeInput}
     filterset_class = ReminderFilter
     cursor_ordering = ("due_at", "id")
+    read_audit = "reminder"
+
+    def audit_records_read(self, records) -> None:
+        """A police officer's reminders are about shares: their reads go to the charity."""
+        if principals.is_police_liaison(self.request.user):
+            verb = "list" if self.action == "list" else "read"
+            shares = [r.shared_case for r in records if r.shared_case_id]
+            record_police_read(
+                actor=self.request.user,
+                action=f"reminder.{verb}",
+                shares=shares,
+                records=records,
+            )
+            return
+        super().audit_records_read(records)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -141,6 +159,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChild
     filterset_fields = ["status", "purpose"]
     cursor_ordering = ("-send_after", "-id")
     http_method_names = ["get", "post", "head", "options"]
+    read_audit = "message"
 
     @extend_schema(request=s.MessageInput, responses={201: s.MessageOutput})
     def create(self, request, case_id=None):

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.audit.reads import record_police_read
 from casework.cases.models import Case
 from casework.sharing import services
 from casework.sharing.choices import POLICE_SCOPES, ConsentScope
@@ -70,7 +71,15 @@ class ConsentView(APIView):
     @extend_schema(responses={200: s.ConsentLedgerOutput})
     def get(self, request, case_id):
         case = visible_or_404(Case, request, case_id)
-        return Response(s.ConsentLedgerOutput(ledger_payload(case)).data)
+        payload = ledger_payload(case)
+        audit_read(
+            request,
+            [d.public_id for d in payload["history"]],
+            action="consent.read",
+            case_id=case.pk,
+            client_id=case.client_id,
+        )
+        return Response(s.ConsentLedgerOutput(payload).data)
 
     @extend_schema(request=s.ConsentDecisionInput, responses={201: s.ConsentLedgerOutput})
     def post(self, request, case_id):
@@ -111,7 +120,10 @@ class PoliceInvolvementView(APIView):
 
     @extend_schema(responses={200: s.PoliceInvolvementOutput})
     def get(self, request, case_id):
-        return _involvement_response(visible_or_404(Case, request, case_id))
+        case = visible_or_404(Case, request, case_id)
+        response = _involvement_response(case)
+        audit_read(request, [case.pk], action="police_involvement.read", case_id=case.pk)
+        return response
 
     @extend_schema(
         request=s.PoliceInvolvementInput,
@@ -134,7 +146,9 @@ class PoliceInvolvementView(APIView):
 def justice_share_or_404(request, pk) -> SharedCase:
     """A share the caller may see whose level includes the justice section (identified); an
     anonymous share has no updates, involvement or hearings to show, so those are 404."""
-    share = visible_or_404(SharedCase, request, pk)
+    share = visible_or_404(
+        SharedCase, request, pk, queryset=SharedCase.objects.select_related("case__organisation")
+    )
     if not share_allows(share, JUSTICE):
         raise Http404
     return share
@@ -170,11 +184,17 @@ class SharedCaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
     cursor_ordering = ("-started_at", "-id")
     http_method_names = ["get", "patch", "head", "options"]
 
+    read_audit = "shared_case"
+
+    def audit_records_read(self, records) -> None:
+        """Every look by police is the charity's record: it goes into the owning charity's
+        chain, naming the shares, the force and the officer or key."""
+        verb = "list" if self.action == "list" else "read"
+        record_police_read(actor=self.request.user, action=f"shared_case.{verb}", shares=records)
+
     @extend_schema(responses={200: s.SharedCaseDetail})
     def retrieve(self, request, pk=None):
-        share = self.get_object()
-        audit_read(request, share, action="shared_case.read", case_id=share.case_id)
-        return Response(s.SharedCaseDetail(share).data)
+        return Response(s.SharedCaseDetail(self.get_object()).data)
 
     @extend_schema(responses={200: page_of(s.EndedShareOutput)})
     @action(detail=False, methods=["get"])
@@ -206,8 +226,20 @@ class SharedUpdateViewSet(mixins.ListModelMixin, CaseworkViewSet):
     cursor_ordering = ("-created_at", "-id")
     http_method_names = ["get", "post", "head", "options"]
 
+    read_audit = "shared_update"
+
     def get_share(self) -> SharedCase:
-        return justice_share_or_404(self.request, self.kwargs["shared_case_id"])
+        if not hasattr(self, "_share"):
+            self._share = justice_share_or_404(self.request, self.kwargs["shared_case_id"])
+        return self._share
+
+    def audit_records_read(self, records) -> None:
+        record_police_read(
+            actor=self.request.user,
+            action="shared_case.updates.read",
+            shares=[self.get_share()],
+            records=records,
+        )
 
     def get_queryset(self):
         return super().get_queryset().filter(shared_case=self.get_share())

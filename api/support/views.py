@@ -11,6 +11,7 @@ from casework.support.models import NeedRecord, SafetyPlanItem, SafetyPlanRevisi
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 
+from ..audited import audit_read
 from ..base import visible_or_404
 from . import serializers as s
 
@@ -26,12 +27,27 @@ class _SupportPlanView(APIView):
         return Response(s.SupportPlanOutput(services.current_plan(case)).data, status=status_code)
 
 
+def _ids(data: dict) -> list[str]:
+    """Every record in a serialised plan or history, for the audit of the read: by id, and a
+    need (which has one record per area) by its area."""
+    return [
+        str(row["id"]) if "id" in row else f"need:{row.get('need')}"
+        for rows in data.values()
+        if isinstance(rows, list)
+        for row in rows
+        if isinstance(row, dict)
+    ]
+
+
 class SupportPlanView(_SupportPlanView):
     """The plan as it stands."""
 
     @extend_schema(responses={200: s.SupportPlanOutput})
     def get(self, request, case_id):
-        return self.plan(self.case(case_id))
+        case = self.case(case_id)
+        response = self.plan(case)
+        audit_read(request, _ids(response.data), action="support_plan.read", case_id=case.pk)
+        return response
 
 
 class SupportPlanHistoryView(_SupportPlanView):
@@ -46,7 +62,9 @@ class SupportPlanHistoryView(_SupportPlanView):
                 "recorded_by"
             ),
         }
-        return Response(s.SupportPlanHistoryOutput(history).data)
+        data = s.SupportPlanHistoryOutput(history).data
+        audit_read(request, _ids(data), action="support_plan.history.read", case_id=case.pk)
+        return Response(data)
 
 
 class NeedsView(_SupportPlanView):

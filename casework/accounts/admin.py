@@ -33,7 +33,7 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
-            revoked = tokens_revoke_all(user=obj)
+            revoked = tokens_revoke_all(user=obj, by=request.user, reason="deactivated")
             self.message_user(request, f"Ended {revoked} session(s).", messages.INFO)
 
 

@@ -165,6 +165,11 @@ class ApiKey(AbstractAPIKey):
             ),
         ]
 
+    @property
+    def audit_id(self) -> str:
+        """The audit trail names a key by its public id; its primary key embeds its hash."""
+        return str(self.public_id)
+
 
 class RecoveryCodeDevice(Device):
     """Single-use recovery codes for someone who has lost their authenticator. Only a SHA-256 of

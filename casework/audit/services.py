@@ -75,6 +75,8 @@ def audit_record(
     chain = str(organisation.pk) if organisation else "platform"
     user, kind, label = _actor(actor)
     actor_organisation = _organisation_of(actor)
+    # Ids are stored as PostgreSQL gives them back, so the link computed now verifies later.
+    case_id = uuid.UUID(str(case_id)) if case_id else None
     others = sorted({str(uuid.UUID(str(i))) for i in case_ids} - {str(case_id)})
     client_id = client_id or _client_of(target)
     with transaction.atomic():
@@ -100,7 +102,7 @@ def audit_record(
             actor_label=label,
             action=action,
             object_type=target._meta.model_name if target is not None else "",
-            object_id=str(target.pk) if target is not None else "",
+            object_id=str(getattr(target, "audit_id", target.pk)) if target is not None else "",
             case_id=case_id,
             case_ids=others,
             client_id=uuid.UUID(str(client_id)) if client_id else None,

@@ -28,13 +28,15 @@ def hearings_for(user: User):
     )
 
 
-def render_feed(user: User) -> bytes:
+def render_feed(hearings) -> bytes:
+    """The feed of ``hearings`` (``hearings_for`` someone), read once by the caller so that the
+    read can be audited with exactly what it showed."""
     calendar = Calendar()
     calendar.add("prodid", "-//Casework//Court calendar//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Casework hearings")
     stamp = timezone.now()
-    for hearing in hearings_for(user):
+    for hearing in hearings:
         event = Event()
         event.add("uid", f"{hearing.pk}@casework")
         event.add("dtstamp", stamp)

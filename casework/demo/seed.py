@@ -42,7 +42,7 @@ STAFF = [
 
 def _organisation(name: str, code: str, kind: str) -> Organisation:
     existing = Organisation.objects.filter(code=code).first()
-    return existing or organisation_create(name=name, code=code, kind=kind)
+    return existing or organisation_create(name=name, code=code, kind=kind, by="seed_demo")
 
 
 @transaction.atomic
@@ -53,6 +53,7 @@ def seed(*, password: str) -> list[DemoLogin]:
         user = User.objects.filter(username=username).first()
         if user is None:
             staff_create(
+                by="seed_demo",
                 organisation=organisations[code],
                 username=username,
                 password=password,

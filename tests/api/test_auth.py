@@ -142,7 +142,7 @@ def test_revoked_and_expired_api_keys_are_refused(charity):
     from casework.accounts.services.api_keys import api_key_revoke
 
     revoked, revoked_secret = make_api_key(charity)
-    api_key_revoke(api_key=revoked)
+    api_key_revoke(api_key=revoked, by="test-suite")
     _, expiring_secret = make_api_key(charity, expires_at=timezone.now() + timedelta(days=1))
     assert client_for_key(revoked_secret).get("/api/v1/me/").status_code == 401
     assert client_for_key(expiring_secret).get("/api/v1/me/").status_code == 200

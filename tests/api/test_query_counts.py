@@ -157,15 +157,17 @@ def add_api_keys(world, start, count):
 
 
 # (name, builder, who looks, queries for the one-row page: authentication takes three, and the
-# case permission check one more to read the caller's groups)
+# case permission check one more to read the caller's groups). Lists of personal data are
+# audited, one event per request: its savepoint, chain lock, chain tail, insert and release.
+AUDITED_READ = 5
 LISTS = [
-    ("cases", add_cases, "caseworker", 6),
-    ("clients", add_clients, "caseworker", 5),
-    ("referrals", add_referrals, "caseworker", 5),
-    ("contact-methods", add_contact_methods, "caseworker", 6),
-    ("contacts", add_contacts, "caseworker", 6),
-    ("notes", add_notes, "caseworker", 6),
-    ("transitions", add_transitions, "caseworker", 7),
+    ("cases", add_cases, "caseworker", 6 + AUDITED_READ),
+    ("clients", add_clients, "caseworker", 5 + AUDITED_READ),
+    ("referrals", add_referrals, "caseworker", 5 + AUDITED_READ),
+    ("contact-methods", add_contact_methods, "caseworker", 6 + AUDITED_READ),
+    ("contacts", add_contacts, "caseworker", 6 + AUDITED_READ),
+    ("notes", add_notes, "caseworker", 6 + AUDITED_READ),
+    ("transitions", add_transitions, "caseworker", 7 + AUDITED_READ),
     ("staff", add_staff, "supervisor", 4),
     ("api-keys", add_api_keys, "supervisor", 4),
 ]
@@ -269,18 +271,17 @@ def timeline_detail(world):
     return "caseworker", f"/api/v1/cases/{world.case.id}/timeline/"
 
 
-# (name, builder, queries). Reads of cases, clients and referrals are audited, which adds the
-# audit event's savepoint, chain lock, chain tail, insert and release.
+# (name, builder, queries). Every read of personal data is audited (AUDITED_READ more).
 DETAILS = [
-    ("case", case_detail, 11),
-    ("client", client_detail, 11),
-    ("referral", referral_detail, 12),
-    ("contact-method", contact_method_detail, 6),
-    ("contact", contact_detail, 6),
-    ("note", note_detail, 6),
+    ("case", case_detail, 6 + AUDITED_READ),
+    ("client", client_detail, 6 + AUDITED_READ),
+    ("referral", referral_detail, 7 + AUDITED_READ),
+    ("contact-method", contact_method_detail, 6 + AUDITED_READ),
+    ("contact", contact_detail, 6 + AUDITED_READ),
+    ("note", note_detail, 6 + AUDITED_READ),
     ("staff", staff_detail, 4),
     ("api-key", api_key_detail, 4),
-    ("timeline", timeline_detail, 6 + len(timeline.SOURCES)),
+    ("timeline", timeline_detail, 6 + len(timeline.SOURCES) + AUDITED_READ),
 ]
 
 

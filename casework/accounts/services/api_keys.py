@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from casework.audit.services import audit_record
+
 from ..choices import SCOPES_BY_KIND, Scope
 from ..errors import Conflict
 from ..models import ApiKey, Organisation, User
@@ -36,28 +38,43 @@ def api_key_create(
     organisation: Organisation,
     name: str,
     scopes: list[str],
-    created_by: User | None = None,
+    by: object,
     expires_at: datetime | None = None,
 ) -> tuple[ApiKey, str]:
-    """Returns the key and its secret; only a hash of the secret is kept."""
+    """Returns the key and its secret; only a hash of the secret is kept. ``by`` is the person
+    (recorded as the key's creator) or the command that made it."""
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": ["The expiry must be in the future."]})
     api_key, secret = ApiKey.objects.create_key(
         organisation=organisation,
         name=name,
         scopes=_check_scopes(organisation, scopes),
-        created_by=created_by,
+        created_by=by if isinstance(by, User) else None,
         expiry_date=expires_at,
+    )
+    audit_record(
+        actor=by,
+        action="api_key.create",
+        target=api_key,
+        organisation=organisation,
+        detail={"prefix": api_key.prefix, "scopes": api_key.scopes},
     )
     return api_key, secret
 
 
 @transaction.atomic
-def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
-    locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+def api_key_revoke(*, api_key: ApiKey, by: object) -> ApiKey:
+    locked = ApiKey.objects.select_for_update().select_related("organisation").get(pk=api_key.pk)
     if locked.revoked:
         raise Conflict("This API key is already revoked.", code="already_revoked")
     locked.revoked = True
     locked.revoked_at = timezone.now()
     locked.save(update_fields=["revoked", "revoked_at"])
+    audit_record(
+        actor=by,
+        action="api_key.revoke",
+        target=locked,
+        organisation=locked.organisation,
+        detail={"prefix": locked.prefix},
+    )
     return locked

@@ -61,6 +61,8 @@ def login(
     user = authenticate(request=request, username=username, password=password)
     if user is None or not user.is_active:
         _refuse(request, username, "password_or_account")
+    if user.organisation_id is not None and not user.organisation.is_active:
+        _refuse(request, username, "organisation_inactive")
     if two_factor.enabled(user):
         if not otp:
             raise ValidationError(
@@ -104,6 +106,6 @@ def password_change(*, user: User, current_password: str, new_password: str) -> 
         raise ValidationError({"new_password": error.messages}) from None
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    ended = tokens_revoke_all(user=user)
+    ended = tokens_revoke_all(user=user, by=user, reason="password_changed")
     audit_record(actor=user, action="auth.password_changed", target=user)
     return ended

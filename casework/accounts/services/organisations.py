@@ -2,26 +2,56 @@
 
 from django.db import transaction
 
+from casework.audit.services import audit_record
+
 from ..models import Organisation
 from ._validation import full_clean
 
 
 @transaction.atomic
-def organisation_create(*, name: str, code: str, kind: str) -> Organisation:
+def organisation_create(*, name: str, code: str, kind: str, by: object) -> Organisation:
     organisation = Organisation(name=name.strip(), code=code.strip().upper(), kind=kind)
     full_clean(organisation)
     organisation.save()
+    audit_record(
+        actor=by,
+        action="organisation.create",
+        target=organisation,
+        changed_fields=["name", "code", "kind"],
+    )
     return organisation
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, name: str | None = None) -> Organisation:
-    """The kind is fixed at creation (roles were checked against it); only the name changes."""
+def organisation_update(
+    *,
+    organisation: Organisation,
+    by: object,
+    name: str | None = None,
+    is_active: bool | None = None,
+) -> Organisation:
+    """The kind is fixed at creation (roles were checked against it); the name changes, and the
+    platform can deactivate an organisation: its staff can no longer sign in (their sessions
+    end at once) and its API keys are refused, while its records stay as they are."""
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if name is not None:
+    changed = []
+    if name is not None and name.strip() != locked.name:
         locked.name = name.strip()
+        changed.append("name")
+    if is_active is not None and is_active != locked.is_active:
+        locked.is_active = is_active
+        changed.append("is_active")
     full_clean(locked)
     locked.save()
+    if changed:
+        action = "organisation.update"
+        if "is_active" in changed:
+            action = "organisation.activate" if is_active else "organisation.deactivate"
+        audit_record(actor=by, action=action, target=locked, changed_fields=changed)
+    if "is_active" in changed and not is_active:
+        from knox.models import AuthToken
+
+        AuthToken.objects.filter(user__organisation=locked).delete()
     return locked
 
 

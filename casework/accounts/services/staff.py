@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from knox.models import AuthToken
 
+from casework.audit.services import audit_record
+
 from ..choices import ROLES_BY_KIND, role_fits
 from ..errors import Conflict
 from ..models import Organisation, User
@@ -32,6 +34,7 @@ def _check_role(organisation: Organisation, role: str) -> None:
 @transaction.atomic
 def staff_create(
     *,
+    by: object,
     organisation: Organisation,
     username: str,
     password: str,
@@ -59,12 +62,21 @@ def staff_create(
     full_clean(user, exclude=["password"])
     user.save()
     sync_group_membership(user)
+    audit_record(
+        actor=by,
+        action="staff.create",
+        target=user,
+        organisation=organisation,
+        changed_fields=["username", "role", "first_name", "last_name", "email"],
+        detail={"role": role},
+    )
     return user
 
 
 @transaction.atomic
 def staff_update(
     *,
+    by: object,
     user: User,
     role: str | None = None,
     first_name: str | None = None,
@@ -74,6 +86,7 @@ def staff_update(
     locked = (
         User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user.pk)
     )
+    before = {f: getattr(locked, f) for f in ("role", "first_name", "last_name", "email")}
     if role is not None:
         _check_role(locked.organisation, role)
         locked.role = role
@@ -83,23 +96,54 @@ def staff_update(
     full_clean(locked, exclude=["password"])
     locked.save()
     sync_group_membership(locked)
+    changed = [f for f, value in before.items() if getattr(locked, f) != value]
+    if changed:
+        detail = {"role": {"from": before["role"], "to": locked.role}} if "role" in changed else {}
+        audit_record(
+            actor=by,
+            action="staff.role_change" if "role" in changed else "staff.update",
+            target=locked,
+            organisation=locked.organisation,
+            changed_fields=changed,
+            detail=detail,
+        )
     return locked
 
 
 @transaction.atomic
-def staff_set_active(*, user: User, active: bool, changed_by: User | None = None) -> User:
+def staff_set_active(*, user: User, active: bool, changed_by: object) -> User:
     """Deactivating someone ends every session they have, in the same transaction."""
-    if changed_by is not None and changed_by.pk == user.pk and not active:
+    if getattr(changed_by, "pk", None) == user.pk and not active:
         raise Conflict("You cannot deactivate your own account.", code="self_deactivation")
-    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked = (
+        User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user.pk)
+    )
+    was = locked.is_active
     locked.is_active = active
     locked.save(update_fields=["is_active"])
+    if was != active:
+        audit_record(
+            actor=changed_by,
+            action="staff.activate" if active else "staff.deactivate",
+            target=locked,
+            organisation=locked.organisation,
+            changed_fields=["is_active"],
+        )
     if not active:
-        tokens_revoke_all(user=locked)
+        tokens_revoke_all(user=locked, by=changed_by, reason="deactivated")
     return locked
 
 
-def tokens_revoke_all(*, user: User) -> int:
-    """Ends every token of the person; returns how many there were."""
+@transaction.atomic
+def tokens_revoke_all(*, user: User, by: object, reason: str) -> int:
+    """Ends every token of the person and records who ended them and why; returns how many
+    there were."""
     deleted, _ = AuthToken.objects.filter(user=user).delete()
+    audit_record(
+        actor=by,
+        action="auth.tokens_revoked",
+        target=user,
+        organisation=user.organisation,
+        detail={"sessions": deleted, "reason": reason},
+    )
     return deleted

@@ -24,7 +24,9 @@ class Command(BaseCommand):
         except Organisation.DoesNotExist:
             raise CommandError(f"No organisation with code {organisation}.") from None
         try:
-            api_key, secret = api_key_create(organisation=org, name=name, scopes=scopes)
+            api_key, secret = api_key_create(
+                organisation=org, name=name, scopes=scopes, by="command:create_api_key"
+            )
         except ValidationError as error:
             raise CommandError(validation_message(error)) from None
         self.stdout.write(

@@ -23,7 +23,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, name, code, kind, **options):
         try:
-            organisation = organisation_create(name=name, code=code, kind=kind)
+            organisation = organisation_create(
+                name=name, code=code, kind=kind, by="command:create_organisation"
+            )
         except ValidationError as error:
             raise CommandError(validation_message(error)) from None
         self.stdout.write(f"Created {organisation} with id {organisation.id}")

@@ -33,6 +33,7 @@ class Command(BaseCommand):
         password = os.environ.get("CASEWORK_STAFF_PASSWORD") or getpass.getpass("Password: ")
         try:
             user = staff_create(
+                by="command:create_staff",
                 organisation=organisation,
                 username=options["username"],
                 password=password,

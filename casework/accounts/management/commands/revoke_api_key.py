@@ -23,7 +23,7 @@ class Command(BaseCommand):
         if api_key is None:
             raise CommandError(f"No API key {key}.")
         try:
-            api_key_revoke(api_key=api_key)
+            api_key_revoke(api_key=api_key, by="command:revoke_api_key")
         except Conflict as error:
             raise CommandError(error.message) from None
         self.stdout.write(f"Revoked API key {api_key.prefix} ({api_key.name})")
