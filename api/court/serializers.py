@@ -93,6 +93,12 @@ class DecisionInput(StrictInput):
     client_told_on = serializers.DateField(required=False, allow_null=True)
 
 
+class DirectDecisionInput(DecisionInput):
+    """A decision recorded on its own: nothing else says which kind it is."""
+
+    kind = serializers.ChoiceField(choices=JusticeDecisionKind.choices)
+
+
 class DecisionOutput(serializers.ModelSerializer):
     due_on = serializers.DateField(source="entitlement.due_on", read_only=True)
     entitlement_status = serializers.CharField(source="entitlement.status", read_only=True)

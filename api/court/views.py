@@ -87,31 +87,17 @@ class DecisionViewSet(mixins.ListModelMixin, CaseChildViewSet):
     queryset = JusticeDecision.objects.select_related("entitlement")
     permission_classes = [policies.Decisions]
     output_serializer_class = s.DecisionOutput
-    serializer_classes = {"create": s.DecisionInput, "client_told": s.ClientToldInput}
+    serializer_classes = {"create": s.DirectDecisionInput, "client_told": s.ClientToldInput}
     cursor_ordering = ("-recorded_at", "-id")
     http_method_names = ["get", "post", "head", "options"]
     read_audit = "justice_decision"
 
-    @extend_schema(request=s.DecisionInput, responses={201: s.DecisionOutput})
+    @extend_schema(request=s.DirectDecisionInput, responses={201: s.DecisionOutput})
     def create(self, request, case_id=None):
-        from django.db import transaction
-
         case = self.get_case()
-        data = s.DecisionInput(data=request.data)
+        data = s.DirectDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        if "kind" not in values:
-            raise ValidationError({"kind": ["This field is required."]})
-        with transaction.atomic():
-            Case.objects.select_for_update().get(pk=case.pk)
-            decision = services.record_decision(
-                case=case,
-                transition=None,
-                actor=request.user,
-                client_told_on=values.get("client_told_on"),
-                kind=values["kind"],
-                decided_on=values["decided_on"],
-            )
+        decision = services.decision_record(case=case, actor=request.user, **data.validated_data)
         return Response(self.output(decision).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ClientToldInput, responses={200: s.DecisionOutput})

@@ -177,6 +177,39 @@ def record_decision(
 
 
 @transaction.atomic
+def decision_record(
+    *,
+    case: Case,
+    actor: User,
+    kind: str,
+    decided_on: date,
+    client_told_on: date | None = None,
+) -> JusticeDecision:
+    """A decision recorded on its own (an arrest, a release, a first hearing), not with a justice
+    transition: the case is locked, the decision and its entitlement written, and the audit event
+    with them, or nothing is."""
+    locked = Case.objects.select_for_update().select_related("organisation").get(pk=case.pk)
+    decision = record_decision(
+        case=locked,
+        transition=None,
+        kind=kind,
+        decided_on=decided_on,
+        client_told_on=client_told_on,
+        actor=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="justice_decision.record",
+        target=decision,
+        organisation=locked.organisation,
+        case_id=locked.pk,
+        changed_fields=["kind", "decided_on", "client_told_on"],
+        detail={"kind": kind},
+    )
+    return decision
+
+
+@transaction.atomic
 def decision_client_told(
     *, decision: JusticeDecision, told_on: date, actor: User
 ) -> JusticeDecision:

@@ -5,7 +5,7 @@ Every due date below is worked out by hand from the calendar (weekends and the E
 bank holidays), never by the code under test. Time is frozen: the clock starts on Wednesday
 6 January 2027 and tests move it where they need another day."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -385,6 +385,25 @@ def test_a_decision_recorded_directly_needs_its_kind(as_caseworker, caseworker):
     case = open_case(caseworker)
     assert_refused(as_caseworker.post(decisions_url(case), {"decided_on": "2027-01-04"}), "kind")
     assert not JusticeDecision.objects.exists()
+
+
+def test_a_decision_recorded_directly_is_in_the_audit_trail(as_caseworker, caseworker):
+    from casework.audit.models import AuditEvent
+
+    from ..conftest import client_for
+    from ..factories import SupervisorFactory
+
+    case = open_case(caseworker)
+    decided_on = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = as_caseworker.post(decisions_url(case), {"kind": "arrest", "decided_on": decided_on})
+    assert response.status_code == 201, response.json()
+    event = AuditEvent.objects.get(action="justice_decision.record")
+    assert event.actor_id == caseworker.pk
+    assert event.case_id == case.pk
+    assert event.detail == {"kind": "arrest"}
+    supervisor = client_for(SupervisorFactory(organisation=caseworker.organisation))
+    trail = supervisor.get(f"/api/v1/audit-events/?case={case.pk}&action=justice_decision.")
+    assert [e["id"] for e in trail.json()["results"]] == [str(event.public_id)]
 
 
 # --- refused decisions ----------------------------------------------------------------------
