@@ -1,6 +1,5 @@
 """Password change, two-factor sign-in, and an organisation's security settings."""
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -9,7 +8,6 @@ from rest_framework.views import APIView
 from casework.accounts import two_factor
 from casework.accounts.services import auth
 from casework.accounts.services.organisations import organisation_settings_update
-from casework.accounts.services.staff import tokens_revoke_all
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 
@@ -98,7 +96,6 @@ class TwoFactorConfirmView(APIView):
         data = CodeInput(data=request.data)
         data.is_valid(raise_exception=True)
         codes = two_factor.confirm(request.user, data.validated_data["code"])
-        tokens_revoke_all(user=request.user, by=request.user, reason="two_factor_enabled")
         return Response({"recovery_codes": codes})
 
 
@@ -113,15 +110,7 @@ class TwoFactorDisableView(APIView):
     def post(self, request):
         data = DisableInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = request.user
-        if two_factor.required(user):
-            raise ValidationError({"non_field_errors": ["Your organisation requires it."]})
-        if not user.check_password(data.validated_data["password"]):
-            raise ValidationError({"password": ["This is not your password."]})
-        if not two_factor.verify(user, data.validated_data["code"]):
-            raise ValidationError({"code": ["That code is not valid."]})
-        two_factor.remove(user, by=user)
-        tokens_revoke_all(user=user, by=user, reason="two_factor_disabled")
+        two_factor.disable(request.user, **data.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

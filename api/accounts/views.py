@@ -152,8 +152,7 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkVie
         from casework.accounts import two_factor
 
         user = self.get_object()
-        two_factor.remove(user, by=request.user)
-        staff.tokens_revoke_all(user=user, by=request.user, reason="two_factor_reset")
+        two_factor.reset(user, by=request.user)
         return Response(self.output(user).data)
 
     @extend_schema(request=None, responses={200: s.RevokedTokensOutput})

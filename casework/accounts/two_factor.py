@@ -66,7 +66,8 @@ def verify(user: User, code: str) -> bool:
 
 @transaction.atomic
 def confirm(user: User, code: str) -> list[str]:
-    """Confirms the pending device with a first code; returns new recovery codes, shown once."""
+    """Confirms the pending device with a first code; returns new recovery codes, shown once.
+    Every session ends with it: they were opened without the second factor."""
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
     if device is None:
         raise Conflict("Start enrolment first.", code="no_pending_device")
@@ -78,6 +79,7 @@ def confirm(user: User, code: str) -> list[str]:
     device.save()
     codes = _replace_recovery_codes(user)
     audit_record(actor=user, action="auth.two_factor_enabled", target=user)
+    _end_sessions(user, by=user, reason="two_factor_enabled")
     return codes
 
 
@@ -91,11 +93,38 @@ def _replace_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-@transaction.atomic
-def remove(user: User, *, by: User) -> None:
-    """Turns two-factor sign-in off (the person, or a supervisor resetting a lost device)."""
+def _end_sessions(user: User, *, by: User, reason: str) -> None:
+    from .services.staff import tokens_revoke_all
+
+    tokens_revoke_all(user=user, by=by, reason=reason)
+
+
+def _remove(user: User, *, by: User, reason: str) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()
     audit_record(
         actor=by, action="auth.two_factor_removed", target=user, organisation=user.organisation
     )
+    _end_sessions(user, by=by, reason=reason)
+
+
+@transaction.atomic
+def disable(user: User, *, password: str, code: str) -> None:
+    """The person turns two-factor sign-in off, proving both factors; refused where their
+    organisation requires it. The devices go and every session ends, together or not at all."""
+    from django.core.exceptions import ValidationError
+
+    if required(user):
+        raise ValidationError({"non_field_errors": ["Your organisation requires it."]})
+    if not user.check_password(password):
+        raise ValidationError({"password": ["This is not your password."]})
+    if not verify(user, code):
+        raise ValidationError({"code": ["That code is not valid."]})
+    _remove(user, by=user, reason="two_factor_disabled")
+
+
+@transaction.atomic
+def reset(user: User, *, by: User) -> None:
+    """A supervisor resets the two-factor sign-in of someone who lost their authenticator: the
+    devices go and every session ends; they set it up again at their next sign-in."""
+    _remove(user, by=by, reason="two_factor_reset")

@@ -553,3 +553,20 @@ def test_only_a_supervisor_of_the_persons_own_organisation_can_reset(
     assert by_outsider.status_code == 404
     assert TOTPDevice.objects.filter(user=caseworker, confirmed=True).exists()
     assert not AuditEvent.objects.filter(action="auth.two_factor_removed").exists()
+
+
+def test_a_reset_that_cannot_end_the_sessions_leaves_the_second_factor_in_place(
+    as_supervisor, caseworker, enrolled, monkeypatch
+):
+    """Removing the devices and ending the sessions are one step: half of it never happens."""
+    from casework.accounts.services import staff
+
+    def broken(**kwargs):
+        raise RuntimeError("the session store is unreachable")
+
+    monkeypatch.setattr(staff, "tokens_revoke_all", broken)
+    response = as_supervisor.post(f"/api/v1/staff/{caseworker.id}/reset-two-factor/")
+    assert response.status_code == 500
+    assert TOTPDevice.objects.filter(user=caseworker, confirmed=True).exists()
+    assert RecoveryCode.objects.filter(device__user=caseworker).exists()
+    assert not AuditEvent.objects.filter(action="auth.two_factor_removed").exists()

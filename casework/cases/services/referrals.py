@@ -19,6 +19,7 @@ from ..models import Case, Referral
 from .cases import check_incident_date, open_case
 
 
+@transaction.atomic
 def referral_create(
     *,
     organisation: Organisation,
@@ -26,7 +27,8 @@ def referral_create(
     received_at: datetime | None = None,
     **fields,
 ) -> Referral:
-    """Records a referral (inside the caller's transaction: the idempotency record shares it)."""
+    """Records a referral and its audit event together; a caller's transaction (the idempotency
+    record's) takes both in with it."""
     if not organisation.is_charity:
         raise ValidationError({"organisation": ["Referrals go to a charity."]})
     now = timezone.now()
