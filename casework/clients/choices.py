@@ -34,6 +34,9 @@ class ContactKind(models.TextChoices):
 
 PHONE_KINDS = frozenset({ContactKind.MOBILE, ContactKind.LANDLINE})
 LOOKUP_KINDS = PHONE_KINDS | {ContactKind.EMAIL}
+# Only a phone or an email may be given to police: an address, a third party or an outreach
+# location would tell them where the client lives, who they trust or where they work.
+POLICE_ROUTE_KINDS = PHONE_KINDS | {ContactKind.EMAIL}
 
 
 class ContactStatus(models.TextChoices):
