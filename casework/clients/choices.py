@@ -50,6 +50,8 @@ class ContactStatus(models.TextChoices):
 CURRENT_STATUSES = frozenset(
     {ContactStatus.UNVERIFIED, ContactStatus.VERIFIED, ContactStatus.FAILING}
 )
+# Current and not failing: a route worth giving to someone outside the charity.
+WORKING_STATUSES = frozenset({ContactStatus.UNVERIFIED, ContactStatus.VERIFIED})
 
 
 class Weekday(models.TextChoices):

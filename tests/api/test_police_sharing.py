@@ -224,11 +224,20 @@ def test_the_detail_shows_identity_and_contact_through_the_charity_and_nothing_i
     )
 
 
-def test_with_direct_contact_consent_the_force_sees_the_preferred_route(
+def test_with_direct_contact_consent_the_force_sees_the_route_chosen_for_police(
     as_caseworker, as_police, case, police_force
 ):
     share = share_identified(as_caseworker, case, police_force, contact_directly=True)
     assert share.contact_directly
+    # The preferred mobile is not the police's until the charity flags it for them.
+    assert as_police.get(detail(share)).json()["contact"]["route"] == "through_charity"
+    mobile = case.client.contact_methods.get(kind="mobile")
+    flagged = as_caseworker.patch(
+        f"/api/v1/clients/{case.client_id}/contact-methods/{mobile.id}/",
+        {"police_may_use": True},
+        format="json",
+    )
+    assert flagged.status_code == 200, flagged.json()
     body = as_police.get(detail(share)).json()
     contact = body["contact"]
     assert contact["route"] == "direct"

@@ -1,0 +1,72 @@
+"""What police are shown of a shared case, chosen here rather than in the API so that every
+police response (and anything else that ever needs it) gives the same answer."""
+
+from dataclasses import dataclass
+
+from django.db.models import F, Q
+
+from casework.accounts.models import User
+from casework.cases.assignments import primary_assignee_of
+from casework.clients.choices import PHONE_KINDS, POLICE_ROUTE_KINDS, WORKING_STATUSES
+from casework.clients.models import ContactMethod
+from casework.reminders.choices import MessageChannel
+from casework.reminders.messages import ROUTES
+
+from .choices import ContactRoute
+from .models import SharedCase
+
+# Police write to a client as the charity's own messages do: a text to a mobile, or an email,
+# each only where the route is marked safe for written contact.
+WRITTEN_CHANNELS = (MessageChannel.TEXT, MessageChannel.EMAIL)
+
+
+def _safe_for_police() -> Q:
+    """A phone police may call, or a route they may write to."""
+    safe = Q(kind__in=PHONE_KINDS, safe_to_call=True)
+    for channel in WRITTEN_CHANNELS:
+        kinds, flag = ROUTES[channel]
+        safe |= Q(kind__in=kinds, **{flag: True})
+    return safe
+
+
+def police_route(client_id) -> ContactMethod | None:
+    """The route the client chose for police: flagged by staff as one police may use, a phone or
+    an email, working (not failing, dead or retired), and safe to call or to write to. An
+    address, a third party or an outreach location never qualifies, whatever is preferred."""
+    return (
+        ContactMethod.objects.filter(
+            client_id=client_id,
+            police_may_use=True,
+            kind__in=POLICE_ROUTE_KINDS,
+            status__in=WORKING_STATUSES,
+        )
+        .filter(_safe_for_police())
+        .order_by("-preferred", F("verified_at").desc(nulls_last=True), "created_at", "id")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PoliceContact:
+    """How police reach the client: directly by ``method``, or through ``caseworker`` (the case's
+    person, who may be nobody while the case has no active member of staff) at the charity."""
+
+    route: str
+    method: ContactMethod | None = None
+    caseworker: User | None = None
+    organisation: str = ""
+
+
+def police_contact(share: SharedCase, *, direct_allowed: bool) -> PoliceContact:
+    """Direct contact where the client consented to it (``direct_allowed``) and chose a route
+    that qualifies; otherwise through the charity, naming the case's person by the same ranking
+    the reminders use."""
+    if direct_allowed:
+        method = police_route(share.case.client_id)
+        if method is not None:
+            return PoliceContact(ContactRoute.DIRECT, method=method)
+    return PoliceContact(
+        ContactRoute.THROUGH_CHARITY,
+        caseworker=primary_assignee_of(share.case_id),
+        organisation=share.case.organisation.name,
+    )
