@@ -468,6 +468,38 @@ def test_renewing_consent_before_the_review_date_keeps_the_share(
         assert client_for(police_liaison).get(detail(share)).status_code == 200
 
 
+def test_a_note_shared_while_consent_had_lapsed_never_reaches_the_force(
+    as_caseworker, case, police_force, police_liaison, caseworker
+):
+    """The sweep has not run yet: the share is still marked active, but its consent lapsed."""
+    review = timezone.localdate() + timedelta(days=5)
+    share_identified(as_caseworker, case, police_force, review_date=review.isoformat())
+    written_in_the_gap = "Client moved in with her sister on Larkspur Road"
+    with time_machine.travel(timezone.now() + timedelta(days=7)):
+        staff = client_for(caseworker)
+        refused = staff.post(
+            f"/api/v1/cases/{case.id}/notes/",
+            {"body": written_in_the_gap, "visibility": "shared"},
+            format="json",
+        )
+        assert refused.status_code == 400, refused.json()
+        assert "visibility" in refused.json()["fields"]
+        assert not Note.objects.filter(visibility="shared").exists()
+        assert not SharedUpdate.objects.exists()
+
+        renewed = (timezone.localdate() + timedelta(days=60)).isoformat()
+        consent(staff, case, "share_with_police", force=police_force, review_date=renewed)
+        police = client_for(police_liaison)
+        [row] = listed(police)
+        live = SharedCase.objects.get(pk=row["id"])
+        seen = [police.get(SHARED), police.get(detail(live)), police.get(updates(live))]
+        assert [r.status_code for r in seen] == [200, 200, 200]
+        assert seen[2].json()["results"] == []
+        for response in seen:
+            assert_absent(response.content, written_in_the_gap, "Larkspur")
+    assert written_in_the_gap not in [update.body for update in SharedUpdate.objects.all()]
+
+
 # Updates across a share
 
 
