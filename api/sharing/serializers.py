@@ -15,7 +15,7 @@ from casework.sharing.choices import (
     PoliceUpdateKind,
 )
 from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
-from casework.sharing.selectors import police_contact
+from casework.sharing.selectors import court_events_on_share, police_contact
 from permissions import fields as sections
 
 from ..accounts.serializers import OrganisationSummary
@@ -207,7 +207,8 @@ class SharedCaseDetail(SharedCaseListItem):
     def get_court_events(self, share: SharedCase) -> list | None:
         if sections.JUSTICE not in self._sections(share):
             return None
-        return PoliceCourtEventOutput(share.case.court_events.order_by("starts_at"), many=True).data
+        events = court_events_on_share(share).order_by("starts_at", "id")
+        return PoliceCourtEventOutput(events, many=True).data
 
     @extend_schema_field(SharedIdentity(allow_null=True))
     def get_identity(self, share: SharedCase) -> dict | None:

@@ -383,7 +383,7 @@ def seed_sharing(
             officer_contact="dc.example@police.example.org",
             investigation_status="investigating",
         )
-    share = cases["Jade"].shares.get(police_force=police_force)
+    share = cases["Jade"].shares.get(police_force=police_force, status="active")
     police_update_post(
         shared_case=share,
         author=police_officer,

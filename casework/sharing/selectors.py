@@ -3,12 +3,13 @@ police response (and anything else that ever needs it) gives the same answer."""
 
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from casework.accounts.models import User
 from casework.cases.assignments import primary_assignee_of
 from casework.clients.choices import PHONE_KINDS, POLICE_ROUTE_KINDS, WORKING_STATUSES
 from casework.clients.models import ContactMethod
+from casework.court.models import CourtEvent
 from casework.reminders.choices import MessageChannel
 from casework.reminders.messages import ROUTES
 
@@ -69,4 +70,13 @@ def police_contact(share: SharedCase, *, direct_allowed: bool) -> PoliceContact:
         ContactRoute.THROUGH_CHARITY,
         caseworker=primary_assignee_of(share.case_id),
         organisation=share.case.organisation.name,
+    )
+
+
+def court_events_on_share(share: SharedCase) -> QuerySet:
+    """The hearings a share shows: the charity's, and those police added through this very
+    share. A hearing a force added on an earlier share stays with that share (the charity still
+    sees it on the case), as does one another force added."""
+    return CourtEvent.objects.filter(case_id=share.case_id).filter(
+        Q(shared_case__isnull=True) | Q(shared_case=share)
     )

@@ -384,4 +384,4 @@ def police_court_event_add(*, shared_case: SharedCase, author: User, **fields):
     share = _lock_active_share(shared_case)
     if author.organisation_id != share.police_force_id:
         raise ValidationError({"author": ["Only the sharing force adds hearings on this share."]})
-    return court_event_add(case=share.case, actor=author, by_police=True, **fields)
+    return court_event_add(case=share.case, actor=author, shared_case=share, **fields)

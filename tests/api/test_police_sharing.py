@@ -2,7 +2,7 @@
 and only what the consent level allows. Withdrawal bites on the very next request."""
 
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -125,13 +125,13 @@ def share_identified(api, case, force, *, contact_directly=False, **extra) -> Sh
     consent(api, case, "share_with_police", force=force, **extra)
     if contact_directly:
         consent(api, case, "police_may_contact_directly", force=force)
-    return SharedCase.objects.get(case=case, police_force=force)
+    return SharedCase.objects.get(case=case, police_force=force, status="active")
 
 
 def share_anonymous(api, case, force) -> SharedCase:
     consent(api, case, "store_records")
     consent(api, case, "share_anonymous_intelligence", force=force)
-    return SharedCase.objects.get(case=case, police_force=force)
+    return SharedCase.objects.get(case=case, police_force=force, status="active")
 
 
 def withdraw(api, case, force, **extra):
@@ -299,15 +299,19 @@ def test_withdrawing_store_records_ends_every_share(
     assert set(SharedCase.objects.filter(case=case).values_list("status", flat=True)) == {"ended"}
 
 
-def test_a_share_granted_again_after_withdrawal_keeps_its_reference(
+def test_a_share_granted_again_after_withdrawal_is_a_new_share(
     as_caseworker, as_police, case, police_force
 ):
     share = share_identified(as_caseworker, case, police_force)
     withdraw(as_caseworker, case, police_force)
     consent(as_caseworker, case, "share_with_police", force=police_force)
     [row] = listed(as_police)
-    assert row["share_reference"] == share.share_reference
-    assert as_police.get(f"{SHARED}ended/").json()["results"] == []
+    assert row["id"] != str(share.id)
+    assert row["share_reference"] != share.share_reference
+    assert datetime.fromisoformat(row["started_at"]) > share.started_at
+    [ended] = as_police.get(f"{SHARED}ended/").json()["results"]
+    assert ended["share_reference"] == share.share_reference
+    assert as_police.get(detail(share)).status_code == 404
 
 
 # Anonymous intelligence
