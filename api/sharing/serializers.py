@@ -15,7 +15,12 @@ from casework.sharing.choices import (
     PoliceUpdateKind,
 )
 from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
-from casework.sharing.selectors import court_events_on_share, police_contact
+from casework.sharing.selectors import (
+    court_events_on_share,
+    incident_month,
+    police_area,
+    police_contact,
+)
 from permissions import fields as sections
 
 from ..accounts.serializers import OrganisationSummary
@@ -148,8 +153,13 @@ class SharedContact(serializers.Serializer):
 
 class SharedCaseListItem(serializers.ModelSerializer):
     offence_types = serializers.ListField(source="case.offence_types", read_only=True)
-    incident_date = serializers.DateField(source="case.incident_date", read_only=True)
-    area = serializers.CharField(source="case.incident_area", read_only=True)
+    incident_date = serializers.SerializerMethodField(
+        help_text="The full date on an identified share; null on anonymous intelligence."
+    )
+    incident_month = serializers.SerializerMethodField(help_text="The incident's month, YYYY-MM.")
+    area = serializers.SerializerMethodField(
+        help_text="The charity's area for the case, from its list of areas; null if none."
+    )
 
     class Meta:
         model = SharedCase
@@ -159,11 +169,26 @@ class SharedCaseListItem(serializers.ModelSerializer):
             "level",
             "offence_types",
             "incident_date",
+            "incident_month",
             "area",
             "started_at",
             "review_date",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_incident_date(self, share: SharedCase) -> str | None:
+        if not sections.share_allows(share, sections.INCIDENT_DAY) or not share.case.incident_date:
+            return None
+        return share.case.incident_date.isoformat()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_incident_month(self, share: SharedCase) -> str | None:
+        return incident_month(share.case)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_area(self, share: SharedCase) -> str | None:
+        return police_area(share.case)
 
 
 class SharedCaseDetail(SharedCaseListItem):

@@ -80,3 +80,18 @@ def court_events_on_share(share: SharedCase) -> QuerySet:
     return CourtEvent.objects.filter(case_id=share.case_id).filter(
         Q(shared_case__isnull=True) | Q(shared_case=share)
     )
+
+
+def police_area(case) -> str | None:
+    """The case's area as police may see it: the organisation's own spelling of it, only while it
+    is on the organisation's list (a name taken off the list stops showing), and never the
+    charity's free-text description of where it happened."""
+    if not case.area:
+        return None
+    listed = {area.casefold(): area for area in case.organisation.areas}
+    return listed.get(case.area.casefold())
+
+
+def incident_month(case) -> str | None:
+    """The incident date to the month ("YYYY-MM"), all anonymous intelligence gives of when."""
+    return case.incident_date.strftime("%Y-%m") if case.incident_date else None

@@ -41,6 +41,8 @@ PHONE_NATIONAL = "07700900461"
 EMAIL = "marigold.quill@example.net"
 INTERNAL_NOTE = "Internal only: staying at the Larkspur hostel"
 CONTACT_NOTE = "Rang from the payphone outside Larkspur"
+AREA = "Leeds city centre"
+INCIDENT_AREA = "Under the Larkspur arches by the taxi rank"
 
 SHARED = "/api/v1/shared-cases/"
 
@@ -50,7 +52,10 @@ SHARED = "/api/v1/shared-cases/"
 
 def open_case(caseworker) -> Case:
     """A case with everything police must not see: contact methods, an internal note, a contact
-    log entry and a risk level."""
+    log entry, a risk level and where it happened in the charity's own words."""
+    organisation = caseworker.organisation
+    organisation.areas = [AREA, "Harehills"]
+    organisation.save(update_fields=["areas"])
     client = client_create(
         organisation=caseworker.organisation,
         created_by=caseworker,
@@ -74,7 +79,8 @@ def open_case(caseworker) -> Case:
         opened_by=caseworker,
         offence_types=["robbery", "physical_assault"],
         incident_date=timezone.localdate() - timedelta(days=10),
-        incident_area="Leeds city centre",
+        incident_area=INCIDENT_AREA,
+        area=AREA,
         risk_level="high",
     )
     note_add(case=case, author=caseworker, body=INTERNAL_NOTE, visibility="internal")
@@ -188,8 +194,12 @@ def test_the_force_sees_the_case_under_a_reference_that_is_not_the_charitys(
     assert case.reference not in row["share_reference"]
     assert row["level"] == "identified"
     assert sorted(row["offence_types"]) == ["physical_assault", "robbery"]
-    assert row["area"] == "Leeds city centre"
-    assert_absent(response.content, str(case.id), case.reference, PSEUDONYM, LEGAL_NAME)
+    assert row["area"] == AREA
+    assert row["incident_date"] == case.incident_date.isoformat()
+    assert row["incident_month"] == case.incident_date.strftime("%Y-%m")
+    assert_absent(
+        response.content, str(case.id), case.reference, PSEUDONYM, LEGAL_NAME, INCIDENT_AREA
+    )
 
 
 def test_the_detail_shows_identity_and_contact_through_the_charity_and_nothing_internal(
@@ -338,8 +348,11 @@ def test_anonymous_intelligence_shows_incident_facts_and_nothing_that_identifies
     body = responses[1].json()
     assert body["level"] == "anonymous"
     assert sorted(body["offence_types"]) == ["physical_assault", "robbery"]
-    assert body["incident_date"] == case.incident_date.isoformat()
-    assert body["area"] == "Leeds city centre"
+    assert body["incident_date"] is None
+    assert body["incident_month"] == case.incident_date.strftime("%Y-%m")
+    assert body["area"] == AREA
+    [row] = responses[0].json()["results"]
+    assert (row["incident_date"], row["incident_month"]) == (None, body["incident_month"])
     assert body["identity"] is None
     assert body["contact"] is None
     assert body["justice_stage"] is None
@@ -361,6 +374,8 @@ def test_anonymous_intelligence_shows_incident_facts_and_nothing_that_identifies
             str(case.client_id),
             INTERNAL_NOTE,
             CONTACT_NOTE,
+            INCIDENT_AREA,
+            case.incident_date.isoformat(),
         )
 
 
