@@ -117,7 +117,10 @@ class Generator:
     def organisations(self) -> int:
         self.charities = [
             Organisation.objects.create(
-                name=f"Load Charity {i}", code=f"{PREFIX}C{'AB'[i]}", kind=OrganisationKind.CHARITY
+                name=f"Load Charity {i}",
+                code=f"{PREFIX}C{'AB'[i]}",
+                kind=OrganisationKind.CHARITY,
+                areas=AREAS,
             )
             for i in range(2)
         ]
@@ -325,7 +328,8 @@ class Generator:
                     "referral_id": None,
                     "offence_types": [OFFENCES[plan["number"] % len(OFFENCES)]],
                     "incident_date": (plan["opened_at"] - timedelta(days=3)).date(),
-                    "incident_area": AREAS[plan["number"] % len(AREAS)],
+                    "incident_area": f"Near {AREAS[plan['number'] % len(AREAS)]} (staff only)",
+                    "area": AREAS[plan["number"] % len(AREAS)],
                     "risk_level": ["standard", "medium", "high"][plan["number"] % 3],
                     "support_status": "closed" if closed else "active",
                     "justice_stage": "reported" if plan["shared"] else "none",
