@@ -1,12 +1,14 @@
 """What police are shown of a shared case, chosen here rather than in the API so that every
 police response (and anything else that ever needs it) gives the same answer."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 
 from casework.accounts.models import User
 from casework.cases.assignments import primary_assignee_of
+from casework.cases.models import Case
 from casework.clients.choices import PHONE_KINDS, POLICE_ROUTE_KINDS, WORKING_STATUSES
 from casework.clients.models import ContactMethod
 from casework.court.models import CourtEvent
@@ -30,7 +32,7 @@ def _safe_for_police() -> Q:
     return safe
 
 
-def police_route(client_id) -> ContactMethod | None:
+def police_route(client_id: uuid.UUID) -> ContactMethod | None:
     """The route the client chose for police: flagged by staff as one police may use, a phone or
     an email, working (not failing, dead or retired), and safe to call or to write to. An
     address, a third party or an outreach location never qualifies, whatever is preferred."""
@@ -82,7 +84,7 @@ def court_events_on_share(share: SharedCase) -> QuerySet:
     )
 
 
-def police_area(case) -> str | None:
+def police_area(case: Case) -> str | None:
     """The case's area as police may see it: the organisation's own spelling of it, only while it
     is on the organisation's list (a name taken off the list stops showing), and never the
     charity's free-text description of where it happened."""
@@ -92,6 +94,6 @@ def police_area(case) -> str | None:
     return listed.get(case.area.casefold())
 
 
-def incident_month(case) -> str | None:
+def incident_month(case: Case) -> str | None:
     """The incident date to the month ("YYYY-MM"), all anonymous intelligence gives of when."""
     return case.incident_date.strftime("%Y-%m") if case.incident_date else None
