@@ -6,7 +6,8 @@ no way into a police response."""
 
 from casework.sharing.choices import SharingLevel
 
-INCIDENT = "incident"  # share reference, offence types, incident date, area
+INCIDENT = "incident"  # share reference, offence types, incident month, area from the list
+INCIDENT_DAY = "incident_day"  # the incident's full date (anonymous intelligence: the month)
 JUSTICE = "justice"  # justice pathway, police involvement, court events, shared updates
 IDENTITY = "identity"  # pseudonym, legal name, date of birth, pronouns, languages
 DIRECT_CONTACT = "direct_contact"  # the client's own preferred route
@@ -14,7 +15,9 @@ CONTACT_THROUGH = "contact_through"  # the assigned caseworker at the charity
 
 SECTIONS_BY_LEVEL = {
     SharingLevel.ANONYMOUS: frozenset({INCIDENT}),
-    SharingLevel.IDENTIFIED: frozenset({INCIDENT, JUSTICE, IDENTITY, CONTACT_THROUGH}),
+    SharingLevel.IDENTIFIED: frozenset(
+        {INCIDENT, INCIDENT_DAY, JUSTICE, IDENTITY, CONTACT_THROUGH}
+    ),
 }
 
 

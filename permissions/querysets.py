@@ -16,6 +16,7 @@ from casework.clients.models import Client, ContactMethod
 from casework.court.models import CourtEvent, Entitlement, JusticeDecision
 from casework.reminders.models import OutboundMessage, Reminder
 from casework.sharing.choices import ShareStatus
+from casework.sharing.ledger import shares_in_force
 from casework.sharing.models import (
     ConsentDecision,
     PoliceInvolvement,
@@ -152,7 +153,6 @@ def active_shares(qs: models.QuerySet, force_id, *, group_user=None) -> models.Q
     The groups and the permission are looked up first, so the row check is an EXISTS probe on
     the unique (group, permission, share) index."""
     from django.contrib.auth.models import Group, Permission
-    from django.utils import timezone
 
     if group_user is not None:
         groups = group_ids(group_user)
@@ -171,13 +171,7 @@ def active_shares(qs: models.QuerySet, force_id, *, group_user=None) -> models.Q
         ),
         content_object_id=models.OuterRef("pk"),
     )
-    return (
-        qs.filter(police_force_id=force_id, status=ShareStatus.ACTIVE)
-        .filter(
-            models.Q(review_date__isnull=True) | models.Q(review_date__gte=timezone.localdate())
-        )
-        .filter(models.Exists(granted))
-    )
+    return shares_in_force(qs.filter(police_force_id=force_id)).filter(models.Exists(granted))
 
 
 @restricts(SharedCase)

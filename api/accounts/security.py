@@ -114,18 +114,32 @@ class TwoFactorDisableView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+AREAS_HELP = (
+    "The areas a case can be placed in (at most 200, each up to 80 characters, no two the same "
+    "whatever their case). Police see a case's area only while it is on this list."
+)
+
+
 class OrganisationSettingsSerializer(serializers.Serializer):
     require_two_factor = serializers.BooleanField()
     retention_years = serializers.IntegerField(min_value=1, max_value=25)
+    areas = serializers.ListField(child=serializers.CharField(), help_text=AREAS_HELP)
 
 
 class OrganisationSettingsInput(StrictInput):
     require_two_factor = serializers.BooleanField(required=False)
     retention_years = serializers.IntegerField(min_value=1, max_value=25, required=False)
+    areas = serializers.ListField(
+        # Bounds on what is read; the rules themselves are the organisation service's.
+        child=serializers.CharField(max_length=200, allow_blank=True, trim_whitespace=False),
+        max_length=400,
+        required=False,
+        help_text=AREAS_HELP + " Replaces the whole list.",
+    )
 
 
 class OrganisationSettingsView(APIView):
-    """Your organisation's security and retention settings (supervisors)."""
+    """Your organisation's security and retention settings, and its areas (supervisors)."""
 
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.OrganisationSettings]

@@ -30,6 +30,11 @@ from ..clients.serializers import ClientInput, ClientSummary, SafeTimeWindow
 from ..court.serializers import DecisionInput
 from ..fields import ChoiceList, Moment, StrictInput, optional_choice
 
+AREA_HELP = (
+    "One of your organisation's areas (organisation-settings), or empty. Unlike incident_area, "
+    "which stays with the charity, police see it while it is on the list."
+)
+
 
 class StaffSummary(serializers.ModelSerializer):
     class Meta:
@@ -128,6 +133,9 @@ class ReferralAcceptInput(StrictInput):
     )
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
     incident_area = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    area = serializers.CharField(
+        max_length=80, required=False, allow_blank=True, help_text=AREA_HELP
+    )
 
 
 class ReferralDeclineInput(StrictInput):
@@ -210,6 +218,7 @@ class CaseDetail(CaseListItem):
         fields = [
             *CaseListItem.Meta.fields,
             "incident_area",
+            "area",
             "closure_reason",
             "referral",
             "created_at",
@@ -230,6 +239,9 @@ class CaseCreateInput(StrictInput):
     offence_types = ChoiceList(OffenceType.choices, required=False)
     incident_date = serializers.DateField(required=False, allow_null=True)
     incident_area = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    area = serializers.CharField(
+        max_length=80, required=False, allow_blank=True, help_text=AREA_HELP
+    )
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
 
 
@@ -237,6 +249,9 @@ class CaseUpdateInput(StrictInput):
     offence_types = ChoiceList(OffenceType.choices, required=False)
     incident_date = serializers.DateField(required=False, allow_null=True)
     incident_area = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    area = serializers.CharField(
+        max_length=80, required=False, allow_blank=True, help_text=AREA_HELP
+    )
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
 
 

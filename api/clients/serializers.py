@@ -94,6 +94,7 @@ class ContactMethodOutput(serializers.ModelSerializer):
             "safe_to_voicemail",
             "safe_times",
             "preferred",
+            "police_may_use",
             "status",
             "is_current",
             "consecutive_failures",
@@ -110,6 +111,12 @@ class ContactMethodOutput(serializers.ModelSerializer):
         return method.status not in (ContactStatus.RETIRED, ContactStatus.DEAD)
 
 
+POLICE_HELP = (
+    "The client chose this route for police (a phone or an email only). Police are given it only "
+    "with consent to contact directly, and only while it is safe to call or write to."
+)
+
+
 class ContactMethodCreateInput(StrictInput):
     kind = serializers.ChoiceField(choices=ContactKind.choices)
     value = serializers.CharField(max_length=500)
@@ -119,6 +126,7 @@ class ContactMethodCreateInput(StrictInput):
     safe_to_voicemail = serializers.BooleanField(required=False, default=False)
     safe_times = SafeTimeWindow(many=True, required=False)
     preferred = serializers.BooleanField(required=False, default=False)
+    police_may_use = serializers.BooleanField(required=False, default=False, help_text=POLICE_HELP)
 
 
 class ContactMethodUpdateInput(StrictInput):
@@ -128,6 +136,7 @@ class ContactMethodUpdateInput(StrictInput):
     safe_to_voicemail = serializers.BooleanField(required=False)
     safe_times = SafeTimeWindow(many=True, required=False)
     preferred = serializers.BooleanField(required=False)
+    police_may_use = serializers.BooleanField(required=False, help_text=POLICE_HELP)
 
 
 class ContactMethodRetireInput(StrictInput):

@@ -26,6 +26,7 @@ from casework.court.calendar import hearings_for, render_feed
 from casework.court.choices import EntitlementStatus, HearingStatus
 from casework.court.models import CourtEvent, Entitlement, JusticeDecision
 from casework.sharing.models import SharedCase
+from casework.sharing.selectors import court_events_on_share
 from permissions import policies, principals
 from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import restrict
@@ -313,7 +314,7 @@ class SharedCourtEventView(APIView):
     @extend_schema(responses={200: page_of(s.PoliceCourtEventOutput)})
     def get(self, request, shared_case_id):
         share = self.get_share(shared_case_id)
-        events = CourtEvent.objects.filter(case_id=share.case_id)
+        events = court_events_on_share(share)
         response = paginated(request, events, ("starts_at", "id"), s.PoliceCourtEventOutput)
         record_police_read(
             actor=request.user,

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.accounts.models import Organisation
-from casework.clients.choices import ContactStatus
+from casework.clients.choices import POLICE_ROUTE_KINDS, ContactKind
 from casework.sharing.choices import (
     ChargingDecision,
     ConsentMethod,
@@ -15,6 +15,12 @@ from casework.sharing.choices import (
     PoliceUpdateKind,
 )
 from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
+from casework.sharing.selectors import (
+    court_events_on_share,
+    incident_month,
+    police_area,
+    police_contact,
+)
 from permissions import fields as sections
 
 from ..accounts.serializers import OrganisationSummary
@@ -121,22 +127,39 @@ class SharedIdentity(serializers.Serializer):
 
 
 class SharedContact(serializers.Serializer):
+    """Either the route the client chose for police (``direct``: a phone or an email, with how
+    it may be used) or the charity's member of staff to go through (``through_charity``)."""
+
     route = serializers.ChoiceField(choices=ContactRoute.choices)
-    kind = serializers.CharField(required=False)
+    kind = serializers.ChoiceField(
+        choices=[(k, label) for k, label in ContactKind.choices if k in POLICE_ROUTE_KINDS],
+        required=False,
+    )
     value = serializers.CharField(required=False)
     safe_to_call = serializers.BooleanField(required=False)
-    safe_to_text = serializers.BooleanField(required=False)
+    safe_to_text = serializers.BooleanField(
+        required=False, help_text="Safe for written contact: a text, or an email."
+    )
     safe_to_voicemail = serializers.BooleanField(required=False)
-    safe_times = SafeTimeWindow(many=True, required=False)
-    contact_through = serializers.CharField(required=False, help_text="The caseworker's name.")
+    safe_times = SafeTimeWindow(
+        many=True, required=False, help_text="Only contact the client inside these (UK time)."
+    )
+    contact_through = serializers.CharField(
+        required=False, help_text="The case's person at the charity, an active member of staff."
+    )
     organisation = serializers.CharField(required=False)
     email = serializers.CharField(required=False)
 
 
 class SharedCaseListItem(serializers.ModelSerializer):
     offence_types = serializers.ListField(source="case.offence_types", read_only=True)
-    incident_date = serializers.DateField(source="case.incident_date", read_only=True)
-    area = serializers.CharField(source="case.incident_area", read_only=True)
+    incident_date = serializers.SerializerMethodField(
+        help_text="The full date on an identified share; null on anonymous intelligence."
+    )
+    incident_month = serializers.SerializerMethodField(help_text="The incident's month, YYYY-MM.")
+    area = serializers.SerializerMethodField(
+        help_text="The charity's area for the case, from its list of areas; null if none."
+    )
 
     class Meta:
         model = SharedCase
@@ -146,11 +169,26 @@ class SharedCaseListItem(serializers.ModelSerializer):
             "level",
             "offence_types",
             "incident_date",
+            "incident_month",
             "area",
             "started_at",
             "review_date",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_incident_date(self, share: SharedCase) -> str | None:
+        if not sections.share_allows(share, sections.INCIDENT_DAY) or not share.case.incident_date:
+            return None
+        return share.case.incident_date.isoformat()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_incident_month(self, share: SharedCase) -> str | None:
+        return incident_month(share.case)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_area(self, share: SharedCase) -> str | None:
+        return police_area(share.case)
 
 
 class SharedCaseDetail(SharedCaseListItem):
@@ -194,7 +232,8 @@ class SharedCaseDetail(SharedCaseListItem):
     def get_court_events(self, share: SharedCase) -> list | None:
         if sections.JUSTICE not in self._sections(share):
             return None
-        return PoliceCourtEventOutput(share.case.court_events.order_by("starts_at"), many=True).data
+        events = court_events_on_share(share).order_by("starts_at", "id")
+        return PoliceCourtEventOutput(events, many=True).data
 
     @extend_schema_field(SharedIdentity(allow_null=True))
     def get_identity(self, share: SharedCase) -> dict | None:
@@ -205,54 +244,32 @@ class SharedCaseDetail(SharedCaseListItem):
     @extend_schema_field(SharedContact(allow_null=True))
     def get_contact(self, share: SharedCase) -> dict | None:
         granted = self._sections(share)
-        if sections.DIRECT_CONTACT in granted:
-            method = _direct_route(share)
-            if method is not None:
-                return SharedContact(
-                    {
-                        "route": "direct",
-                        **{
-                            f: getattr(method, f)
-                            for f in (
-                                "kind",
-                                "value",
-                                "safe_to_call",
-                                "safe_to_text",
-                                "safe_to_voicemail",
-                                "safe_times",
-                            )
-                        },
-                    }
-                ).data
-        if granted & {sections.DIRECT_CONTACT, sections.CONTACT_THROUGH}:
-            worker = _caseworker(share)
-            return SharedContact(
-                {
-                    "route": "through_charity",
-                    "contact_through": (worker.get_full_name() or worker.username)
-                    if worker
-                    else "",
-                    "organisation": share.case.organisation.name,
-                    "email": worker.email if worker else "",
-                }
-            ).data
-        return None
+        if not granted & {sections.DIRECT_CONTACT, sections.CONTACT_THROUGH}:
+            return None
+        contact = police_contact(share, direct_allowed=sections.DIRECT_CONTACT in granted)
+        if contact.method is not None:
+            return SharedContact({"route": contact.route, **_route_fields(contact.method)}).data
+        worker = contact.caseworker
+        return SharedContact(
+            {
+                "route": contact.route,
+                "contact_through": (worker.get_full_name() or worker.username) if worker else "",
+                "organisation": contact.organisation,
+                "email": worker.email if worker else "",
+            }
+        ).data
 
 
-def _direct_route(share: SharedCase):
-    usable = [ContactStatus.VERIFIED, ContactStatus.UNVERIFIED]
-    return (
-        share.case.client.contact_methods.filter(status__in=usable)
-        .order_by("-preferred", "-verified_at")
-        .first()
-    )
-
-
-def _caseworker(share: SharedCase):
-    assignment = (
-        share.case.assignments.select_related("user").order_by("role", "assigned_at").first()
-    )
-    return assignment.user if assignment else None
+def _route_fields(method) -> dict:
+    """The route itself and how it may be used: its safety flags and safe times."""
+    return {
+        "kind": method.kind,
+        "value": method.value,
+        "safe_to_call": method.safe_to_call,
+        "safe_to_text": method.safe_to_text,
+        "safe_to_voicemail": method.safe_to_voicemail,
+        "safe_times": method.safe_times,
+    }
 
 
 class EndedShareOutput(serializers.ModelSerializer):

@@ -115,7 +115,14 @@ class Case(models.Model):
     offence_types = _offence_types()
     incident_date = models.DateField(null=True, blank=True)
     incident_area = models.CharField(
-        max_length=120, blank=True, help_text="A broad area (a district, not an address)."
+        max_length=120,
+        blank=True,
+        help_text="Where it happened, in the charity's own words; never shown to police.",
+    )
+    area = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="One of the organisation's areas; police see it only while it is on that list.",
     )
     risk_level = models.CharField(
         max_length=16, choices=RiskLevel.choices, default=RiskLevel.STANDARD

@@ -34,6 +34,9 @@ class ContactKind(models.TextChoices):
 
 PHONE_KINDS = frozenset({ContactKind.MOBILE, ContactKind.LANDLINE})
 LOOKUP_KINDS = PHONE_KINDS | {ContactKind.EMAIL}
+# Only a phone or an email may be given to police: an address, a third party or an outreach
+# location would tell them where the client lives, who they trust or where they work.
+POLICE_ROUTE_KINDS = PHONE_KINDS | {ContactKind.EMAIL}
 
 
 class ContactStatus(models.TextChoices):
@@ -47,6 +50,8 @@ class ContactStatus(models.TextChoices):
 CURRENT_STATUSES = frozenset(
     {ContactStatus.UNVERIFIED, ContactStatus.VERIFIED, ContactStatus.FAILING}
 )
+# Current and not failing: a route worth giving to someone outside the charity.
+WORKING_STATUSES = frozenset({ContactStatus.UNVERIFIED, ContactStatus.VERIFIED})
 
 
 class Weekday(models.TextChoices):

@@ -9,7 +9,7 @@ from django.db import models
 
 from casework.crypto import EncryptedDateField, EncryptedTextField
 
-from .choices import ContactKind, ContactStatus, VulnerabilityFlag, WorkSetting
+from .choices import POLICE_ROUTE_KINDS, ContactKind, ContactStatus, VulnerabilityFlag, WorkSetting
 
 
 class Client(models.Model):
@@ -78,6 +78,11 @@ class ContactMethod(models.Model):
         help_text='Safe windows, UK time: [{"days": ["mon"], "from": "10:00", "to": "16:00"}]',
     )
     preferred = models.BooleanField(default=False)
+    police_may_use = models.BooleanField(
+        default=False,
+        help_text="The client chose this route for police to contact them directly, where they "
+        "consent to direct contact. Only a phone or an email can carry it.",
+    )
     status = models.CharField(
         max_length=16, choices=ContactStatus.choices, default=ContactStatus.UNVERIFIED
     )
@@ -107,6 +112,11 @@ class ContactMethod(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="retired") | models.Q(retired_at__isnull=False),
                 name="contact_method_retired_has_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(police_may_use=False)
+                | models.Q(kind__in=sorted(POLICE_ROUTE_KINDS)),
+                name="contact_method_police_route_kind",
             ),
         ]
         triggers = [

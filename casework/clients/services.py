@@ -11,7 +11,7 @@ from casework.accounts.models import Organisation, User
 from casework.audit.services import audit_record
 from casework.crypto import blind_index
 
-from .choices import ContactKind, ContactStatus, Weekday
+from .choices import POLICE_ROUTE_KINDS, ContactKind, ContactStatus, Weekday
 from .models import Client, ContactMethod
 from .normalise import lookup_kind, normalise
 
@@ -115,6 +115,14 @@ def _set_value(method: ContactMethod, raw: str) -> None:
     method.value_hash = blind_index(namespace, method.value) if namespace else ""
 
 
+def _check_police_route(method: ContactMethod) -> None:
+    """Police are only ever given a phone or an email (the database holds to it as well)."""
+    if method.police_may_use and method.kind not in POLICE_ROUTE_KINDS:
+        raise ValidationError(
+            {"police_may_use": ["Only a phone number or an email can be given to police."]}
+        )
+
+
 def _clear_other_preferred(method: ContactMethod) -> None:
     ContactMethod.objects.filter(client_id=method.client_id, preferred=True).exclude(
         pk=method.pk
@@ -135,6 +143,7 @@ def contact_method_add(
     for field, option in options.items():
         setattr(method, field, option)
     method.safe_times = check_safe_times(method.safe_times)
+    _check_police_route(method)
     if method.preferred:
         _clear_other_preferred(method)
     method.full_clean(exclude=["value_hash"])
@@ -151,8 +160,8 @@ def contact_method_add(
 
 @transaction.atomic
 def contact_method_update(*, method: ContactMethod, updated_by: User, **changes) -> ContactMethod:
-    """Safety flags, times and preference change in place; the value never does (a new number is a
-    new method, so the history of the old one survives)."""
+    """Safety flags, times, preference and whether police may use it change in place; the value
+    never does (a new number is a new method, so the history of the old one survives)."""
     locked = ContactMethod.objects.select_for_update().select_related("client").get(pk=method.pk)
     if locked.status == ContactStatus.RETIRED:
         raise Conflict("A retired contact method cannot be changed.", code="contact_method_retired")
@@ -160,6 +169,7 @@ def contact_method_update(*, method: ContactMethod, updated_by: User, **changes)
         setattr(locked, field, value)
     if "safe_times" in changes:
         locked.safe_times = check_safe_times(locked.safe_times)
+    _check_police_route(locked)
     if changes.get("preferred"):
         if locked.status == ContactStatus.DEAD:
             raise ValidationError({"preferred": ["A dead contact method cannot be preferred."]})

@@ -41,6 +41,15 @@ class CourtEvent(models.Model):
     pre_trial_visit_done = models.BooleanField(default=False)
     attendees = models.ManyToManyField(User, blank=True, related_name="+")
     added_by_police = models.BooleanField(default=False)
+    shared_case = models.ForeignKey(
+        "sharing.SharedCase",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="court_events",
+        help_text="The share a police force added this hearing through: police see it on that "
+        "share only, never on a later one.",
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +20,9 @@ from .choices import EntitlementStatus, HearingStatus, HearingType
 from .models import CalendarFeed, CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
 from .victims_code import enhanced_rights, working_days_allowed
 from .working_days import add_working_days
+
+if TYPE_CHECKING:
+    from casework.sharing.models import SharedCase
 
 AFTER_VERDICT = {JusticeStage.VERDICT, JusticeStage.SENTENCED, JusticeStage.APPEAL}
 EDITABLE_EVENT_FIELDS = (
@@ -64,10 +68,22 @@ def _check_attendees(case: Case, attendees: Iterable[User]) -> list[User]:
 
 @transaction.atomic
 def court_event_add(
-    *, case: Case, actor: User, attendees: Iterable[User] = (), by_police: bool = False, **fields
+    *,
+    case: Case,
+    actor: User,
+    attendees: Iterable[User] = (),
+    shared_case: "SharedCase | None" = None,
+    **fields,
 ) -> CourtEvent:
+    """A hearing on the case. One a force adds through ``shared_case`` belongs to that share."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    event = CourtEvent(case=locked, created_by=actor, added_by_police=by_police, **fields)
+    event = CourtEvent(
+        case=locked,
+        created_by=actor,
+        added_by_police=shared_case is not None,
+        shared_case=shared_case,
+        **fields,
+    )
     event.special_measures_requested = sorted(set(event.special_measures_requested))
     event.special_measures_granted = sorted(set(event.special_measures_granted))
     _check_event(locked, event)

@@ -16,7 +16,11 @@ from casework.cases.models import Case
 from casework.cases.services.cases import DECISION_FOR_STAGE, case_transition
 from casework.cases.services.contacts import contact_log, note_add
 from casework.cases.services.referrals import referral_accept, referral_create, referral_decline
-from casework.clients.services import contact_method_add, contact_method_retire
+from casework.clients.services import (
+    contact_method_add,
+    contact_method_retire,
+    contact_method_update,
+)
 
 
 @dataclass(frozen=True)
@@ -190,7 +194,8 @@ def seed_cases(
             },
             assigned_to=assignees,
             risk_level=demo.risk,
-            incident_area="City centre",
+            incident_area=f"Demo: where {demo.pseudonym} says it happened (staff only).",
+            area=organisation.areas[index % len(organisation.areas)] if organisation.areas else "",
         )
         # Demo cases have a past: opened when their referral came in, not when the demo was built.
         Case.objects.filter(pk=case.pk).update(opened_at=referral.received_at + timedelta(hours=4))
@@ -336,8 +341,9 @@ def seed_sharing(
     police_force: Organisation,
     police_officer: User,
 ) -> None:
-    """Consent on the demo cases: identified shares (one with direct contact), an anonymous one,
-    and a share the client withdrew. Runs once, like the cases."""
+    """Consent on the demo cases: identified shares (one with direct contact on the mobile the
+    client chose for police), an anonymous one, and a share the client withdrew. Runs once,
+    like the cases."""
     from casework.sharing.models import ConsentDecision
     from casework.sharing.services import (
         consent_record,
@@ -367,6 +373,11 @@ def seed_sharing(
     for name in ("Jade", "Willow", "Rose", "Blue"):
         decide(name, "share_with_police")
     decide("Willow", "police_may_contact_directly")
+    # The route Willow chose for police: her current mobile, safe to text.
+    willow_mobile = (
+        cases["Willow"].client.contact_methods.filter(kind="mobile").exclude(status="retired").get()
+    )
+    contact_method_update(method=willow_mobile, updated_by=caseworker, police_may_use=True)
     decide("Willow", "support_prosecution", force=False)
     decide("Ruby", "share_anonymous_intelligence")
     decide("Blue", "support_prosecution", force=False)
@@ -383,7 +394,7 @@ def seed_sharing(
             officer_contact="dc.example@police.example.org",
             investigation_status="investigating",
         )
-    share = cases["Jade"].shares.get(police_force=police_force)
+    share = cases["Jade"].shares.get(police_force=police_force, status="active")
     police_update_post(
         shared_case=share,
         author=police_officer,

@@ -9,7 +9,10 @@ from django.db import transaction
 
 from casework.accounts.choices import OrganisationKind, Role
 from casework.accounts.models import Organisation, User
-from casework.accounts.services.organisations import organisation_create
+from casework.accounts.services.organisations import (
+    organisation_create,
+    organisation_settings_update,
+)
 from casework.accounts.services.staff import staff_create
 
 from .cases import NORTH_CLIENTS, seed_cases, seed_court_and_support, seed_sharing
@@ -40,6 +43,13 @@ STAFF = [
 ]
 
 
+# Each charity's areas: what police are told of where a shared case happened.
+AREAS = {
+    "DEMO": ["City centre", "Holbeck", "Chapeltown", "Harehills", "Kirkstall"],
+    "NOT": ["Bradford", "Keighley", "Shipley"],
+}
+
+
 def _organisation(name: str, code: str, kind: str) -> Organisation:
     existing = Organisation.objects.filter(code=code).first()
     return existing or organisation_create(name=name, code=code, kind=kind, by="seed_demo")
@@ -68,6 +78,11 @@ def seed(*, password: str) -> list[DemoLogin]:
             user.save(update_fields=["password", "is_active"])
         logins.append(DemoLogin(username, role, organisations[code].name))
     users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in STAFF])}
+    for code, supervisor in (("DEMO", "demo.supervisor"), ("NOT", "north.supervisor")):
+        if not organisations[code].areas:
+            organisations[code] = organisation_settings_update(
+                organisation=organisations[code], by=users[supervisor], areas=AREAS[code]
+            )
     seed_cases(
         organisation=organisations["DEMO"],
         caseworker=users["demo.caseworker"],

@@ -3,8 +3,9 @@
 Two charities share the cases; each case has a client with three contact routes (one retired),
 a contact history (a hundredth of the cases carry a 200-event timeline), lifecycle history,
 notes, and assigned staff holding the same guardian permissions the services grant. About a
-fifth of the cases are shared with one of three police forces (a quarter of those anonymously),
-with the derived shares and permission rows the consent services would make."""
+fifth of the cases are shared with one of three police forces (a quarter of those anonymously,
+half of which after an identified share the client withdrew from), with the derived shares and
+permission rows the consent services would make."""
 
 import random
 import time
@@ -116,7 +117,10 @@ class Generator:
     def organisations(self) -> int:
         self.charities = [
             Organisation.objects.create(
-                name=f"Load Charity {i}", code=f"{PREFIX}C{'AB'[i]}", kind=OrganisationKind.CHARITY
+                name=f"Load Charity {i}",
+                code=f"{PREFIX}C{'AB'[i]}",
+                kind=OrganisationKind.CHARITY,
+                areas=AREAS,
             )
             for i in range(2)
         ]
@@ -324,7 +328,8 @@ class Generator:
                     "referral_id": None,
                     "offence_types": [OFFENCES[plan["number"] % len(OFFENCES)]],
                     "incident_date": (plan["opened_at"] - timedelta(days=3)).date(),
-                    "incident_area": AREAS[plan["number"] % len(AREAS)],
+                    "incident_area": f"Near {AREAS[plan['number'] % len(AREAS)]} (staff only)",
+                    "area": AREAS[plan["number"] % len(AREAS)],
                     "risk_level": ["standard", "medium", "high"][plan["number"] % 3],
                     "support_status": "closed" if closed else "active",
                     "justice_stage": "reported" if plan["shared"] else "none",
@@ -466,80 +471,92 @@ class Generator:
         )
 
     def sharing(self) -> int:
-        """Consent ledgers and the shares and permission rows derived from them."""
+        """Consent ledgers and the shares and permission rows derived from them. Half the
+        anonymous shares follow an identified share the client withdrew from (its police update
+        stays on it, its access is gone), as the consent services leave a change of level."""
         content_type = ContentType.objects.get_for_model(SharedCase)
         view = Permission.objects.get(content_type=content_type, codename="view_sharedcase")
-        decisions, shares, perms, updates = [], [], [], []
+        self._ledger, self._shares, self._perms, self._updates = [], [], [], []
         for plan in self.cases:
             if not plan["shared"]:
                 continue
             at = plan["opened_at"] + timedelta(days=2)
-            recorder = plan["assignees"][0]
+            self._decide(plan, "store_records", at, force=False)
+            if plan["anonymous"] and plan["number"] % 2 == 0:
+                withdrawn = at + timedelta(days=1)
+                self._decide(plan, "share_anonymous_intelligence", at + timedelta(minutes=1))
+                self._decide(plan, "share_with_police", at + timedelta(minutes=2))
+                self._decide(plan, "share_with_police", withdrawn, granted=False)
+                self._share(plan, "identified", at + timedelta(minutes=2), ended_at=withdrawn)
+                self._share(plan, "anonymous", withdrawn, view=view)
+                continue
             scope = "share_anonymous_intelligence" if plan["anonymous"] else "share_with_police"
-            decisions += [
-                {
-                    "public_id": uuid.uuid4(),
-                    "case_id": plan["id"],
-                    "scope": "store_records",
-                    "granted": True,
-                    "police_force_id": None,
-                    "method": "verbal",
-                    "recorded_by_id": recorder,
-                    "recorded_at": at,
-                },
-                {
-                    "public_id": uuid.uuid4(),
-                    "case_id": plan["id"],
-                    "scope": scope,
-                    "granted": True,
-                    "police_force_id": plan["force"].pk,
-                    "method": "verbal",
-                    "recorded_by_id": recorder,
-                    "recorded_at": at + timedelta(minutes=1),
-                },
-            ]
-            share_id = uuid.uuid4()
-            shares.append(
-                {
-                    "id": share_id,
-                    "case_id": plan["id"],
-                    "police_force_id": plan["force"].pk,
-                    "share_reference": f"SHR-{share_id.hex[:8].upper()}",
-                    "level": "anonymous" if plan["anonymous"] else "identified",
-                    "contact_directly": False,
-                    "status": "active",
-                    "review_date": None,
-                    "started_at": at,
-                    "ended_at": None,
-                    "updated_at": at,
-                }
-            )
-            perms.append(
+            self._decide(plan, scope, at + timedelta(minutes=1))
+            level = "anonymous" if plan["anonymous"] else "identified"
+            self._share(plan, level, at + timedelta(minutes=1), view=view)
+        return (
+            Copier(ConsentDecision).copy(self._ledger)
+            + Copier(SharedCase).copy(self._shares)
+            + Copier(SharedCaseGroupObjectPermission).copy(self._perms)
+            + Copier(SharedUpdate).copy(self._updates)
+        )
+
+    def _decide(self, plan, scope, at, *, granted=True, force=True) -> None:
+        self._ledger.append(
+            {
+                "public_id": uuid.uuid4(),
+                "case_id": plan["id"],
+                "scope": scope,
+                "granted": granted,
+                "police_force_id": plan["force"].pk if force else None,
+                "method": "verbal",
+                "recorded_by_id": plan["assignees"][0],
+                "recorded_at": at,
+            }
+        )
+
+    def _share(self, plan, level, started_at, *, ended_at=None, view=None) -> None:
+        """One share; an active one gets the force's permission row, an identified one the
+        update police posted on it five days in."""
+        share_id = uuid.uuid4()
+        self._shares.append(
+            {
+                "id": share_id,
+                "case_id": plan["id"],
+                "police_force_id": plan["force"].pk,
+                "share_reference": f"SHR-{share_id.hex[:8].upper()}",
+                "level": level,
+                "contact_directly": False,
+                "status": "ended" if ended_at else "active",
+                "review_date": None,
+                "started_at": started_at,
+                "ended_at": ended_at,
+                "updated_at": ended_at or started_at,
+            }
+        )
+        if ended_at is None:
+            self._perms.append(
                 {
                     "group_id": self.liaison_group[plan["force"].pk].pk,
                     "permission_id": view.pk,
                     "content_object_id": share_id,
                 }
             )
-            if not plan["anonymous"]:
-                updates.append(
-                    {
-                        "id": uuid.uuid4(),
-                        "shared_case_id": share_id,
-                        "kind": "investigation",
-                        "body": "Generated police update.",
-                        "from_police": True,
-                        "author_id": self.liaisons[plan["force"].pk][0],
-                        "note_id": None,
-                        "created_at": at + timedelta(days=5),
-                    }
-                )
-        return (
-            Copier(ConsentDecision).copy(decisions)
-            + Copier(SharedCase).copy(shares)
-            + Copier(SharedCaseGroupObjectPermission).copy(perms)
-            + Copier(SharedUpdate).copy(updates)
-        )
+        if level == "identified":
+            # While the share lasted: half-way through an ended one.
+            posted = started_at + ((ended_at - started_at) / 2 if ended_at else timedelta(days=5))
+            self._updates.append(
+                {
+                    "id": uuid.uuid4(),
+                    "shared_case_id": share_id,
+                    "kind": "investigation",
+                    "body": "Generated police update.",
+                    "from_police": True,
+                    "author_id": self.liaisons[plan["force"].pk][0],
+                    "note_id": None,
+                    "created_at": posted,
+                }
+            )
 
     def run(self) -> Report:
         steps = [

@@ -14,7 +14,7 @@ from casework.accounts.models import Organisation
 from casework.audit.services import audit_record
 
 from .choices import POLICE_SCOPES, ConsentScope, ShareStatus, SharingLevel
-from .ledger import current_consent, in_force, records_stored
+from .ledger import current_consent, in_force, records_stored, review_passed
 from .models import SharedCase, SharedCaseGroupObjectPermission
 
 LIAISON_GROUP = "org:{id}:police_liaison"
@@ -80,22 +80,39 @@ def _new_reference() -> str:
 def sync_sharing(case, *, actor: object) -> list[str]:
     """Makes the shares and permission rows of ``case`` match its ledger and returns what it had
     to change; in a consistent database a second call returns nothing. The caller holds the case
-    row lock."""
+    row lock.
+
+    A share lives from one start to its end. Withdrawal, a lapse (the review date passed, whether
+    or not the nightly sweep has caught up) and a change of level (identified ↔ anonymous) end
+    it; whatever comes next is a new share with a new reference and start, so an anonymous share
+    cannot be linked to the share before it, and nothing said on an old share shows on the new
+    one. Direct contact and the review date change in place while the share lasts."""
     changes: list[str] = []
     now = timezone.now()
-    existing = {s.police_force_id: s for s in SharedCase.objects.filter(case=case)}
-    for force_id, state in expected_shares(case).items():
-        share = existing.get(force_id)
+    active = {
+        s.police_force_id: s
+        for s in SharedCase.objects.filter(case=case, status=ShareStatus.ACTIVE)
+    }
+    expected = expected_shares(case)
+    for force_id in active.keys() - expected.keys():
+        expected[force_id] = ShareState(None, False, None)
+    for force_id, state in expected.items():
+        share = active.get(force_id)
+        if share is not None and not _lasts(share, state):
+            _end(share, now=now, actor=actor, changes=changes)
+            share = None
         if state.level is None:
-            if share is not None and share.is_active:
-                _end(share, now=now, actor=actor, changes=changes)
+            continue
+        if share is None:
+            _start(case, force_id, state, now=now, actor=actor, changes=changes)
         else:
-            share = _start_or_update(
-                case, share, force_id, state, now=now, actor=actor, changes=changes
-            )
-        if share is not None:
-            changes += _sync_permission_rows(share)
-    return changes
+            _change(share, state, actor=actor, changes=changes)
+    return changes + _sync_permission_rows(case)
+
+
+def _lasts(share: SharedCase, state: ShareState) -> bool:
+    """Whether the active ``share`` carries on under ``state``."""
+    return state.level == share.level and not review_passed(share.review_date)
 
 
 def _end(share: SharedCase, *, now, actor, changes: list[str]) -> None:
@@ -112,46 +129,64 @@ def _end(share: SharedCase, *, now, actor, changes: list[str]) -> None:
     )
 
 
-def _start_or_update(
-    case, share, force_id, state: ShareState, *, now, actor, changes
-) -> SharedCase:
-    if share is None:
-        share = SharedCase(case=case, police_force_id=force_id, share_reference=_new_reference())
-    starting = share.pk is None or not share.is_active
-    before = (share.level, share.contact_directly, share.review_date)
-    share.level, share.contact_directly, share.review_date = (
-        state.level,
-        state.contact_directly,
-        state.review_date,
+def _start(case, force_id, state: ShareState, *, now, actor, changes: list[str]) -> SharedCase:
+    share = SharedCase.objects.create(
+        case=case,
+        police_force_id=force_id,
+        share_reference=_new_reference(),
+        level=state.level,
+        contact_directly=state.contact_directly,
+        review_date=state.review_date,
+        status=ShareStatus.ACTIVE,
+        started_at=now,
     )
-    if starting:
-        share.status, share.started_at, share.ended_at = ShareStatus.ACTIVE, now, None
-    elif before == (share.level, share.contact_directly, share.review_date):
-        return share
+    changes.append(f"started share {share.share_reference}")
+    _audit(share, "share.start", actor)
+    return share
+
+
+def _change(share: SharedCase, state: ShareState, *, actor, changes: list[str]) -> None:
+    if (share.contact_directly, share.review_date) == (state.contact_directly, state.review_date):
+        return
+    share.contact_directly, share.review_date = state.contact_directly, state.review_date
     share.save()
-    action = "share.start" if starting else "share.change"
-    changes.append(f"{'started' if starting else 'changed'} share {share.share_reference}")
+    changes.append(f"changed share {share.share_reference}")
+    _audit(share, "share.change", actor)
+
+
+def _audit(share: SharedCase, action: str, actor) -> None:
     audit_record(
         actor=actor,
         action=action,
         target=share,
-        organisation=case.organisation,
-        case_id=case.pk,
+        organisation=share.case.organisation,
+        case_id=share.case_id,
         detail={
-            "police_force": str(force_id),
-            "level": state.level,
-            "contact_directly": state.contact_directly,
+            "police_force": str(share.police_force_id),
+            "level": share.level,
+            "contact_directly": share.contact_directly,
         },
     )
-    return share
 
 
-def _sync_permission_rows(share: SharedCase) -> list[str]:
-    """One row (the force's liaison group may view) while the share is active; none after."""
+def _sync_permission_rows(case) -> list[str]:
+    """One row (the force's liaison group may view) on each active share; none on ended ones."""
+    changes: list[str] = []
+    rows = SharedCaseGroupObjectPermission.objects.filter(content_object__case=case)
+    left = rows.exclude(content_object__status=ShareStatus.ACTIVE)
+    for reference in sorted(set(left.values_list("content_object__share_reference", flat=True))):
+        changes.append(f"removed access left on ended share {reference}")
+    if changes:
+        left.delete()
+    for share in SharedCase.objects.filter(case=case, status=ShareStatus.ACTIVE).select_related(
+        "police_force"
+    ):
+        changes += _sync_share_permission_rows(share)
+    return changes
+
+
+def _sync_share_permission_rows(share: SharedCase) -> list[str]:
     rows = SharedCaseGroupObjectPermission.objects.filter(content_object=share)
-    if not share.is_active:
-        removed, _ = rows.delete()
-        return [f"removed access left on ended share {share.share_reference}"] if removed else []
     group, permission = liaison_group(share.police_force), _view_permission()
     stray, _ = rows.exclude(group=group, permission=permission).delete()
     _, created = SharedCaseGroupObjectPermission.objects.get_or_create(

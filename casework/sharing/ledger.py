@@ -1,12 +1,13 @@
-"""Reading the consent ledger: the current decision per scope (and police force)."""
+"""Reading the consent ledger: the current decision per scope (and police force), and which
+shares rest on consent that is in force today."""
 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .choices import ConsentScope
+from .choices import ConsentScope, ShareStatus
 from .models import ConsentDecision
 
 Key = tuple[str, object]  # (scope, police force id or None)
@@ -25,12 +26,26 @@ class CurrentConsent:
 
     @property
     def lapsed(self) -> bool:
-        review = self.decision.review_date
-        return bool(self.decision.granted and review is not None and review < _today())
+        return bool(self.decision.granted and review_passed(self.decision.review_date))
 
 
 def _today() -> date:
     return timezone.localdate()
+
+
+def review_passed(review_date: date | None) -> bool:
+    """A grant lapses the day after its review date, unless renewed; the nightly sweep only
+    catches up with what this already says."""
+    return review_date is not None and review_date < _today()
+
+
+def shares_in_force(shares: QuerySet) -> QuerySet:
+    """The shares among ``shares`` whose consent is in force today: active, and not past the
+    review date (the same rule as ``review_passed``, as a filter). Police access and everything
+    sent across a share start from this, so nothing reaches a force under lapsed consent."""
+    return shares.filter(status=ShareStatus.ACTIVE).filter(
+        Q(review_date__isnull=True) | Q(review_date__gte=_today())
+    )
 
 
 def latest_decisions(decisions: QuerySet) -> dict[Key, CurrentConsent]:

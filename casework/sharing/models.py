@@ -65,10 +65,11 @@ class ConsentDecision(models.Model):
 
 
 class SharedCase(models.Model):
-    """What one police force may see of one case, while the client's consent lasts.
+    """What one police force may see of one case, from one start to its end.
 
     The share reference is what police know the case by; the charity's case id and reference
-    never reach them."""
+    never reach them. A case has at most one active share per force; each new start (after an
+    end, or on a change of level) is a new share, so earlier ones stay as they ended."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="shares")
@@ -86,7 +87,11 @@ class SharedCase(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["case", "police_force"], name="shared_case_unique"),
+            models.UniqueConstraint(
+                fields=["case", "police_force"],
+                condition=models.Q(status="active"),
+                name="shared_case_one_active",
+            ),
         ]
         indexes = [
             models.Index(

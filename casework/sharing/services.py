@@ -16,7 +16,7 @@ from permissions.principals import is_charity_staff
 
 from .choices import POLICE_SCOPES, ConsentScope, ShareStatus, SharingLevel, UpdateKind
 from .derivation import sync_sharing
-from .ledger import CurrentConsent, current_consent, in_force
+from .ledger import CurrentConsent, current_consent, in_force, shares_in_force
 from .models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
 
 PROSECUTION_WITHDRAWN_MESSAGE = "The victim has withdrawn their support for a prosecution."
@@ -193,8 +193,8 @@ def _prosecution_support_withdrawn(case: Case, actor: User) -> None:
         case.justice_stage = target
         case.version += 1
         case.save(update_fields=["justice_stage", "version", "updated_at"])
-    for share in SharedCase.objects.filter(
-        case=case, status=ShareStatus.ACTIVE, level=SharingLevel.IDENTIFIED
+    for share in shares_in_force(
+        SharedCase.objects.filter(case=case, level=SharingLevel.IDENTIFIED)
     ):
         SharedUpdate.objects.create(
             shared_case=share,
@@ -248,12 +248,12 @@ def police_update_post(
 
 @transaction.atomic
 def shared_note_add(*, case: Case, author: User, body: str) -> Note:
-    """A charity note shared with every force that currently has an identified share."""
+    """A charity note shared with every force that has an identified share under consent in
+    force today. A share whose consent lapsed (not yet ended by the nightly sweep) gets nothing:
+    a renewal must not bring back what was written while the client had not agreed."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     shares = list(
-        SharedCase.objects.filter(
-            case=locked, status=ShareStatus.ACTIVE, level=SharingLevel.IDENTIFIED
-        )
+        shares_in_force(SharedCase.objects.filter(case=locked, level=SharingLevel.IDENTIFIED))
     )
     if not shares:
         raise ValidationError(
@@ -384,4 +384,4 @@ def police_court_event_add(*, shared_case: SharedCase, author: User, **fields):
     share = _lock_active_share(shared_case)
     if author.organisation_id != share.police_force_id:
         raise ValidationError({"author": ["Only the sharing force adds hearings on this share."]})
-    return court_event_add(case=share.case, actor=author, by_police=True, **fields)
+    return court_event_add(case=share.case, actor=author, shared_case=share, **fields)

@@ -307,8 +307,8 @@ def test_regranting_share_with_police_does_not_revive_direct_contact(
     payload = ok(decide(as_caseworker, case, "share_with_police", force=police_force))
     assert state_of(payload, "share_with_police", police_force) == "granted"
     assert state_of(payload, "police_may_contact_directly", police_force) == "refused"
-    share = SharedCase.objects.get(case=case, police_force=police_force)
-    assert share.is_active and share.contact_directly is False
+    share = SharedCase.objects.get(case=case, police_force=police_force, status="active")
+    assert share.contact_directly is False
 
 
 def test_refusing_store_records_refuses_every_grant(as_caseworker, case, police_force, other_force):

@@ -226,6 +226,77 @@ def test_patch_changes_safety_flags_and_times(as_caseworker, their_client):
     assert saved.safe_times == [{"days": ["sat"], "from": "12:00", "to": "13:00"}]
 
 
+# The route police may use
+
+
+NOT_FOR_POLICE = [
+    {"kind": "postal_address", "value": "Flat 2, 10 Example Street, Leeds LS1 1AA"},
+    {"kind": "third_party", "value": "Via the drop-in", "third_party_name": "Maria"},
+    {"kind": "outreach_location", "value": "Tuesday outreach van"},
+]
+
+
+@pytest.mark.parametrize("body", [MOBILE, {"kind": "landline", "value": "0113 496 0000"}])
+def test_staff_flag_a_phone_as_the_route_police_may_use(as_caseworker, their_client, body):
+    created = add(as_caseworker, their_client, **body, police_may_use=True)
+    assert created["police_may_use"] is True
+    assert ContactMethod.objects.get(pk=created["id"]).police_may_use is True
+    event = AuditEvent.objects.get(action="contact_method.create", object_id=created["id"])
+    assert "police_may_use" in event.changed_fields
+
+
+def test_a_method_is_not_for_police_unless_flagged(as_caseworker, their_client):
+    created = add(as_caseworker, their_client, **MOBILE)
+    assert created["police_may_use"] is False
+    listed = as_caseworker.get(url(their_client)).json()["results"]
+    assert [row["police_may_use"] for row in listed] == [False]
+
+
+@pytest.mark.parametrize("body", NOT_FOR_POLICE, ids=lambda b: b["kind"])
+def test_only_a_phone_or_an_email_can_be_flagged_for_police(as_caseworker, their_client, body):
+    response = as_caseworker.post(url(their_client), {**body, "police_may_use": True})
+    assert_refused_on(response, "police_may_use")
+    assert not ContactMethod.objects.exists()
+
+
+@pytest.mark.parametrize("body", NOT_FOR_POLICE, ids=lambda b: b["kind"])
+def test_flagging_an_address_third_party_or_location_later_is_refused(
+    as_caseworker, their_client, body
+):
+    method = add(as_caseworker, their_client, **body)
+    response = as_caseworker.patch(url(their_client, method), {"police_may_use": True})
+    assert_refused_on(response, "police_may_use")
+    assert ContactMethod.objects.get(pk=method["id"]).police_may_use is False
+    assert not AuditEvent.objects.filter(action="contact_method.update").exists()
+
+
+def test_the_flag_is_set_and_cleared_by_patch_and_audited(as_caseworker, their_client):
+    method = add(as_caseworker, their_client, kind="email", value="robin@example.org")
+    for flag in (True, False):
+        response = as_caseworker.patch(url(their_client, method), {"police_may_use": flag})
+        assert response.status_code == 200, response.json()
+        assert response.json()["police_may_use"] is flag
+        assert ContactMethod.objects.get(pk=method["id"]).police_may_use is flag
+    events = AuditEvent.objects.filter(action="contact_method.update", object_id=method["id"])
+    assert [e.changed_fields for e in events.order_by("id")] == [["police_may_use"]] * 2
+
+
+@pytest.mark.parametrize("kind", ["postal_address", "third_party", "outreach_location"])
+def test_the_database_refuses_police_use_of_anything_but_a_phone_or_email(
+    caseworker, their_client, kind
+):
+    method = contact_method_add(
+        client=their_client,
+        created_by=caseworker,
+        kind=kind,
+        value="Somewhere only staff should know",
+        third_party_name="Maria",
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ContactMethod.objects.filter(pk=method.pk).update(police_may_use=True)
+    assert ContactMethod.objects.get(pk=method.pk).police_may_use is False
+
+
 def test_the_value_of_a_method_cannot_be_changed(as_caseworker, their_client):
     method = add(as_caseworker, their_client, **MOBILE)
     response = as_caseworker.patch(url(their_client, method), {"value": "07700900999"})

@@ -2,7 +2,7 @@
 and only what the consent level allows. Withdrawal bites on the very next request."""
 
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -41,6 +41,8 @@ PHONE_NATIONAL = "07700900461"
 EMAIL = "marigold.quill@example.net"
 INTERNAL_NOTE = "Internal only: staying at the Larkspur hostel"
 CONTACT_NOTE = "Rang from the payphone outside Larkspur"
+AREA = "Leeds city centre"
+INCIDENT_AREA = "Under the Larkspur arches by the taxi rank"
 
 SHARED = "/api/v1/shared-cases/"
 
@@ -50,7 +52,10 @@ SHARED = "/api/v1/shared-cases/"
 
 def open_case(caseworker) -> Case:
     """A case with everything police must not see: contact methods, an internal note, a contact
-    log entry and a risk level."""
+    log entry, a risk level and where it happened in the charity's own words."""
+    organisation = caseworker.organisation
+    organisation.areas = [AREA, "Harehills"]
+    organisation.save(update_fields=["areas"])
     client = client_create(
         organisation=caseworker.organisation,
         created_by=caseworker,
@@ -74,7 +79,8 @@ def open_case(caseworker) -> Case:
         opened_by=caseworker,
         offence_types=["robbery", "physical_assault"],
         incident_date=timezone.localdate() - timedelta(days=10),
-        incident_area="Leeds city centre",
+        incident_area=INCIDENT_AREA,
+        area=AREA,
         risk_level="high",
     )
     note_add(case=case, author=caseworker, body=INTERNAL_NOTE, visibility="internal")
@@ -125,13 +131,13 @@ def share_identified(api, case, force, *, contact_directly=False, **extra) -> Sh
     consent(api, case, "share_with_police", force=force, **extra)
     if contact_directly:
         consent(api, case, "police_may_contact_directly", force=force)
-    return SharedCase.objects.get(case=case, police_force=force)
+    return SharedCase.objects.get(case=case, police_force=force, status="active")
 
 
 def share_anonymous(api, case, force) -> SharedCase:
     consent(api, case, "store_records")
     consent(api, case, "share_anonymous_intelligence", force=force)
-    return SharedCase.objects.get(case=case, police_force=force)
+    return SharedCase.objects.get(case=case, police_force=force, status="active")
 
 
 def withdraw(api, case, force, **extra):
@@ -188,8 +194,12 @@ def test_the_force_sees_the_case_under_a_reference_that_is_not_the_charitys(
     assert case.reference not in row["share_reference"]
     assert row["level"] == "identified"
     assert sorted(row["offence_types"]) == ["physical_assault", "robbery"]
-    assert row["area"] == "Leeds city centre"
-    assert_absent(response.content, str(case.id), case.reference, PSEUDONYM, LEGAL_NAME)
+    assert row["area"] == AREA
+    assert row["incident_date"] == case.incident_date.isoformat()
+    assert row["incident_month"] == case.incident_date.strftime("%Y-%m")
+    assert_absent(
+        response.content, str(case.id), case.reference, PSEUDONYM, LEGAL_NAME, INCIDENT_AREA
+    )
 
 
 def test_the_detail_shows_identity_and_contact_through_the_charity_and_nothing_internal(
@@ -224,11 +234,20 @@ def test_the_detail_shows_identity_and_contact_through_the_charity_and_nothing_i
     )
 
 
-def test_with_direct_contact_consent_the_force_sees_the_preferred_route(
+def test_with_direct_contact_consent_the_force_sees_the_route_chosen_for_police(
     as_caseworker, as_police, case, police_force
 ):
     share = share_identified(as_caseworker, case, police_force, contact_directly=True)
     assert share.contact_directly
+    # The preferred mobile is not the police's until the charity flags it for them.
+    assert as_police.get(detail(share)).json()["contact"]["route"] == "through_charity"
+    mobile = case.client.contact_methods.get(kind="mobile")
+    flagged = as_caseworker.patch(
+        f"/api/v1/clients/{case.client_id}/contact-methods/{mobile.id}/",
+        {"police_may_use": True},
+        format="json",
+    )
+    assert flagged.status_code == 200, flagged.json()
     body = as_police.get(detail(share)).json()
     contact = body["contact"]
     assert contact["route"] == "direct"
@@ -290,15 +309,19 @@ def test_withdrawing_store_records_ends_every_share(
     assert set(SharedCase.objects.filter(case=case).values_list("status", flat=True)) == {"ended"}
 
 
-def test_a_share_granted_again_after_withdrawal_keeps_its_reference(
+def test_a_share_granted_again_after_withdrawal_is_a_new_share(
     as_caseworker, as_police, case, police_force
 ):
     share = share_identified(as_caseworker, case, police_force)
     withdraw(as_caseworker, case, police_force)
     consent(as_caseworker, case, "share_with_police", force=police_force)
     [row] = listed(as_police)
-    assert row["share_reference"] == share.share_reference
-    assert as_police.get(f"{SHARED}ended/").json()["results"] == []
+    assert row["id"] != str(share.id)
+    assert row["share_reference"] != share.share_reference
+    assert datetime.fromisoformat(row["started_at"]) > share.started_at
+    [ended] = as_police.get(f"{SHARED}ended/").json()["results"]
+    assert ended["share_reference"] == share.share_reference
+    assert as_police.get(detail(share)).status_code == 404
 
 
 # Anonymous intelligence
@@ -325,8 +348,11 @@ def test_anonymous_intelligence_shows_incident_facts_and_nothing_that_identifies
     body = responses[1].json()
     assert body["level"] == "anonymous"
     assert sorted(body["offence_types"]) == ["physical_assault", "robbery"]
-    assert body["incident_date"] == case.incident_date.isoformat()
-    assert body["area"] == "Leeds city centre"
+    assert body["incident_date"] is None
+    assert body["incident_month"] == case.incident_date.strftime("%Y-%m")
+    assert body["area"] == AREA
+    [row] = responses[0].json()["results"]
+    assert (row["incident_date"], row["incident_month"]) == (None, body["incident_month"])
     assert body["identity"] is None
     assert body["contact"] is None
     assert body["justice_stage"] is None
@@ -348,6 +374,8 @@ def test_anonymous_intelligence_shows_incident_facts_and_nothing_that_identifies
             str(case.client_id),
             INTERNAL_NOTE,
             CONTACT_NOTE,
+            INCIDENT_AREA,
+            case.incident_date.isoformat(),
         )
 
 
@@ -457,6 +485,38 @@ def test_renewing_consent_before_the_review_date_keeps_the_share(
     with time_machine.travel(timezone.now() + timedelta(days=7)):
         assert expire_lapsed_consents() == 0
         assert client_for(police_liaison).get(detail(share)).status_code == 200
+
+
+def test_a_note_shared_while_consent_had_lapsed_never_reaches_the_force(
+    as_caseworker, case, police_force, police_liaison, caseworker
+):
+    """The sweep has not run yet: the share is still marked active, but its consent lapsed."""
+    review = timezone.localdate() + timedelta(days=5)
+    share_identified(as_caseworker, case, police_force, review_date=review.isoformat())
+    written_in_the_gap = "Client moved in with her sister on Larkspur Road"
+    with time_machine.travel(timezone.now() + timedelta(days=7)):
+        staff = client_for(caseworker)
+        refused = staff.post(
+            f"/api/v1/cases/{case.id}/notes/",
+            {"body": written_in_the_gap, "visibility": "shared"},
+            format="json",
+        )
+        assert refused.status_code == 400, refused.json()
+        assert "visibility" in refused.json()["fields"]
+        assert not Note.objects.filter(visibility="shared").exists()
+        assert not SharedUpdate.objects.exists()
+
+        renewed = (timezone.localdate() + timedelta(days=60)).isoformat()
+        consent(staff, case, "share_with_police", force=police_force, review_date=renewed)
+        police = client_for(police_liaison)
+        [row] = listed(police)
+        live = SharedCase.objects.get(pk=row["id"])
+        seen = [police.get(SHARED), police.get(detail(live)), police.get(updates(live))]
+        assert [r.status_code for r in seen] == [200, 200, 200]
+        assert seen[2].json()["results"] == []
+        for response in seen:
+            assert_absent(response.content, written_in_the_gap, "Larkspur")
+    assert written_in_the_gap not in [update.body for update in SharedUpdate.objects.all()]
 
 
 # Updates across a share

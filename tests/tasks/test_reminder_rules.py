@@ -154,7 +154,7 @@ def consent(case: Case, scope: str, *, granted=True, force=None, review_date=Non
 def share_identified(case: Case, force) -> SharedCase:
     consent(case, "store_records")
     consent(case, "share_with_police", force=force)
-    return SharedCase.objects.get(case=case, police_force=force)
+    return SharedCase.objects.get(case=case, police_force=force, status="active")
 
 
 def set_policy(supervisor, **values) -> dict:
@@ -604,6 +604,33 @@ def test_the_share_ending_hides_the_reminder_at_once_and_the_next_scan_cancels_i
     assert status_of(mine) == ReminderStatus.CANCELLED
     assert active(K.POLICE_UPDATE_OVERDUE) == []
     assert client_for(officer).get(f"{REMINDERS}{mine.pk}/").status_code == 404
+
+
+def test_a_share_granted_again_is_reminded_about_from_its_own_start(
+    clock, caseworker, force, liaisons
+):
+    case = open_case(caseworker)
+    first = share_identified(case, force)
+    scan(clock, START + timedelta(days=29))
+    old = active(K.POLICE_UPDATE_OVERDUE)
+    assert {r.shared_case_id for r in old} == {first.pk}
+
+    regranted_at = START + timedelta(days=29, hours=1)
+    clock.move_to(regranted_at)
+    consent(case, "share_with_police", granted=False, force=force)
+    second = share_identified(case, force)
+    assert second.pk != first.pk
+    scan(clock, regranted_at + MINUTE)
+    assert [status_of(r) for r in old] == [ReminderStatus.CANCELLED] * 2
+    assert active(K.POLICE_UPDATE_OVERDUE) == []
+
+    scan(clock, regranted_at + timedelta(days=28) + MINUTE)
+    reminders = active(K.POLICE_UPDATE_OVERDUE)
+    assert {(r.shared_case_id, r.due_at) for r in reminders} == {
+        (second.pk, regranted_at + timedelta(days=28))
+    }
+    [row] = client_for(liaisons[0]).get(REMINDERS).json()["results"]
+    assert row["case"] == {"id": str(second.pk), "reference": second.share_reference}
 
 
 def test_an_anonymous_share_never_asks_for_police_updates(clock, caseworker, force, liaisons):

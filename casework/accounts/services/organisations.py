@@ -1,5 +1,6 @@
-"""Creating and renaming organisations."""
+"""Creating and renaming organisations, and their own settings."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from casework.audit.services import audit_record
@@ -55,12 +56,40 @@ def organisation_update(
     return locked
 
 
+MAX_AREAS = 200
+MAX_AREA_LENGTH = 80
+
+
+def clean_areas(areas: list) -> list[str]:
+    """The organisation's list of areas, each trimmed, none empty or too long, no two the same
+    whatever their case. Police see a case's area only from this list, so it is kept tidy."""
+    if not isinstance(areas, list) or len(areas) > MAX_AREAS:
+        raise ValidationError({"areas": [f"Give a list of at most {MAX_AREAS} areas."]})
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    for area in areas:
+        if not isinstance(area, str) or not area.strip():
+            raise ValidationError({"areas": ["Every area needs a name."]})
+        name = " ".join(area.split())
+        if len(name) > MAX_AREA_LENGTH:
+            raise ValidationError(
+                {"areas": [f"An area's name has at most {MAX_AREA_LENGTH} characters: {name}"]}
+            )
+        if name.casefold() in seen:
+            raise ValidationError({"areas": [f"{name} is listed twice."]})
+        seen.add(name.casefold())
+        cleaned.append(name)
+    return cleaned
+
+
 @transaction.atomic
 def organisation_settings_update(*, organisation: Organisation, by, **changes) -> Organisation:
-    """A supervisor's settings: whether staff must use two-factor sign-in, and how long closed
-    cases are kept before they are anonymised."""
+    """A supervisor's settings: whether staff must use two-factor sign-in, how long closed cases
+    are kept before they are anonymised, and the areas a case can be placed in."""
     from casework.audit.services import audit_record
 
+    if "areas" in changes:
+        changes["areas"] = clean_areas(changes["areas"])
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     for field, value in changes.items():
         setattr(locked, field, value)

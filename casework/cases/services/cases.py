@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from casework.accounts.choices import Role
 from casework.accounts.errors import Conflict, PreconditionFailed
-from casework.accounts.models import User
+from casework.accounts.models import Organisation, User
 from casework.audit.services import audit_record
 from casework.clients.models import Client
 from permissions.objects import grant_case_to_supervisors, grant_case_to_user, revoke_case_from_user
@@ -29,7 +29,7 @@ DECISION_FOR_STAGE = {
     "appeal": "appeal",
 }
 
-EDITABLE_FIELDS = ("offence_types", "incident_date", "incident_area", "risk_level")
+EDITABLE_FIELDS = ("offence_types", "incident_date", "incident_area", "area", "risk_level")
 ASSIGNABLE_ROLES = {
     Role.CASEWORKER: AssignmentRole.CASEWORKER,
     Role.ISVA: AssignmentRole.ISVA,
@@ -40,6 +40,20 @@ ASSIGNABLE_ROLES = {
 def check_incident_date(value: date | None, field: str = "incident_date") -> None:
     if value is not None and value > timezone.localdate():
         raise ValidationError({field: ["The incident date cannot be in the future."]})
+
+
+def check_area(organisation: Organisation, value: str) -> str:
+    """A case's area is one of its organisation's areas (or none), as the list spells it: it is
+    what police are shown of where, so free text never gets in."""
+    if not value:
+        return ""
+    listed = {area.casefold(): area for area in organisation.areas}
+    try:
+        return listed[" ".join(value.split()).casefold()]
+    except KeyError:
+        raise ValidationError(
+            {"area": ["Choose one of your organisation's areas, or leave it empty."]}
+        ) from None
 
 
 def _check_assignees(case_org_id, users: Iterable[User], field: str = "assigned_to") -> list[User]:
@@ -71,11 +85,13 @@ def open_case(
     offence_types: list[str] | None = None,
     incident_date: date | None = None,
     incident_area: str = "",
+    area: str = "",
     risk_level: str | None = None,
 ) -> Case:
     """Opens a case for a client (inside the caller's transaction). The person opening it is
     assigned unless they are a supervisor, who sees every case anyway."""
     check_incident_date(incident_date)
+    area = check_area(client.organisation, area)
     assignees = _check_assignees(client.organisation_id, assigned_to)
     if opened_by.role in (Role.CASEWORKER, Role.ISVA) and opened_by not in assignees:
         assignees.append(opened_by)
@@ -87,6 +103,7 @@ def open_case(
         offence_types=sorted(set(offence_types or [])),
         incident_date=incident_date,
         incident_area=incident_area,
+        area=area,
         opened_at=timezone.now(),
         created_by=opened_by,
     )
@@ -102,7 +119,14 @@ def open_case(
         action="case.create",
         target=case,
         case_id=case.pk,
-        changed_fields=["client", "offence_types", "incident_date", "risk_level", "assigned_staff"],
+        changed_fields=[
+            "client",
+            "offence_types",
+            "incident_date",
+            "area",
+            "risk_level",
+            "assigned_staff",
+        ],
     )
     return case
 
@@ -135,6 +159,8 @@ def case_update(
     if unknown:
         raise ValidationError({field: ["This field cannot be changed here."] for field in unknown})
     check_incident_date(changes.get("incident_date"))
+    if "area" in changes:
+        changes["area"] = check_area(locked.organisation, changes["area"])
     changed = [f for f, v in changes.items() if getattr(locked, f) != v]
     if "offence_types" in changes:
         changes["offence_types"] = sorted(set(changes["offence_types"]))

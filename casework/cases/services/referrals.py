@@ -73,6 +73,7 @@ def referral_accept(
     assigned_to: Iterable[User] = (),
     risk_level: str | None = None,
     incident_area: str = "",
+    area: str = "",
 ) -> Case:
     """Opens a case for a new or an existing client, all in one transaction. A new client gets the
     referral's contact route as their first contact method, with its safety flags."""
@@ -107,6 +108,7 @@ def referral_accept(
         offence_types=locked.offence_types,
         incident_date=locked.incident_date,
         incident_area=incident_area,
+        area=area,
         risk_level=risk_level,
     )
     locked.status = ReferralStatus.ACCEPTED

@@ -1,0 +1,99 @@
+"""What police are shown of a shared case, chosen here rather than in the API so that every
+police response (and anything else that ever needs it) gives the same answer."""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import F, Q, QuerySet
+
+from casework.accounts.models import User
+from casework.cases.assignments import primary_assignee_of
+from casework.cases.models import Case
+from casework.clients.choices import PHONE_KINDS, POLICE_ROUTE_KINDS, WORKING_STATUSES
+from casework.clients.models import ContactMethod
+from casework.court.models import CourtEvent
+from casework.reminders.choices import MessageChannel
+from casework.reminders.messages import ROUTES
+
+from .choices import ContactRoute
+from .models import SharedCase
+
+# Police write to a client as the charity's own messages do: a text to a mobile, or an email,
+# each only where the route is marked safe for written contact.
+WRITTEN_CHANNELS = (MessageChannel.TEXT, MessageChannel.EMAIL)
+
+
+def _safe_for_police() -> Q:
+    """A phone police may call, or a route they may write to."""
+    safe = Q(kind__in=PHONE_KINDS, safe_to_call=True)
+    for channel in WRITTEN_CHANNELS:
+        kinds, flag = ROUTES[channel]
+        safe |= Q(kind__in=kinds, **{flag: True})
+    return safe
+
+
+def police_route(client_id: uuid.UUID) -> ContactMethod | None:
+    """The route the client chose for police: flagged by staff as one police may use, a phone or
+    an email, working (not failing, dead or retired), and safe to call or to write to. An
+    address, a third party or an outreach location never qualifies, whatever is preferred."""
+    return (
+        ContactMethod.objects.filter(
+            client_id=client_id,
+            police_may_use=True,
+            kind__in=POLICE_ROUTE_KINDS,
+            status__in=WORKING_STATUSES,
+        )
+        .filter(_safe_for_police())
+        .order_by("-preferred", F("verified_at").desc(nulls_last=True), "created_at", "id")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PoliceContact:
+    """How police reach the client: directly by ``method``, or through ``caseworker`` (the case's
+    person, who may be nobody while the case has no active member of staff) at the charity."""
+
+    route: str
+    method: ContactMethod | None = None
+    caseworker: User | None = None
+    organisation: str = ""
+
+
+def police_contact(share: SharedCase, *, direct_allowed: bool) -> PoliceContact:
+    """Direct contact where the client consented to it (``direct_allowed``) and chose a route
+    that qualifies; otherwise through the charity, naming the case's person by the same ranking
+    the reminders use."""
+    if direct_allowed:
+        method = police_route(share.case.client_id)
+        if method is not None:
+            return PoliceContact(ContactRoute.DIRECT, method=method)
+    return PoliceContact(
+        ContactRoute.THROUGH_CHARITY,
+        caseworker=primary_assignee_of(share.case_id),
+        organisation=share.case.organisation.name,
+    )
+
+
+def court_events_on_share(share: SharedCase) -> QuerySet:
+    """The hearings a share shows: the charity's, and those police added through this very
+    share. A hearing a force added on an earlier share stays with that share (the charity still
+    sees it on the case), as does one another force added."""
+    return CourtEvent.objects.filter(case_id=share.case_id).filter(
+        Q(shared_case__isnull=True) | Q(shared_case=share)
+    )
+
+
+def police_area(case: Case) -> str | None:
+    """The case's area as police may see it: the organisation's own spelling of it, only while it
+    is on the organisation's list (a name taken off the list stops showing), and never the
+    charity's free-text description of where it happened."""
+    if not case.area:
+        return None
+    listed = {area.casefold(): area for area in case.organisation.areas}
+    return listed.get(case.area.casefold())
+
+
+def incident_month(case: Case) -> str | None:
+    """The incident date to the month ("YYYY-MM"), all anonymous intelligence gives of when."""
+    return case.incident_date.strftime("%Y-%m") if case.incident_date else None
