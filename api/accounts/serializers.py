@@ -59,6 +59,10 @@ class MeOutput(serializers.Serializer):
     is_superuser = serializers.BooleanField()
     organisation = OrganisationSummary(allow_null=True)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices))
+    areas = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The areas a case of my charity can be placed in (empty for anyone else).",
+    )
 
 
 class LoginOutput(serializers.Serializer):

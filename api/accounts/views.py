@@ -30,6 +30,7 @@ def me_payload(principal) -> dict:
             "is_superuser": False,
             "organisation": key.organisation,
             "scopes": sorted(integration.scopes),
+            "areas": [],
         }
     return {
         "kind": "person",
@@ -40,6 +41,9 @@ def me_payload(principal) -> dict:
         "is_superuser": principal.is_superuser,
         "organisation": principal.organisation,
         "scopes": [],
+        "areas": list(principal.organisation.areas)
+        if principals.is_charity_staff(principal)
+        else [],
     }
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from casework.accounts.models import Organisation
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, Referral
 from casework.cases.services.cases import case_create
@@ -23,7 +24,9 @@ SHARED = "/api/v1/shared-cases/"
 AREAS = ["Holbeck", "Chapeltown", "Leeds city centre"]
 IN_THEIR_WORDS = "Behind the Quarrymoor car wash, second lane"
 INCIDENT_DATE = date(2026, 9, 17)
-QUERIES_FOR_A_POLICE_LIST = 5
+# Authentication and the force's groups, the page, then the police read audited in the charity's
+# chain (savepoint, chain lock, chain tail, insert, release) once per charity on the page.
+QUERIES_FOR_A_POLICE_LIST = 5 + 5
 
 
 @pytest.fixture
@@ -257,3 +260,13 @@ def test_the_police_list_costs_the_same_for_one_share_as_for_ten(
     police = client_for(police_liaison)
     with django_assert_num_queries(len(one.captured_queries)):
         assert len(police.get(SHARED).json()["results"]) == 10
+
+
+def test_charity_staff_find_their_charitys_areas_on_me(caseworker, charity, areas):
+    me = client_for(caseworker).get("/api/v1/me/").json()
+    assert me["areas"] == list(Organisation.objects.get(pk=charity.pk).areas)
+    assert me["areas"]
+
+
+def test_police_are_not_told_a_charitys_areas_on_me(police_liaison, areas):
+    assert client_for(police_liaison).get("/api/v1/me/").json()["areas"] == []
