@@ -87,6 +87,16 @@ DATABASES["default"]["OPTIONS"].setdefault(
     "options", "-c jit=off -c max_parallel_workers_per_gather=0"
 )
 
+# The application runs as a PostgreSQL role that owns nothing and may not change audit events
+# or consent decisions (casework/core/database_roles.py). Where DATABASE_URL signs in as another
+# role (in development, the postgres superuser), every connection switches to it on opening.
+# Migrations and the commands that must act as the owner use DATABASE_OWNER_URL, or failing that
+# DATABASE_URL's own sign-in without the switch.
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="casework_app")
+DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", default="")
+if DATABASES["default"].get("USER") != DATABASE_APP_ROLE:
+    DATABASES["default"]["OPTIONS"]["assume_role"] = DATABASE_APP_ROLE
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
