@@ -40,3 +40,10 @@ def test_development_switches_a_postgres_sign_in_to_the_runtime_role():
     assert probe(env) == ["postgres", "casework_app", "casework_app"]
     signed_in_as_runtime = {**env, "DATABASE_URL": "postgres://casework_app@127.0.0.1/casework"}
     assert probe(signed_in_as_runtime) == ["casework_app", None, "casework_app"]
+
+
+def test_the_audit_head_export_interval_must_be_at_least_a_minute():
+    env = {"DJANGO_SETTINGS_MODULE": "casework.settings.dev", "AUDIT_HEAD_EXPORT_MINUTES": "0"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "AUDIT_HEAD_EXPORT_MINUTES must be at least 1" in result.stderr

@@ -55,6 +55,13 @@ def test_the_migration_step_sets_up_the_roles_then_migrates():
     ]
 
 
+def test_the_workers_export_audit_heads_to_a_volume_of_their_own():
+    worker = services()["worker"]
+    path = worker["environment"]["AUDIT_HEAD_EXPORT_PATH"]
+    assert any(path.startswith(volume.split(":")[1] + "/") for volume in worker["volumes"])
+    assert "/var/lib/casework" in (DOCKER / "Dockerfile").read_text()
+
+
 def test_the_example_environment_asks_for_both_passwords():
     example = (DOCKER / "env.example").read_text()
     for name in ("POSTGRES_PASSWORD", "DATABASE_APP_PASSWORD"):

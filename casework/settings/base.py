@@ -165,6 +165,15 @@ FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="ZGV2ZWxvcG1lbnQtb25seS1oYXNoLWtl
 AUDIT_HASH_KEYS = env.list(
     "AUDIT_HASH_KEYS", default=["dev1:ZGV2ZWxvcG1lbnQtb25seS1hdWRpdC1jaGFpbi1rZXk="]
 )
+# Where the signed head of every audit chain is appended at each export (one JSON line per
+# chain; the same line also goes to the "casework.audit.heads" log), for ``verify_audit`` to
+# check the chains against. Put it where the application's database role cannot reach: a
+# deleted tail or a rewritten chain no longer matches it. Empty: log lines only. By default one
+# file per database, as the heads are of that database's chains.
+AUDIT_HEAD_EXPORT_PATH = env(
+    "AUDIT_HEAD_EXPORT_PATH",
+    default=str(BASE_DIR / "var" / f"audit-heads-{DATABASES['default']['NAME']}.jsonl"),
+)
 
 # Victims' Code (England and Wales): working days within which a victim must be told of a
 # decision; 1 for those entitled to enhanced rights, otherwise 5.

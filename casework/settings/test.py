@@ -15,6 +15,9 @@ DEBUG = False
 # separate owner connection.
 DATABASES["default"]["OPTIONS"]["assume_role"] = DATABASE_APP_ROLE
 DATABASE_OWNER_URL = ""
+# Exported audit heads are off unless a test asks for them: a file outliving the test database
+# would name chains that no longer exist.
+AUDIT_HEAD_EXPORT_PATH = env("TEST_AUDIT_HEAD_EXPORT_PATH", default="")
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
