@@ -1,5 +1,5 @@
 #!/bin/sh
-# One image, three roles: the API, a Celery worker and Celery beat.
+# One image, three roles: the API, a Celery worker and Celery beat; and the migration step.
 set -eu
 case "${1:-api}" in
   api)
@@ -13,6 +13,9 @@ case "${1:-api}" in
     shift
     exec celery -A casework beat --loglevel=INFO --schedule /tmp/celerybeat-schedule "$@" ;;
   migrate)
+    # As the owner (DATABASE_OWNER_URL): the runtime role first, with the password DATABASE_URL
+    # gives it, then the migrations, after which its privileges are granted again.
+    python manage.py setup_database_roles
     exec python manage.py migrate --no-input ;;
   *)
     exec "$@" ;;

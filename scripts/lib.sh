@@ -99,6 +99,41 @@ with psycopg.connect(host=u.hostname, port=u.port or 5432, user=u.username or "p
 PY
 }
 
+# --- Database roles ---------------------------------------------------------------------------
+# DATABASE_URL signs in as the owner (on this kind of machine, the postgres superuser): it sets up
+# the runtime role and migrates. The application then runs as the runtime role, which owns
+# nothing and may not change audit events or consent decisions (README, "Database roles").
+
+APP_ROLE="${DATABASE_APP_ROLE:-casework_app}"
+
+setup_database() {
+  say "Setting up the runtime database role $APP_ROLE and migrating, as the owner"
+  "$PY" "$ROOT/manage.py" setup_database_roles
+  "$PY" "$ROOT/manage.py" migrate --no-input -v0
+}
+
+# The API, worker and beat sign in as the runtime role itself where the server lets it in without
+# a password (trust authentication, as here and in the private PostgreSQL), so nothing they run
+# can switch back to the owner. Elsewhere they keep DATABASE_URL's sign-in, and every connection
+# they open switches to the runtime role.
+use_runtime_role() {
+  local runtime
+  runtime="$("$PY" - "$DATABASE_URL" "$APP_ROLE" <<'PY'
+import sys
+from urllib.parse import urlsplit, urlunsplit
+url = urlsplit(sys.argv[1])
+print(urlunsplit(url._replace(netloc=f"{sys.argv[2]}@{url.netloc.rpartition('@')[2]}")))
+PY
+)"
+  if [ "$runtime" != "$DATABASE_URL" ] && pg_reachable "$runtime"; then
+    export DATABASE_URL="$runtime"
+    say "The API, worker and beat sign in as $APP_ROLE"
+  else
+    say "The API, worker and beat sign in as DATABASE_URL says and switch to $APP_ROLE"
+  fi
+  unset DATABASE_OWNER_URL
+}
+
 # --- Redis ------------------------------------------------------------------------------------
 
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"

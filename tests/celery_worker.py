@@ -67,19 +67,25 @@ class WorkerProcess:
 
         return app
 
+    def environment(self) -> dict[str, str]:
+        """The test settings on the test database. Like the application under test, the worker
+        signs in as the owner and runs as the runtime role (the test settings switch to it)."""
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "casework.settings.test",
+            "DATABASE_URL": _database_url(),
+            "DATABASE_APP_ROLE": settings.DATABASE_APP_ROLE,
+            "TEST_CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "TEST_CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
+            **self.extra_env,
+        }
+
     def start(self, timeout: float = 60) -> None:
         app = self._app()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         if self.queue is None:
             app.control.purge()
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "casework.settings.test",
-            "DATABASE_URL": _database_url(),
-            "TEST_CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-            "TEST_CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
-            **self.extra_env,
-        }
+        env = self.environment()
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(  # noqa: S603
             [

@@ -20,19 +20,52 @@ from .factories import (
 pytest_plugins = ["tests.celery_worker"]
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, django_db_blocker):
+    """The test database is created, migrated and dropped by the owner DATABASE_URL signs in as,
+    not by the runtime role the settings switch to; and the runtime role must exist before the
+    migrations end, since the grants that follow them name it."""
+    from django.db import connection
+
+    from casework.core.database_roles import ensure_runtime_role
+
+    connection.settings_dict["OPTIONS"].pop("assume_role", None)
+    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+        ensure_runtime_role(cursor)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Once the test database is made, the application under test runs as the runtime role:
+    every connection switches to it on opening, as in development."""
+    from django.conf import settings
+    from django.db import connections
+
+    options = connections["default"].settings_dict["OPTIONS"]
+    with django_db_blocker.unblock():
+        connections.close_all()
+    options["assume_role"] = settings.DATABASE_APP_ROLE
+    yield
+    with django_db_blocker.unblock():
+        connections.close_all()
+    options.pop("assume_role", None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_past_truncate_guards():
     """Transactional tests empty the test database with TRUNCATE, which the append-only tables
-    refuse; the flush between tests is the one place that is allowed past the guard."""
+    refuse and the runtime role has no right to; the flush between tests is the one place that
+    is allowed past both, as the owner."""
     import pgtrigger
     from django.test import TransactionTestCase
 
+    from casework.core.database_roles import as_owner
     from casework.core.triggers import truncate_guards
 
     original = TransactionTestCase._fixture_teardown
 
     def teardown(self):
-        with pgtrigger.ignore(*truncate_guards()):
+        with as_owner(), pgtrigger.ignore(*truncate_guards()):
             original(self)
 
     TransactionTestCase._fixture_teardown = teardown

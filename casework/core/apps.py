@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -9,3 +10,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.crypto import checks  # noqa: F401  (registers the keyring check)
+
+        from .database_roles import grant_after_migrate
+
+        # Once per migrate (sent for this app only), on the migrating owner's connection.
+        post_migrate.connect(grant_after_migrate, sender=self, dispatch_uid="casework-grants")

@@ -2,14 +2,17 @@
 
 Resumable by construction: what still needs doing is read from the data (values whose key id is
 not the primary's), so a stopped run picks up where it was. Rows are locked a batch at a time
-and rows another transaction holds are skipped for the next pass."""
+and rows another transaction holds are skipped for the next pass.
+
+The consent ledger is among what it rewrites, and the application's database role may not
+update that table: ``rotate_encryption_keys`` runs as the owner, and says so when it cannot."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pgtrigger
 from django.apps import apps
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.functions import Cast
 
 from .fields import EncryptedTextField
@@ -70,6 +73,17 @@ def key_usage() -> dict[str, int]:
             for row in rows:
                 counts[row["key"]] = counts.get(row["key"], 0) + row["n"]
     return counts
+
+
+def tables_not_writable() -> list[str]:
+    """Tables holding encrypted values that the current database role may not update."""
+    tables = sorted({entry.model._meta.db_table for entry in encrypted_models()})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t FROM unnest(%s::text[]) AS t WHERE NOT has_table_privilege(t, 'UPDATE')",
+            [tables],
+        )
+        return [name for (name,) in cursor.fetchall()]
 
 
 def _append_only_triggers(model: type[models.Model]) -> list[str]:

@@ -575,8 +575,11 @@ class Generator:
                 self.report.timed(label, step)
         from django.db import connection
 
+        from casework.core.database_roles import as_owner
+
         start = time.perf_counter()
-        with connection.cursor() as cursor:
+        # Only a table's owner may analyze it; the runtime role would skip every table.
+        with as_owner(), connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.report.timings.append(("analyze", time.perf_counter() - start, 0))
         return self.report

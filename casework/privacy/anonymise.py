@@ -5,12 +5,14 @@ value; every free-text field (summaries, notes, reasons, updates, messages, outc
 reference and officer). What stays: offence types, dates, lifecycle states, outcomes as choices,
 work settings and vulnerability flags, and the audit trail (which never held personal data).
 Append-only tables are changed only here, past their guards (pgtrigger.ignore), and each case
-anonymised leaves an audit event."""
+anonymised leaves an audit event. The consent ledger the application's database role may not
+update at all: its notes go through a function of the owner's that wipes them only for a case
+already marked anonymised (migration privacy 0002)."""
 
 from collections.abc import Iterable
 
 import pgtrigger
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from casework.audit.services import audit_record
@@ -43,7 +45,6 @@ CASE_FREE_TEXT: list[tuple[type[models.Model], str, dict]] = [
     (CaseTransition, "case", {"reason": REMOVED}),
     (ContactLogEntry, "case", {"note": None}),
     (Note, "case", {"body": REMOVED}),
-    (ConsentDecision, "case", {"note": None}),
     (SharedUpdate, "shared_case__case", {"body": REMOVED}),
     (PoliceInvolvement, "case", {"crime_reference": "", "officer_name": "", "officer_contact": ""}),
     (CourtEvent, "case", {"outcome": ""}),
@@ -75,6 +76,12 @@ def _wipe(model: type[models.Model], path: str, case: Case, replacements: dict) 
         row.save(update_fields=list(replacements))
 
 
+def _wipe_consent_notes(case: Case) -> None:
+    """After the case is marked anonymised, in the same transaction: the function checks it."""
+    with pgtrigger.ignore(*_guards(ConsentDecision)), connection.cursor() as cursor:
+        cursor.execute("SELECT privacy_wipe_consent_notes(%s)", [case.pk])
+
+
 def anonymise_case(case: Case, *, actor: object, reason: str) -> None:
     """Inside the caller's transaction; the case row is locked here."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
@@ -86,6 +93,7 @@ def anonymise_case(case: Case, *, actor: object, reason: str) -> None:
     locked.incident_area = ""
     locked.anonymised_at = timezone.now()
     locked.save(update_fields=["incident_area", "anonymised_at", "updated_at"])
+    _wipe_consent_notes(locked)
     Reminder.objects.filter(case=locked, status__in=ACTIVE_STATUSES).update(
         status=ReminderStatus.CANCELLED, cancelled_at=timezone.now()
     )

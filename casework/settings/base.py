@@ -87,6 +87,16 @@ DATABASES["default"]["OPTIONS"].setdefault(
     "options", "-c jit=off -c max_parallel_workers_per_gather=0"
 )
 
+# The application runs as a PostgreSQL role that owns nothing and may not change audit events
+# or consent decisions (casework/core/database_roles.py). Where DATABASE_URL signs in as another
+# role (in development, the postgres superuser), every connection switches to it on opening.
+# Migrations and the commands that must act as the owner use DATABASE_OWNER_URL, or failing that
+# DATABASE_URL's own sign-in without the switch.
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="casework_app")
+DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", default="")
+if DATABASES["default"].get("USER") != DATABASE_APP_ROLE:
+    DATABASES["default"]["OPTIONS"]["assume_role"] = DATABASE_APP_ROLE
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -154,6 +164,15 @@ FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="ZGV2ZWxvcG1lbnQtb25seS1oYXNoLWtl
 # exported chain heads; keep older keys listed for as long as events signed with them are kept.
 AUDIT_HASH_KEYS = env.list(
     "AUDIT_HASH_KEYS", default=["dev1:ZGV2ZWxvcG1lbnQtb25seS1hdWRpdC1jaGFpbi1rZXk="]
+)
+# Where the signed head of every audit chain is appended at each export (one JSON line per
+# chain; the same line also goes to the "casework.audit.heads" log), for ``verify_audit`` to
+# check the chains against. Put it where the application's database role cannot reach: a
+# deleted tail or a rewritten chain no longer matches it. Empty: log lines only. By default one
+# file per database, as the heads are of that database's chains.
+AUDIT_HEAD_EXPORT_PATH = env(
+    "AUDIT_HEAD_EXPORT_PATH",
+    default=str(BASE_DIR / "var" / f"audit-heads-{DATABASES['default']['NAME']}.jsonl"),
 )
 
 # Victims' Code (England and Wales): working days within which a victim must be told of a

@@ -3,6 +3,8 @@
 Every variable read with ``env(...)`` and no default below is required; a missing one stops the
 process with ``ImproperlyConfigured`` naming it."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .env import env
 
@@ -18,6 +20,18 @@ DATABASES["default"]["OPTIONS"] = {
     "connect_timeout": 5,
     "options": "-c jit=off -c max_parallel_workers_per_gather=0",
 }
+# In production DATABASE_URL signs in as the runtime role itself, never as a role that switches
+# to it: a session that switched could switch back. The owner's credentials are given to the
+# migration step alone (DATABASE_OWNER_URL).
+_signed_in_as = DATABASES["default"].get("USER")
+if not _signed_in_as:
+    raise ImproperlyConfigured("DATABASE_URL must name the runtime role it signs in as.")
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default=_signed_in_as)
+if _signed_in_as != DATABASE_APP_ROLE:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL signs in as {_signed_in_as!r} but DATABASE_APP_ROLE is "
+        f"{DATABASE_APP_ROLE!r}; in production DATABASE_URL signs in as the runtime role."
+    )
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 FIELD_HASH_KEY = env("FIELD_HASH_KEY")
 AUDIT_HASH_KEYS = env.list("AUDIT_HASH_KEYS")

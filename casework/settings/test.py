@@ -4,10 +4,20 @@ worker never takes a test's task, a fast password hasher and in-memory email."""
 import os
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE
+from .base import DATABASE_APP_ROLE, DATABASES, MIDDLEWARE
 from .env import env
 
 DEBUG = False
+# DATABASE_URL signs in as the owner, who creates and migrates the test database; the application
+# then runs as the runtime role, switched to on every connection (tests/conftest.py holds the
+# switch off while the database is made). A test that must act as the owner steps out with
+# ``as_owner()`` on the same connection, so what it has not committed stays visible: hence no
+# separate owner connection.
+DATABASES["default"]["OPTIONS"]["assume_role"] = DATABASE_APP_ROLE
+DATABASE_OWNER_URL = ""
+# Exported audit heads are off unless a test asks for them: a file outliving the test database
+# would name chains that no longer exist.
+AUDIT_HEAD_EXPORT_PATH = env("TEST_AUDIT_HEAD_EXPORT_PATH", default="")
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import itertools
 import json
+from contextlib import contextmanager, nullcontext
 from io import StringIO
 
 import pgtrigger
@@ -17,6 +18,7 @@ from django.db import IntegrityError, InternalError, ProgrammingError, connectio
 from casework.audit.chain import GENESIS, canonical, digest
 from casework.audit.models import AuditEvent
 from casework.audit.services import audit_record
+from casework.core.database_roles import as_owner
 
 from ..conftest import client_for
 
@@ -24,6 +26,18 @@ pytestmark = pytest.mark.django_db
 
 DB_REFUSAL = (IntegrityError, InternalError, ProgrammingError)
 APPEND_ONLY = "audit.AuditEvent:audit_append_only"
+# The application's role has no right to change the table; the owner, who has, meets the trigger.
+REFUSALS = {
+    "application": (nullcontext, "permission denied for table audit_auditevent"),
+    "owner": (as_owner, "Cannot update or delete rows from audit_auditevent"),
+}
+
+
+@contextmanager
+def tampering():
+    """What only someone holding the owner's credentials could do: step past the guard."""
+    with as_owner(), pgtrigger.ignore(APPEND_ONLY):
+        yield
 
 
 def chain_of(organisation) -> list[AuditEvent]:
@@ -101,42 +115,60 @@ def test_a_person_is_named_by_username_and_a_record_by_type_and_id(charity, case
 # --- the database refuses to change history -------------------------------------------------
 
 
-def test_the_database_refuses_to_update_an_audit_event(charity):
+@pytest.mark.parametrize("acting_as", REFUSALS)
+def test_the_database_refuses_to_update_an_audit_event(charity, acting_as):
     event = record(charity)
-    with (
-        pytest.raises(DB_REFUSAL, match="Cannot update or delete rows from audit_auditevent"),
-        transaction.atomic(),
-    ):
+    role, refusal = REFUSALS[acting_as]
+    with pytest.raises(DB_REFUSAL, match=refusal), role(), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(action="something.else")
     event.refresh_from_db()
     assert event.action == "test.event"
 
 
-def test_the_database_refuses_to_delete_an_audit_event(charity):
+@pytest.mark.parametrize("acting_as", REFUSALS)
+def test_the_database_refuses_to_delete_an_audit_event(charity, acting_as):
     event = record(charity)
-    with (
-        pytest.raises(DB_REFUSAL, match="Cannot update or delete rows from audit_auditevent"),
-        transaction.atomic(),
-    ):
+    role, refusal = REFUSALS[acting_as]
+    with pytest.raises(DB_REFUSAL, match=refusal), role(), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).delete()
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_the_database_refuses_to_truncate_the_audit_trail(charity):
+@pytest.mark.parametrize(
+    "acting_as, refusal",
+    [
+        ("application", "permission denied for table audit_auditevent"),
+        ("owner", "Cannot truncate the append-only table audit_auditevent"),
+    ],
+)
+def test_the_database_refuses_to_truncate_the_audit_trail(charity, acting_as, refusal):
     event = record(charity)
     with connection.cursor() as cursor:
         # Deferred foreign-key checks of the insert above would otherwise make PostgreSQL refuse
         # the TRUNCATE for its own reasons ("pending trigger events") before the guard is asked.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    with pytest.raises(DB_REFUSAL) as refused, transaction.atomic(), connection.cursor() as cur:
+    role = REFUSALS[acting_as][0]
+    with (
+        pytest.raises(DB_REFUSAL) as refused,
+        role(),
+        transaction.atomic(),
+        connection.cursor() as cur,
+    ):
         cur.execute("TRUNCATE audit_auditevent")
-    assert "Cannot truncate the append-only table audit_auditevent" in str(refused.value)
+    assert refusal in str(refused.value)
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_the_database_refuses_an_update_made_with_raw_sql(charity):
+@pytest.mark.parametrize("acting_as", REFUSALS)
+def test_the_database_refuses_an_update_made_with_raw_sql(charity, acting_as):
     event = record(charity)
-    with pytest.raises(DB_REFUSAL), transaction.atomic(), connection.cursor() as cursor:
+    role, refusal = REFUSALS[acting_as]
+    with (
+        pytest.raises(DB_REFUSAL, match=refusal),
+        role(),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(
             "UPDATE audit_auditevent SET actor_label = 'someone' WHERE id = %s", [event.pk]
         )
@@ -163,7 +195,7 @@ def test_verify_audit_reports_every_chain_intact(two_chains, charity, other_char
 
 def test_verify_audit_finds_a_changed_event(two_chains, charity, other_charity):
     ours, _ = two_chains
-    with pgtrigger.ignore(APPEND_ONLY):
+    with tampering():
         AuditEvent.objects.filter(pk=ours[1].pk).update(action="nothing.to.see")
     report, message = verify_broken()
     assert f"BROKEN chain {charity.pk} at event 2 (row {ours[1].pk})" in report
@@ -176,7 +208,7 @@ def test_verify_audit_finds_a_changed_event_even_when_its_hash_was_recomputed(tw
     ours, _ = two_chains
     forged = AuditEvent.objects.get(pk=ours[1].pk)
     forged.action = "nothing.to.see"
-    with pgtrigger.ignore(APPEND_ONLY):
+    with tampering():
         AuditEvent.objects.filter(pk=forged.pk).update(action=forged.action, hash=digest(forged))
     report, _ = verify_broken()
     # The forged row is self-consistent; its successor no longer points at it.
@@ -204,7 +236,7 @@ def test_verify_audit_finds_the_last_event_rewritten_without_the_key(two_chains,
     forged.action = "nothing.to.see"
     forged.hash_key_id = ""
     forged.hash = hashlib.sha256(canonical(forged)).hexdigest()
-    with pgtrigger.ignore(APPEND_ONLY):
+    with tampering():
         AuditEvent.objects.filter(pk=forged.pk).update(
             action=forged.action, hash_key_id="", hash=forged.hash
         )
@@ -230,7 +262,7 @@ def test_a_retired_audit_key_still_verifies_what_it_signed(two_chains, charity, 
 
 def test_verify_audit_finds_a_deleted_event_in_the_middle(two_chains, charity):
     ours, _ = two_chains
-    with pgtrigger.ignore(APPEND_ONLY):
+    with tampering():
         AuditEvent.objects.filter(pk=ours[1].pk).delete()
     report, message = verify_broken()
     assert f"BROKEN chain {charity.pk} at event 2" in report
@@ -240,7 +272,7 @@ def test_verify_audit_finds_a_deleted_event_in_the_middle(two_chains, charity):
 
 def test_verify_audit_checks_only_the_chain_asked_for(two_chains, charity, other_charity):
     ours, _ = two_chains
-    with pgtrigger.ignore(APPEND_ONLY):
+    with tampering():
         AuditEvent.objects.filter(pk=ours[0].pk).update(actor_label="someone else")
     output = verify(chain=str(other_charity.pk))
     assert f"ok     chain {other_charity.pk}: 2 events" in output
@@ -251,9 +283,11 @@ def test_verify_audit_checks_only_the_chain_asked_for(two_chains, charity, other
 
 def test_the_append_only_guard_is_back_after_the_sanctioned_bypass(two_chains):
     ours, _ = two_chains
-    with pgtrigger.ignore(APPEND_ONLY):
+    with tampering():
         pass
-    with pytest.raises(DB_REFUSAL), transaction.atomic():
+    with pytest.raises(DB_REFUSAL, match="Cannot update"), as_owner(), transaction.atomic():
+        AuditEvent.objects.filter(pk=ours[0].pk).update(action="x")
+    with pytest.raises(DB_REFUSAL, match="permission denied"), transaction.atomic():
         AuditEvent.objects.filter(pk=ours[0].pk).update(action="x")
 
 

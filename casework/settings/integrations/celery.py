@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from django.core.exceptions import ImproperlyConfigured
+
 from ..env import env
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
@@ -26,6 +28,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="casework")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Minutes between exports of the signed audit chain heads: a tail deleted or a chain rewritten
+# since the last export is found by ``verify_audit``, so this bounds what can go unnoticed.
+AUDIT_HEAD_EXPORT_MINUTES = env.int("AUDIT_HEAD_EXPORT_MINUTES", default=15)
+if AUDIT_HEAD_EXPORT_MINUTES < 1:
+    raise ImproperlyConfigured("AUDIT_HEAD_EXPORT_MINUTES must be at least 1.")
 
 # The schedule lives in code review, not in a database table. Each entry expires just under its
 # period so a backlog after an outage is dropped rather than stacked: the next run catches up
@@ -60,6 +68,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casework.sharing.tasks.expire_lapsed_consents",
         "schedule": timedelta(minutes=15),
         "options": {"expires": 14 * 60},
+    },
+    "export-audit-heads": {
+        "task": "casework.audit.tasks.export_audit_heads",
+        "schedule": timedelta(minutes=AUDIT_HEAD_EXPORT_MINUTES),
+        "options": {"expires": AUDIT_HEAD_EXPORT_MINUTES * 55},
     },
     "purge-expired-tokens": {
         "task": "casework.accounts.tasks.purge_expired_tokens",
