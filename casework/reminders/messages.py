@@ -22,6 +22,7 @@ from casework.cases.services.contacts import contact_log
 from casework.clients.choices import ContactKind, ContactStatus
 from casework.clients.models import ContactMethod
 
+from .assignees import reminder_assignee_of
 from .choices import MessageChannel, MessageStatus, ReminderKind
 from .gateway import DeliveryFailed, TemporaryFailure, gateway
 from .models import GatewayDelivery, OutboundMessage, Reminder
@@ -165,15 +166,9 @@ def _undeliverable(message: OutboundMessage) -> None:
 
 
 def _caseworker_of(message: OutboundMessage):
-    from .rules.common import primary_assignee
-
-    return (
-        Case.objects.filter(pk=message.case_id)
-        .annotate(a=primary_assignee())
-        .values_list("a", flat=True)
-        .first()
-        or message.created_by_id
-    )
+    """Whoever the case's reminders go to now (the author only if the charity has nobody)."""
+    assignee = reminder_assignee_of(message.case)
+    return assignee.pk if assignee is not None else message.created_by_id
 
 
 def message_claim(message_id) -> OutboundMessage | None:

@@ -267,12 +267,18 @@ def case_assign(*, case: Case, user: User, assigned_by: User) -> Case:
 
 @transaction.atomic
 def case_unassign(*, case: Case, user: User, unassigned_by: User) -> Case:
-    """The person loses the case's permissions in this same transaction."""
+    """The person loses the case's permissions in this same transaction, and with them the
+    case's reminders: their open and snoozed ones go to the case's next person, or, with nobody
+    left on the case, to a supervisor (``casework.reminders.services.reminders_hand_over``), so
+    no reminder is left with someone who can no longer act on it."""
+    from casework.reminders.services import reminders_hand_over
+
     locked = _lock(case)
     deleted, _ = CaseAssignment.objects.filter(case=locked, user=user).delete()
     if not deleted:
         raise ValidationError({"user": ["This person is not assigned to the case."]})
     revoke_case_from_user(locked, user)
+    handed = reminders_hand_over(case=locked, leaving=user, by=unassigned_by)
     locked.version += 1
     locked.save(update_fields=["version", "updated_at"])
     audit_record(
@@ -281,6 +287,6 @@ def case_unassign(*, case: Case, user: User, unassigned_by: User) -> Case:
         target=locked,
         case_id=locked.pk,
         changed_fields=["assigned_staff"],
-        detail={"user": str(user.pk)},
+        detail={"user": str(user.pk), "reminders": handed},
     )
     return locked
