@@ -1,7 +1,8 @@
 """Reminders follow access: someone taken off a case stops seeing its reminders at once, their
 open and snoozed ones go to the case's next person in the same transaction (a supervisor when
 nobody is left), and the next scan neither cancels a reminder handed over, nor makes it again,
-nor gives it back.
+nor gives it back. The reminder list leaves cancelled reminders out unless asked, and the
+escalation's other routes are only those the caller may see.
 
 Reminders are made by the scan (``run_scan``), as the periodic task makes them; everything else
 goes through the API as the people concerned. The clock starts on Monday 2 March 2026 at 10:00
@@ -29,7 +30,7 @@ from casework.reminders.tasks import email_due_reminders, email_reminder, send_m
 from casework.sharing.services import consent_record
 
 from ..conftest import client_for
-from ..factories import SupervisorFactory, UserFactory
+from ..factories import OrganisationFactory, SupervisorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -406,3 +407,131 @@ def test_unassigning_someone_with_no_reminders_on_the_case_moves_no_one_elses(
     unassign(supervisor, case, isva)
     assert rows_now() == settled
     assert {r["case"]["id"] for r in listed(isva)} == {str(other.pk)}
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+def test_cancelled_reminders_are_left_out_unless_asked_for(clock, caseworker):
+    case = open_case(caseworker)
+    scan(clock, DAY_15)
+    no_contact = active(case, K.NO_RECENT_CONTACT)[0]
+    contact_log(
+        case=case,
+        recorded_by=caseworker,
+        occurred_at=timezone.now(),
+        channel="phone_call",
+        direction="outbound",
+        outcome="reached",
+        contact_method=case.client.contact_methods.get(),
+    )
+    scan(clock, LATER)  # reached (and so verified): both reasons have gone
+    no_contact.refresh_from_db()
+    assert no_contact.status == ReminderStatus.CANCELLED
+
+    assert listed(caseworker) == []
+    assert {r["kind"] for r in listed(caseworker, status="cancelled")} == {
+        "no_recent_contact",
+        "reverify_contact",
+    }
+    both = listed(caseworker, status=["open", "cancelled"])
+    assert len(both) == 2
+    detail = client_for(caseworker).get(f"{REMINDERS}{no_contact.pk}/")
+    assert detail.status_code == 200
+    assert detail.json()["status"] == "cancelled"
+
+
+def test_the_case_filter_finds_a_case_s_reminders_by_its_id(clock, caseworker):
+    case = open_case(caseworker)
+    other = open_case(caseworker, pseudonym="Robin")
+    scan(clock, DAY_15)
+    found = listed(caseworker, case=str(case.pk))
+    assert {r["case"]["id"] for r in found} == {str(case.pk)}
+    assert len(found) == 2
+    assert len(listed(caseworker, case=str(other.pk))) == 2
+
+
+def test_an_escalation_shows_only_routes_the_caller_may_see(clock, caseworker, supervisor):
+    case = open_case(caseworker)
+    friend = contact_method_add(
+        client=case.client,
+        created_by=caseworker,
+        kind="third_party",
+        value="07700 900777",
+        third_party_name="Sister",
+    )
+    elsewhere = OrganisationFactory()
+    stranger = client_create(
+        organisation=elsewhere, created_by=SupervisorFactory(organisation=elsewhere), pseudonym="X"
+    )
+    foreign = contact_method_add(
+        client=stranger,
+        created_by=stranger.created_by,
+        kind="third_party",
+        value="07700 900999",
+        third_party_name="Neighbour",
+    )
+    reminder = Reminder.objects.create(
+        organisation=caseworker.organisation,
+        kind=K.CONTACT_FAILURES,
+        case=case,
+        assignee=supervisor,
+        due_at=timezone.now(),
+        dedup_key=f"failures:{case.pk}:never:{supervisor.pk}",
+        detail={"last_successful_contact": None, "other_routes": [str(friend.pk), str(foreign.pk)]},
+    )
+    for response in (
+        client_for(supervisor).get(f"{REMINDERS}{reminder.pk}/"),
+        client_for(supervisor).get(REMINDERS, {"kind": "contact_failures"}),
+    ):
+        assert response.status_code == 200
+        body = response.json()
+        shown = body["results"][0] if "results" in body else body
+        assert [r["id"] for r in shown["other_routes"]] == [str(friend.pk)]
+        assert "07700 900999" not in response.content.decode()
+
+
+# Queries for a page of reminders: the token and the person (2), their organisation (1), the
+# page (1), and the escalations' routes, narrowed to the clients the caller may see in the same
+# query (1); a caseworker's groups are read once more (1) for the case permission check.
+LIST_QUERIES = {"caseworker": 6, "supervisor": 5}
+
+
+@pytest.mark.parametrize("viewer", ["caseworker", "supervisor"])
+def test_the_reminder_list_costs_the_same_queries_for_one_row_as_for_thirty(
+    clock, caseworker, supervisor, viewer, django_assert_num_queries
+):
+    def add(start: int, count: int) -> None:
+        for n in range(start, start + count):
+            case = open_case(caseworker, pseudonym=f"Client {n}")
+            route = contact_method_add(
+                client=case.client,
+                created_by=caseworker,
+                kind="third_party",
+                value=f"07700 900{n:03d}",
+                third_party_name="Friend",
+            )
+            for person in (caseworker, supervisor):
+                Reminder.objects.create(
+                    organisation=caseworker.organisation,
+                    kind=K.CONTACT_FAILURES,
+                    case=case,
+                    assignee=person,
+                    due_at=timezone.now(),
+                    dedup_key=f"test:{case.pk}:{person.pk}",
+                    detail={"other_routes": [str(route.pk)]},
+                )
+
+    person = {"caseworker": caseworker, "supervisor": supervisor}[viewer]
+    expected_rows = {"caseworker": (1, 30), "supervisor": (2, 60)}[viewer]
+    add(0, 1)
+    api = client_for(person)
+    with django_assert_num_queries(LIST_QUERIES[viewer]):
+        rows = api.get(REMINDERS, {"page_size": 100}).json()["results"]
+    assert len(rows) == expected_rows[0]
+    add(1, 29)
+    api = client_for(person)
+    with django_assert_num_queries(LIST_QUERIES[viewer]):
+        rows = api.get(REMINDERS, {"page_size": 100}).json()["results"]
+    assert len(rows) == expected_rows[1]
+    assert all(len(r["other_routes"]) == 1 for r in rows)
