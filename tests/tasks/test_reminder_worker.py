@@ -1,6 +1,6 @@
 """Reminders and messages with real Celery workers on a real Redis broker: scans at the same
-time, a worker killed in the middle of a send, a broker that goes away and comes back, and a mail
-server that is down. Every wait is bounded, and every process a test starts is stopped in a
+time, a worker killed in the middle of a send, a broker that goes away and comes back, a mail
+server that is down, and a share that ends while an email about it waits for that server. Every wait is bounded, and every process a test starts is stopped in a
 ``finally`` block.
 
 The database state is built in real time (a worker cannot be time-travelled): a case opened 30
@@ -430,6 +430,79 @@ def test_a_mail_server_outage_retries_the_email_while_other_tasks_run_and_sends_
         again = email_reminder.apply_async(args=[str(reminder.pk)], queue=queue)
         assert again.get(timeout=30) is False
         assert len(sink.messages) == 1
+    finally:
+        worker.stop()
+        sink.stop()
+        purge(queue)
+
+
+# --- (e) a share ends while its email waits for the mail server --------------------------------
+
+
+def test_an_email_about_a_share_that_ends_during_a_mail_outage_is_never_sent(caseworker):
+    force = PoliceForceFactory()
+    officer = PoliceLiaisonFactory(organisation=force)
+    case = case_create(
+        client=client_create(
+            organisation=caseworker.organisation, created_by=caseworker, pseudonym="Wren"
+        ),
+        opened_by=caseworker,
+    )
+    for scope, force_of in (("store_records", None), ("share_with_police", force)):
+        consent_record(
+            case=case,
+            recorded_by=caseworker,
+            scope=scope,
+            granted=True,
+            method="verbal",
+            police_force=force_of,
+        )
+    share = SharedCase.objects.get(case=case)
+    reminder = Reminder.objects.create(
+        organisation=force,
+        kind=K.POLICE_UPDATE_OVERDUE,
+        case=case,
+        shared_case=share,
+        assignee=officer,
+        due_at=timezone.now() - timedelta(hours=1),
+        dedup_key=f"test-police-mail:{share.pk}",
+    )
+    port = free_port()
+    queue = private_queue("police-mail")
+    worker = WorkerProcess(
+        name="police-mail",
+        queue=queue,
+        env={
+            "DJANGO_SETTINGS_MODULE": "tests.support.worker_settings",
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(port),
+        },
+        own_process_group=True,
+    )
+    sink = SmtpSink(port)
+    try:
+        worker.start()
+        email = email_reminder.apply_async(args=[str(reminder.pk)], queue=queue)
+        wait_for(lambda: email.state == "RETRY", timeout=60, what="the email task to retry")
+
+        # The client withdraws consent while the email waits: the share ends.
+        consent_record(
+            case=case,
+            recorded_by=caseworker,
+            scope="share_with_police",
+            granted=False,
+            method="verbal",
+            police_force=force,
+        )
+        sink.start()
+        # The next attempt checks the share again, sends nothing and is not retried.
+        assert email.get(timeout=150) is False
+        assert email.state == "SUCCESS"
+        time.sleep(2)
+        assert sink.messages == []
+        reminder.refresh_from_db()
+        assert reminder.emailed_at is None
     finally:
         worker.stop()
         sink.stop()
