@@ -170,7 +170,8 @@ def case_transition(
 
     A justice move that is itself a decision the victim must be told about (a charge, no further
     action, a verdict, a sentence, an appeal) records it, with its date and the date the client
-    was told; the Victims' Code entitlement follows from it."""
+    was told; the Victims' Code entitlement follows from it. Closing the case cancels the
+    messages still planned to its client: support has ended, so they must not arrive."""
     locked = _lock(case, expected_version)
     field = "support_status" if lifecycle == "support" else "justice_stage"
     current = getattr(locked, field)
@@ -206,6 +207,10 @@ def case_transition(
         raise ValidationError(
             {"decision": [f"Moving to {to} is a decision: give decided_on (and client_told_on)."]}
         )
+    if lifecycle == "support" and to == SupportStatus.CLOSED:
+        from casework.reminders.messages import messages_cancel_planned
+
+        messages_cancel_planned(case=locked, actor=actor, reason="case_closed")
     transition = CaseTransition.objects.create(
         case=locked,
         lifecycle=lifecycle,
