@@ -58,6 +58,7 @@ def reminder_snooze(*, reminder: Reminder, by: User, until: datetime, reason: st
     return locked
 
 
+@transaction.atomic
 def reminders_hand_over(*, case, leaving: User, by: User) -> dict[str, int]:
     """Someone taken off a case stops seeing it, so their open and snoozed reminders on it go to
     whoever the case's reminders go to now (``reminder_assignee_of``: the case's next person by
@@ -73,7 +74,7 @@ def reminders_hand_over(*, case, leaving: User, by: User) -> dict[str, int]:
     than a reminder lost."""
     from permissions.objects import cases_visible_to
 
-    if cases_visible_to(leaving).filter(pk=case.pk).exists():
+    if leaving.is_active and cases_visible_to(leaving).filter(pk=case.pk).exists():
         return {"moved": 0, "covered": 0}
     theirs = list(
         Reminder.objects.select_for_update()

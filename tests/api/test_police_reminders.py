@@ -16,8 +16,9 @@ from casework.cases.services.cases import case_create, case_transition
 from casework.clients.services import client_create
 from casework.reminders.choices import ReminderKind
 from casework.reminders.models import Reminder, ReminderPreference
+from casework.reminders.notify import reminders_to_email
 from casework.reminders.scan import run_scan
-from casework.reminders.tasks import email_due_reminders, email_reminder, send_digest
+from casework.reminders.tasks import email_reminder, send_digest
 from casework.sharing.models import SharedCase
 from casework.sharing.services import consent_record
 
@@ -135,7 +136,7 @@ def test_the_charitys_case_id_finds_no_police_reminder(shared, police_liaison):
 
 
 def test_a_police_reminder_email_names_the_share_reference_only(shared, police_liaison, mailoutbox):
-    assert email_due_reminders() == 1
+    assert list(reminders_to_email()) == [shared["reminder"]]
     assert email_reminder(str(shared["reminder"].pk)) is True
     [email] = mailoutbox
     assert email.to == [police_liaison.email]
@@ -166,7 +167,7 @@ def test_an_email_about_a_share_no_longer_live_is_not_sent_and_not_retried(
     clock, shared, caseworker, police_liaison, mailoutbox, share_goes
 ):
     reminder = shared["reminder"]
-    assert email_due_reminders() == 1  # queued while the share was live
+    assert list(reminders_to_email()) == [reminder]  # queued while the share was live
     share_goes(clock, shared, caseworker, police_liaison)
 
     outcome = email_reminder.apply(args=[str(reminder.pk)])

@@ -25,8 +25,9 @@ from casework.court.services import court_event_add
 from casework.reminders.choices import ACTIVE_STATUSES, ReminderKind, ReminderStatus
 from casework.reminders.messages import message_plan
 from casework.reminders.models import Reminder, ReminderPreference
+from casework.reminders.notify import reminders_to_email
 from casework.reminders.scan import run_scan
-from casework.reminders.tasks import email_due_reminders, email_reminder, send_message
+from casework.reminders.tasks import email_reminder, send_message
 from casework.sharing.services import consent_record
 
 from ..conftest import client_for
@@ -228,14 +229,15 @@ def test_the_next_person_is_emailed_about_a_reminder_handed_to_them(
         ReminderPreference.objects.create(user=person, email_each=True)
     case = open_case(caseworker, assigned_to=[isva])
     scan(clock, DAY_15)
-    assert email_due_reminders() == 2
+    assert set(reminders_to_email()) == set(active(case))
     for reminder in active(case):
         email_reminder(str(reminder.pk))
     assert [m.to for m in mailoutbox] == [[caseworker.email]] * 2
+    assert not reminders_to_email().exists()
 
     unassign(supervisor, case, caseworker)
     mailoutbox.clear()
-    assert email_due_reminders() == 2
+    assert set(reminders_to_email()) == set(active(case))  # due again, to their new holder
     for reminder in active(case):
         assert email_reminder(str(reminder.pk)) is True
     assert sorted(m.to[0] for m in mailoutbox) == [isva.email] * 2
@@ -354,6 +356,28 @@ def test_a_supervisor_taken_off_a_case_still_sees_it_and_keeps_their_reminders(
     assert (escalation.assignee, escalation.status) == (supervisor, ReminderStatus.OPEN)
     assert [r["id"] for r in listed(supervisor, mine=True)] == [str(escalation.pk)]
     assert not AuditEvent.objects.filter(action="reminder.hand_over").exists()
+
+
+def test_a_deactivated_supervisor_taken_off_a_case_hands_their_reminders_over(
+    clock, caseworker, supervisor
+):
+    leaving = SupervisorFactory(organisation=caseworker.organisation)
+    case = open_case(caseworker, assigned_to=[leaving])
+    held = Reminder.objects.create(
+        organisation=case.organisation,
+        kind=K.REVERIFY_CONTACT,
+        case=case,
+        assignee=leaving,
+        due_at=timezone.now(),
+        dedup_key=f"test:{case.pk}",
+    )
+    leaving.is_active = False
+    leaving.save(update_fields=["is_active"])
+
+    unassign(supervisor, case, leaving)
+
+    held.refresh_from_db()
+    assert (held.assignee, held.status) == (caseworker, ReminderStatus.OPEN)
 
 
 def test_a_message_nobody_could_send_is_handed_over_with_the_rest(
