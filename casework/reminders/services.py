@@ -58,6 +58,22 @@ def reminder_snooze(*, reminder: Reminder, by: User, until: datetime, reason: st
     return locked
 
 
+def _held_elsewhere(reminder: Reminder, reason: str, heirs_key: str) -> bool:
+    """Whether the reminder's reason is already someone else's: the heir's own reminder for it
+    (in any status, the key being unique), or another open one (another attendee's)."""
+    return (
+        Reminder.objects.filter(dedup_key=heirs_key).exists()
+        or Reminder.objects.filter(
+            case_id=reminder.case_id,
+            kind=reminder.kind,
+            dedup_key__startswith=f"{reason}:",
+            status__in=ACTIVE_STATUSES,
+        )
+        .exclude(pk=reminder.pk)
+        .exists()
+    )
+
+
 @transaction.atomic
 def reminders_hand_over(*, case, leaving: User, by: User) -> dict[str, int]:
     """Someone taken off a case stops seeing it, so their open and snoozed reminders on it go to
@@ -69,9 +85,9 @@ def reminders_hand_over(*, case, leaving: User, by: User) -> dict[str, int]:
     holder. Where its key names its holder (a court date's recipient), it is re-keyed to the new
     holder, the key the next scan derives for them: the scan then neither cancels it, nor makes a
     second one, nor hands it back. One whose reason somebody else already holds (another attendee
-    of the same hearing) is cancelled instead of doubled. Someone who still sees the case (a
-    supervisor) keeps theirs. With nobody at all to take them, the change is refused (409) rather
-    than a reminder lost."""
+    of the same hearing) is cancelled instead of doubled. Someone who can still act on the case (an
+    active supervisor) keeps theirs. With nobody at all to take them, the change is refused (409)
+    rather than a reminder lost."""
     from permissions.objects import cases_visible_to
 
     if leaving.is_active and cases_visible_to(leaving).filter(pk=case.pk).exists():
@@ -97,18 +113,7 @@ def reminders_hand_over(*, case, leaving: User, by: User) -> dict[str, int]:
         if key.endswith(suffix):
             reason = key.removesuffix(suffix)
             key = f"{reason}:{heir.pk}"
-            held = (
-                Reminder.objects.filter(dedup_key=key).exists()
-                or Reminder.objects.filter(
-                    case_id=case.pk,
-                    kind=reminder.kind,
-                    dedup_key__startswith=f"{reason}:",
-                    status__in=ACTIVE_STATUSES,
-                )
-                .exclude(pk=reminder.pk)
-                .exists()
-            )
-            if held:
+            if _held_elsewhere(reminder, reason, key):
                 reminder.status = ReminderStatus.CANCELLED
                 reminder.cancelled_at = timezone.now()
                 reminder.save(update_fields=["status", "cancelled_at"])
