@@ -198,8 +198,10 @@ def _shared_updates(qs: models.QuerySet, principal: object, action: str) -> mode
 
 @restricts(Reminder)
 def _reminders(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
-    """Staff see their own reminders, supervisors their organisation's. A police liaison sees
-    their own, only while the share they are about lasts."""
+    """Reminders follow access. Caseworkers and ISVAs see their own reminders only on cases they
+    can still see (one taken off a case stops seeing its reminders at once, before they are
+    handed on); supervisors every reminder of their organisation. A police liaison sees their
+    own, only while the share they are about lasts."""
     user = principals.person(principal)
     if user is None or user.organisation_id is None:
         return qs.none()
@@ -209,7 +211,9 @@ def _reminders(qs: models.QuerySet, principal: object, action: str) -> models.Qu
     if principals.is_supervisor(user):
         return qs.filter(organisation_id=user.organisation_id)
     if principals.is_charity_staff(user):
-        return qs.filter(assignee=user, organisation_id=user.organisation_id)
+        return qs.filter(assignee=user, organisation_id=user.organisation_id).filter(
+            case_permission_filter(user, ref="case_id")
+        )
     return qs.none()
 
 

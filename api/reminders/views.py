@@ -1,6 +1,7 @@
 """Reminders, the organisation's reminder policy, my reminder preferences, and messages to
 clients."""
 
+from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -16,6 +17,7 @@ from casework.reminders.models import OutboundMessage, Reminder, ReminderPrefere
 from casework.reminders.policy import policy_for
 from permissions import policies, principals
 from permissions.authentication import PERSONS_ONLY
+from permissions.querysets import restrict
 
 from ..base import CaseworkViewSet
 from ..cases.views import CaseChildViewSet
@@ -23,14 +25,35 @@ from . import serializers as s
 
 
 class ReminderFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=ReminderStatus.choices, distinct=False)
+    status = filters.MultipleChoiceFilter(
+        choices=ReminderStatus.choices,
+        distinct=False,
+        help_text=(
+            "Repeat for several. Without it the list leaves cancelled reminders out (their "
+            "reason has gone); ask for `cancelled` to see them."
+        ),
+    )
     kind = filters.MultipleChoiceFilter(choices=ReminderKind.choices, distinct=False)
+    case = filters.UUIDFilter(
+        method="filter_case",
+        help_text=(
+            "The case's id as each reminder shows it (for police, the shared case's id). An id "
+            "you cannot see answers an empty list, as one that does not exist."
+        ),
+    )
     due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lte")
     mine = filters.BooleanFilter(method="filter_mine", help_text="Supervisors: only my own.")
 
     class Meta:
         model = Reminder
         fields = ["status", "kind", "case"]
+
+    def filter_case(self, queryset, name, value):
+        """Matches the id the reminder shows: a reminder about a share is found by the share's
+        id only, so the charity's case id is no key to it."""
+        return queryset.filter(
+            Q(shared_case_id=value) | Q(shared_case_id__isnull=True, case_id=value)
+        )
 
     def filter_mine(self, queryset, name, value):
         return queryset.filter(assignee=self.request.user) if value else queryset
@@ -64,9 +87,15 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Casework
             return
         super().audit_records_read(records)
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "list" and not any(self.request.query_params.getlist("status")):
+            queryset = queryset.exclude(status=ReminderStatus.CANCELLED)
+        return queryset
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["routes"] = _routes(getattr(self, "_page", None))
+        context["routes"] = _routes(self.request, getattr(self, "_page", None))
         return context
 
     def paginate_queryset(self, queryset):
@@ -97,12 +126,14 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Casework
         return Response(self.output(reminder).data)
 
 
-def _routes(reminders) -> dict:
-    """The routes named by a page of escalation reminders, loaded in one query."""
+def _routes(request, reminders) -> dict:
+    """The routes named by a page of escalation reminders, loaded in one query, and only those
+    the caller may see: a reminder is no way round the restriction on contact methods."""
     ids = {i for r in reminders or [] for i in (r.detail.get("other_routes") or [])}
     if not ids:
         return {}
-    return {str(m.pk): m for m in ContactMethod.objects.filter(pk__in=ids)}
+    visible = restrict(ContactMethod.objects.filter(pk__in=ids), principal=request.user)
+    return {str(m.pk): m for m in visible}
 
 
 class ReminderPolicyView(APIView):

@@ -21,6 +21,7 @@ from casework.clients.choices import ContactStatus
 from casework.clients.models import Client, ContactMethod
 from casework.court.models import CourtEvent, CourtEventDateChange
 from casework.reminders.choices import ACTIVE_STATUSES, ReminderStatus
+from casework.reminders.messages import messages_cancel_planned
 from casework.reminders.models import OutboundMessage, Reminder
 from casework.sharing.derivation import sync_sharing
 from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedUpdate
@@ -97,6 +98,7 @@ def anonymise_case(case: Case, *, actor: object, reason: str) -> None:
     Reminder.objects.filter(case=locked, status__in=ACTIVE_STATUSES).update(
         status=ReminderStatus.CANCELLED, cancelled_at=timezone.now()
     )
+    messages_cancel_planned(case=locked, actor=actor, reason="case_anonymised")
     sync_sharing(locked, actor=actor)
     audit_record(
         actor=actor,
@@ -133,6 +135,8 @@ def anonymise_client(client: Client, *, actor: object, reason: str) -> None:
     locked.interpreter_language = ""
     locked.anonymised_at = now
     locked.save()
+    for case in Case.objects.filter(client=locked):
+        messages_cancel_planned(case=case, actor=actor, reason="client_anonymised")
     audit_record(actor=actor, action="client.anonymise", target=locked, detail={"reason": reason})
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -17,13 +17,15 @@ from casework.accounts.errors import Conflict
 from casework.accounts.models import User
 from casework.audit.services import audit_record
 from casework.cases.choices import ContactChannel, ContactDirection, ContactOutcome
+from casework.cases.lifecycles import SupportStatus
 from casework.cases.models import Case
 from casework.cases.services.contacts import contact_log
 from casework.clients.choices import ContactKind, ContactStatus
 from casework.clients.models import ContactMethod
 
+from .assignees import reminder_assignee_of
 from .choices import MessageChannel, MessageStatus, ReminderKind
-from .gateway import DeliveryFailed, TemporaryFailure, gateway
+from .gateway import DeliveryFailed, gateway
 from .models import GatewayDelivery, OutboundMessage, Reminder
 from .rules.common import LONDON
 
@@ -101,6 +103,83 @@ def message_cancel(*, message: OutboundMessage, actor: User) -> OutboundMessage:
     return locked
 
 
+def messages_cancel_planned(*, case: Case, actor: object, reason: str) -> int:
+    """Cancels every planned message to the case's client, each audited, inside the caller's
+    transaction: a case that closes, or whose client is erased or anonymised, must not reach the
+    client afterwards. A message a worker has already claimed is stopped at its hand-over
+    (``message_deliver`` checks the case again)."""
+    planned = list(
+        OutboundMessage.objects.select_for_update()
+        .filter(case_id=case.pk, status=MessageStatus.PLANNED)
+        .order_by("send_after", "id")
+    )
+    for message in planned:
+        message.status = MessageStatus.CANCELLED
+        message.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action="message.cancel",
+            target=message,
+            organisation=case.organisation,
+            case_id=case.pk,
+            changed_fields=["status"],
+            detail={"reason": reason},
+        )
+    return len(planned)
+
+
+# The actor the audit trail names when sending itself finds a message must not go.
+SENDER = "message sending"
+
+_CASE_STATE = """
+    SELECT c.support_status, c.anonymised_at IS NOT NULL, cl.anonymised_at IS NOT NULL
+    FROM {case} c JOIN {client} cl ON cl.id = c.client_id
+    WHERE c.id = %s
+"""
+
+
+def _why_not_now(case_id, *, lock: bool) -> str | None:
+    """Why a message to this case's client must not go now, or None: the case closed, or the
+    case or the client was anonymised (an erasure does both).
+
+    With ``lock`` the case row is held FOR KEY SHARE to the end of the transaction: a closure or
+    an anonymisation (each takes the row FOR UPDATE) waits until it ends, while ordinary edits of
+    the case do not. Callers lock the case before any message row, in the order those take."""
+    from casework.clients.models import Client
+
+    sql = _CASE_STATE.format(case=Case._meta.db_table, client=Client._meta.db_table)
+    if lock:
+        sql += " FOR KEY SHARE OF c"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case_id])
+        status, case_anonymised, client_anonymised = cursor.fetchone()
+    if client_anonymised:
+        return "client_anonymised"
+    if case_anonymised:
+        return "case_anonymised"
+    if status == SupportStatus.CLOSED:
+        return "case_closed"
+    return None
+
+
+def _cancel_unsent(message_id, reason: str, expected: str) -> str:
+    locked = OutboundMessage.objects.select_for_update().select_related("case").get(pk=message_id)
+    if locked.status != expected:
+        return locked.status
+    locked.status = MessageStatus.CANCELLED
+    locked.save(update_fields=["status"])
+    audit_record(
+        actor=SENDER,
+        action="message.cancel",
+        target=locked,
+        organisation=locked.case.organisation,
+        case_id=locked.case_id,
+        changed_fields=["status"],
+        detail={"reason": reason},
+    )
+    return locked.status
+
+
 def _inside(windows: list, moment: datetime) -> bool:
     if not windows:
         return True
@@ -165,15 +244,9 @@ def _undeliverable(message: OutboundMessage) -> None:
 
 
 def _caseworker_of(message: OutboundMessage):
-    from .rules.common import primary_assignee
-
-    return (
-        Case.objects.filter(pk=message.case_id)
-        .annotate(a=primary_assignee())
-        .values_list("a", flat=True)
-        .first()
-        or message.created_by_id
-    )
+    """Whoever the case's reminders go to now (the author only if the charity has nobody)."""
+    assignee = reminder_assignee_of(message.case)
+    return assignee.pk if assignee is not None else message.created_by_id
 
 
 def message_claim(message_id) -> OutboundMessage | None:
@@ -188,6 +261,10 @@ def message_claim(message_id) -> OutboundMessage | None:
             .first()
         )
         if message is None:
+            return None
+        reason = _why_not_now(message.case_id, lock=False)
+        if reason is not None:
+            _cancel_unsent(message.pk, reason, MessageStatus.PLANNED)
             return None
         route, later = choose_route(message, now)
         if route is None and later is not None:
@@ -207,16 +284,31 @@ def message_claim(message_id) -> OutboundMessage | None:
 
 def message_deliver(message_id) -> str:
     """Hands a "sending" message to the gateway and settles it. Safe to run again for the same
-    message: the gateway hands it over at most once."""
-    message = OutboundMessage.objects.select_related("case", "contact_method").get(pk=message_id)
-    if message.status != MessageStatus.SENDING:
-        return message.status
-    try:
-        gateway().deliver(message)
-    except DeliveryFailed as error:
-        return _settle_failed(message, str(error))
-    except TemporaryFailure:
-        raise
+    message: the gateway hands it over at most once.
+
+    The case is checked again under its row lock just before the hand-over, and held until the
+    hand-over is recorded: a case closed (or a client erased) after the message was claimed
+    cancels it here (unless the gateway already has it: then it went, and is settled as sent),
+    and a closure that comes during the hand-over waits for it, so a message either went before
+    the case closed or does not go at all."""
+    case_id = OutboundMessage.objects.values_list("case_id", flat=True).get(pk=message_id)
+    with transaction.atomic():
+        reason = _why_not_now(case_id, lock=True)
+        message = OutboundMessage.objects.select_related("case", "contact_method").get(
+            pk=message_id
+        )
+        if message.status != MessageStatus.SENDING:
+            return message.status
+        handed_over = GatewayDelivery.objects.filter(message_id=message.pk).exists()
+        if reason is not None and not handed_over:
+            return _cancel_unsent(message.pk, reason, MessageStatus.SENDING)
+        try:
+            gateway().deliver(message)
+            failure = None
+        except DeliveryFailed as error:
+            failure = str(error)
+    if failure is not None:
+        return _settle_failed(message, failure)
     with transaction.atomic():
         locked = OutboundMessage.objects.select_for_update().get(pk=message.pk)
         if locked.status == MessageStatus.SENDING:

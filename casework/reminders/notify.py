@@ -1,13 +1,34 @@
 """Telling staff about reminders by email: one email per new reminder for those who want it,
-and a daily digest. Emails name the kind of reminder and the case reference, never the client."""
+and a daily digest. Emails name the kind of reminder and the case reference, never the client;
+a police officer's name the share reference only, never the charity's case reference.
+
+An email is about a reminder its addressee can see when it is sent (``restrict``, as the API):
+a reminder about a share that has ended since, or about a case its holder was taken off, is not
+mailed, on the first attempt or on any retry after a mail-server error."""
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from casework.accounts.models import User
+from permissions.querysets import restrict
+
 from .choices import ReminderStatus
 from .models import DigestDelivery, Reminder, ReminderPreference
+
+
+def about(reminder: Reminder) -> str:
+    """What an email says the reminder is about: a shared case by its share reference (the
+    police never learn the charity's case reference), anything else by its case reference."""
+    if reminder.shared_case_id:
+        return f"shared case {reminder.shared_case.share_reference}"
+    return f"case {reminder.case.reference}"
+
+
+def _still_visible(reminder: Reminder) -> bool:
+    mine = Reminder.objects.filter(pk=reminder.pk)
+    return restrict(mine, principal=reminder.assignee).exists()
 
 
 def reminders_to_email():
@@ -23,21 +44,23 @@ def reminders_to_email():
 
 
 def email_reminder(reminder_id) -> bool:
-    """Emails one reminder once. The row stays locked while the mail goes, so two workers never
-    both send it; a mail-server error rolls back and the task retries later."""
+    """Emails one reminder once, if its addressee can still see it. The row stays locked while
+    the mail goes, so two workers never both send it; a mail-server error rolls back and the task
+    retries later, checking again. One no longer visible is not sent and not retried: the next
+    scan cancels it, or it has already gone to someone else."""
     with transaction.atomic():
         reminder = (
             Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("assignee", "case")
+            .select_related("assignee", "case", "shared_case")
             .filter(pk=reminder_id, emailed_at__isnull=True, status=ReminderStatus.OPEN)
             .first()
         )
-        if reminder is None:
+        if reminder is None or not _still_visible(reminder):
             return False
         send_mail(
             subject=f"Casework reminder: {reminder.get_kind_display()}",
             message=(
-                f"{reminder.get_kind_display()} on case {reminder.case.reference}, "
+                f"{reminder.get_kind_display()} on {about(reminder)}, "
                 f"due {timezone.localtime(reminder.due_at):%d %b %Y %H:%M}.\n"
                 "Open Casework to see it."
             ),
@@ -73,16 +96,18 @@ def send_digest(user_id, day) -> bool:
             )
             if delivery is None:
                 return False
+        person = User.objects.get(pk=user_id)
+        due = Reminder.objects.filter(
+            assignee_id=user_id, status=ReminderStatus.OPEN, due_at__lte=timezone.now()
+        )
         reminders = list(
-            Reminder.objects.filter(
-                assignee_id=user_id, status=ReminderStatus.OPEN, due_at__lte=timezone.now()
-            )
-            .select_related("case", "assignee")
+            restrict(due, principal=person)
+            .select_related("case", "shared_case")
             .order_by("due_at")[:100]
         )
         if reminders:
             lines = [
-                f"- {r.get_kind_display()}: {r.case.reference} "
+                f"- {r.get_kind_display()}: {about(r)} "
                 f"(due {timezone.localtime(r.due_at):%d %b %H:%M})"
                 for r in reminders
             ]
@@ -90,7 +115,7 @@ def send_digest(user_id, day) -> bool:
                 subject=f"Casework: {len(reminders)} open reminder(s)",
                 message="Your open reminders:\n" + "\n".join(lines),
                 from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[reminders[0].assignee.email],
+                recipient_list=[person.email],
             )
         delivery.sent_at = timezone.now()
         delivery.save(update_fields=["sent_at"])

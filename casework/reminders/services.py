@@ -10,10 +10,19 @@ from casework.accounts.errors import Conflict
 from casework.accounts.models import Organisation, User
 from casework.audit.services import audit_record
 
+from .assignees import reminder_assignee_of
 from .choices import ACTIVE_STATUSES, ReminderStatus
 from .models import Reminder, ReminderPolicy, ReminderPreference
 
 LONGEST_SNOOZE = timedelta(days=90)
+
+
+def _chain_of(reminder: Reminder) -> Organisation:
+    """Whose records a reminder's handling concerns: a police officer's reminder about a share
+    is the charity's business (its case), never the force's."""
+    if reminder.shared_case_id:
+        return reminder.case.organisation
+    return reminder.organisation
 
 
 def _lock_active(reminder: Reminder) -> Reminder:
@@ -31,7 +40,13 @@ def reminder_complete(*, reminder: Reminder, by: User) -> Reminder:
     locked.completed_by = by
     locked.snoozed_until = None
     locked.save()
-    audit_record(actor=by, action="reminder.complete", target=locked, case_id=locked.case_id)
+    audit_record(
+        actor=by,
+        action="reminder.complete",
+        target=locked,
+        organisation=_chain_of(locked),
+        case_id=locked.case_id,
+    )
     return locked
 
 
@@ -51,10 +66,96 @@ def reminder_snooze(*, reminder: Reminder, by: User, until: datetime, reason: st
         actor=by,
         action="reminder.snooze",
         target=locked,
+        organisation=_chain_of(locked),
         case_id=locked.case_id,
         changed_fields=["status", "snoozed_until", "snooze_reason"],
     )
     return locked
+
+
+def _held_elsewhere(reminder: Reminder, reason: str, heirs_key: str) -> bool:
+    """Whether the reminder's reason is already someone else's: the heir's own reminder for it
+    (in any status, the key being unique), or another open one (another attendee's)."""
+    return (
+        Reminder.objects.filter(dedup_key=heirs_key).exists()
+        or Reminder.objects.filter(
+            case_id=reminder.case_id,
+            kind=reminder.kind,
+            dedup_key__startswith=f"{reason}:",
+            status__in=ACTIVE_STATUSES,
+        )
+        .exclude(pk=reminder.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def reminders_hand_over(*, case, leaving: User, by: User) -> dict[str, int]:
+    """Someone taken off a case stops seeing it, so their open and snoozed reminders on it go to
+    whoever the case's reminders go to now (``reminder_assignee_of``: the case's next person by
+    the one ranking, else the organisation's longest-serving active supervisor). Runs inside the
+    caller's transaction, after the assignment and its permissions are gone; each move is audited.
+
+    A reminder keeps its reason, due time and snooze, and its email is due again, to its new
+    holder. Where its key names its holder (a court date's recipient), it is re-keyed to the new
+    holder, the key the next scan derives for them: the scan then neither cancels it, nor makes a
+    second one, nor hands it back. One whose reason somebody else already holds (another attendee
+    of the same hearing) is cancelled instead of doubled. Someone who can still act on the case (an
+    active supervisor) keeps theirs. With nobody at all to take them, the change is refused (409)
+    rather than a reminder lost."""
+    from permissions.objects import cases_visible_to
+
+    if leaving.is_active and cases_visible_to(leaving).filter(pk=case.pk).exists():
+        return {"moved": 0, "covered": 0}
+    theirs = list(
+        Reminder.objects.select_for_update()
+        .filter(case_id=case.pk, assignee=leaving, status__in=ACTIVE_STATUSES)
+        .order_by("due_at", "id")
+    )
+    if not theirs:
+        return {"moved": 0, "covered": 0}
+    heir = reminder_assignee_of(case, excluding=leaving.pk)
+    if heir is None:
+        raise Conflict(
+            f"Nobody is left to take {leaving.username}'s reminders on this case; "
+            "assign someone first.",
+            code="no_one_to_take_reminders",
+        )
+    moved = covered = 0
+    suffix = f":{leaving.pk}"
+    for reminder in theirs:
+        key = reminder.dedup_key
+        if key.endswith(suffix):
+            reason = key.removesuffix(suffix)
+            key = f"{reason}:{heir.pk}"
+            if _held_elsewhere(reminder, reason, key):
+                reminder.status = ReminderStatus.CANCELLED
+                reminder.cancelled_at = timezone.now()
+                reminder.save(update_fields=["status", "cancelled_at"])
+                audit_record(
+                    actor=by,
+                    action="reminder.cancel",
+                    target=reminder,
+                    case_id=case.pk,
+                    changed_fields=["status"],
+                    detail={"reason": "held_by_another", "from": str(leaving.pk)},
+                )
+                covered += 1
+                continue
+        reminder.assignee = heir
+        reminder.dedup_key = key
+        reminder.emailed_at = None
+        reminder.save(update_fields=["assignee", "dedup_key", "emailed_at"])
+        audit_record(
+            actor=by,
+            action="reminder.hand_over",
+            target=reminder,
+            case_id=case.pk,
+            changed_fields=["assignee"],
+            detail={"from": str(leaving.pk), "to": str(heir.pk)},
+        )
+        moved += 1
+    return {"moved": moved, "covered": covered}
 
 
 @transaction.atomic

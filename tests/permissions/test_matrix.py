@@ -339,6 +339,11 @@ def build_world() -> World:
             "share_ended",
             "police_sharing",
         ),
+        "left_behind_reminder": (
+            ReminderKind.REVERIFY_CONTACT,
+            "own_case",
+            "caseworker_unassigned",
+        ),
     }
     staff_by_name = {**people, "caseworker_b": caseworker_b}
     for kind, (reminder_kind, case_kind, assignee_name) in reminders.items():

@@ -1,7 +1,8 @@
 """Reminders and messages with real Celery workers on a real Redis broker: scans at the same
-time, a worker killed in the middle of a send, a broker that goes away and comes back, and a mail
-server that is down. Every wait is bounded, and every process a test starts is stopped in a
-``finally`` block.
+time, a worker killed in the middle of a send, a broker that goes away and comes back, a mail
+server that is down, a share that ends while an email about it waits for that server, and a case
+that closes while a message to its client is being sent. Every wait is bounded, and every process
+a test starts is stopped in a ``finally`` block.
 
 The database state is built in real time (a worker cannot be time-travelled): a case opened 30
 days ago, never verified, never reached, three unanswered calls, a hearing in two hours, a consent
@@ -29,7 +30,7 @@ from casework.celery import app
 from casework.clients.services import client_create, contact_method_add
 from casework.court.services import court_event_add
 from casework.reminders.choices import ACTIVE_STATUSES, ReminderKind
-from casework.reminders.messages import message_plan, recover_stuck
+from casework.reminders.messages import message_claim, message_plan, recover_stuck
 from casework.reminders.models import GatewayDelivery, OutboundMessage, Reminder
 from casework.reminders.rules import RULES, _load
 from casework.reminders.tasks import email_reminder, scan_reminders, send_message
@@ -433,4 +434,163 @@ def test_a_mail_server_outage_retries_the_email_while_other_tasks_run_and_sends_
     finally:
         worker.stop()
         sink.stop()
+        purge(queue)
+
+
+# --- (e) a share ends while its email waits for the mail server --------------------------------
+
+
+def test_an_email_about_a_share_that_ends_during_a_mail_outage_is_never_sent(caseworker):
+    force = PoliceForceFactory()
+    officer = PoliceLiaisonFactory(organisation=force)
+    case = case_create(
+        client=client_create(
+            organisation=caseworker.organisation, created_by=caseworker, pseudonym="Wren"
+        ),
+        opened_by=caseworker,
+    )
+    for scope, force_of in (("store_records", None), ("share_with_police", force)):
+        consent_record(
+            case=case,
+            recorded_by=caseworker,
+            scope=scope,
+            granted=True,
+            method="verbal",
+            police_force=force_of,
+        )
+    share = SharedCase.objects.get(case=case)
+    reminder = Reminder.objects.create(
+        organisation=force,
+        kind=K.POLICE_UPDATE_OVERDUE,
+        case=case,
+        shared_case=share,
+        assignee=officer,
+        due_at=timezone.now() - timedelta(hours=1),
+        dedup_key=f"test-police-mail:{share.pk}",
+    )
+    port = free_port()
+    queue = private_queue("police-mail")
+    worker = WorkerProcess(
+        name="police-mail",
+        queue=queue,
+        env={
+            "DJANGO_SETTINGS_MODULE": "tests.support.worker_settings",
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(port),
+        },
+        own_process_group=True,
+    )
+    sink = SmtpSink(port)
+    try:
+        worker.start()
+        email = email_reminder.apply_async(args=[str(reminder.pk)], queue=queue)
+        wait_for(lambda: email.state == "RETRY", timeout=60, what="the email task to retry")
+
+        # The client withdraws consent while the email waits: the share ends.
+        consent_record(
+            case=case,
+            recorded_by=caseworker,
+            scope="share_with_police",
+            granted=False,
+            method="verbal",
+            police_force=force,
+        )
+        sink.start()
+        # The next attempt checks the share again, sends nothing and is not retried.
+        assert email.get(timeout=150) is False
+        assert email.state == "SUCCESS"
+        time.sleep(2)
+        assert sink.messages == []
+        reminder.refresh_from_db()
+        assert reminder.emailed_at is None
+    finally:
+        worker.stop()
+        sink.stop()
+        purge(queue)
+
+
+# --- (f) a case that closes while a worker is sending a message to its client -------------------
+
+
+def _message_due_now(caseworker) -> OutboundMessage:
+    client = client_create(
+        organisation=caseworker.organisation, created_by=caseworker, pseudonym="Wren"
+    )
+    contact_method_add(
+        client=client,
+        created_by=caseworker,
+        kind="mobile",
+        value="07700 900461",
+        preferred=True,
+        safe_to_text=True,
+    )
+    case = case_create(client=client, opened_by=caseworker)
+    return message_plan(
+        case=case,
+        author=caseworker,
+        purpose="appointment",
+        channel="text",
+        body="See you at the drop-in on Tuesday.",
+        send_after=timezone.now() - timedelta(minutes=1),
+    )
+
+
+def _close(case, caseworker) -> None:
+    case_transition(
+        case=Case.objects.get(pk=case.pk),
+        actor=caseworker,
+        lifecycle="support",
+        to="closed",
+        reason="Support completed.",
+        closure_reason="support_completed",
+    )
+
+
+def test_a_message_claimed_before_its_case_closed_is_not_sent_by_the_worker(
+    celery_worker_process, caseworker
+):
+    message = _message_due_now(caseworker)
+    assert message_claim(message.pk) is not None  # claimed just before the case closed
+    _close(message.case, caseworker)
+
+    assert send_message.delay(str(message.pk)).get(timeout=60) == "cancelled"
+    message.refresh_from_db()
+    assert (message.status, message.sent_at) == ("cancelled", None)
+    assert not GatewayDelivery.objects.filter(message=message).exists()
+
+
+def test_a_case_closing_during_a_hand_over_waits_for_it_and_the_message_went_before(
+    tmp_path, caseworker
+):
+    message = _message_due_now(caseworker)
+    queue = private_queue("closing")
+    marker = tmp_path / "handing-over"
+    worker = WorkerProcess(
+        concurrency=1,
+        name="closing",
+        queue=queue,
+        env={
+            "MESSAGE_GATEWAY": "tests.support.gateways.SlowGateway",
+            "SLOW_GATEWAY_MARKER": str(marker),
+            "SLOW_GATEWAY_SECONDS": "4",
+        },
+        own_process_group=True,
+    )
+    try:
+        worker.start()
+        sending = send_message.apply_async(args=[str(message.pk)], queue=queue)
+        wait_for(marker.exists, timeout=60, what="the worker to start handing the message over")
+
+        _close(message.case, caseworker)
+        # The closure could only commit once the hand-over was recorded.
+        assert GatewayDelivery.objects.filter(message=message).exists()
+
+        assert sending.get(timeout=60) == "sent"
+        message.refresh_from_db()
+        case = Case.objects.get(pk=message.case_id)
+        assert (message.status, case.support_status) == ("sent", "closed")
+        assert GatewayDelivery.objects.get(message=message).accepted_at <= case.closed_at
+    finally:
+        worker.stop()
         purge(queue)

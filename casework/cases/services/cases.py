@@ -196,7 +196,8 @@ def case_transition(
 
     A justice move that is itself a decision the victim must be told about (a charge, no further
     action, a verdict, a sentence, an appeal) records it, with its date and the date the client
-    was told; the Victims' Code entitlement follows from it."""
+    was told; the Victims' Code entitlement follows from it. Closing the case cancels the
+    messages still planned to its client: support has ended, so they must not arrive."""
     locked = _lock(case, expected_version)
     field = "support_status" if lifecycle == "support" else "justice_stage"
     current = getattr(locked, field)
@@ -232,6 +233,10 @@ def case_transition(
         raise ValidationError(
             {"decision": [f"Moving to {to} is a decision: give decided_on (and client_told_on)."]}
         )
+    if lifecycle == "support" and to == SupportStatus.CLOSED:
+        from casework.reminders.messages import messages_cancel_planned
+
+        messages_cancel_planned(case=locked, actor=actor, reason="case_closed")
     transition = CaseTransition.objects.create(
         case=locked,
         lifecycle=lifecycle,
@@ -293,12 +298,18 @@ def case_assign(*, case: Case, user: User, assigned_by: User) -> Case:
 
 @transaction.atomic
 def case_unassign(*, case: Case, user: User, unassigned_by: User) -> Case:
-    """The person loses the case's permissions in this same transaction."""
+    """The person loses the case's permissions in this same transaction, and with them the
+    case's reminders: their open and snoozed ones go to the case's next person, or, with nobody
+    left on the case, to a supervisor (``casework.reminders.services.reminders_hand_over``), so
+    no reminder is left with someone who can no longer act on it."""
+    from casework.reminders.services import reminders_hand_over
+
     locked = _lock(case)
     deleted, _ = CaseAssignment.objects.filter(case=locked, user=user).delete()
     if not deleted:
         raise ValidationError({"user": ["This person is not assigned to the case."]})
     revoke_case_from_user(locked, user)
+    handed = reminders_hand_over(case=locked, leaving=user, by=unassigned_by)
     locked.version += 1
     locked.save(update_fields=["version", "updated_at"])
     audit_record(
@@ -307,6 +318,6 @@ def case_unassign(*, case: Case, user: User, unassigned_by: User) -> Case:
         target=locked,
         case_id=locked.pk,
         changed_fields=["assigned_staff"],
-        detail={"user": str(user.pk)},
+        detail={"user": str(user.pk), "reminders": handed},
     )
     return locked

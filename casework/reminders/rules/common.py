@@ -3,9 +3,9 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from casework.cases.assignments import primary_assignee
+from ..assignees import reminder_assignee
 
-__all__ = ["LONDON", "local_minus_days", "local_morning", "primary_assignee", "stamp"]
+__all__ = ["LONDON", "local_minus_days", "local_morning", "reminder_assignee", "stamp"]
 
 LONDON = ZoneInfo("Europe/London")
 MORNING = time(9, 0)

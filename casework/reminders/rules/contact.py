@@ -16,7 +16,7 @@ from casework.clients.models import ContactMethod
 from ..choices import ReminderKind
 from ..policy import days, policy_days
 from . import Candidate, rule
-from .common import primary_assignee, stamp
+from .common import reminder_assignee, stamp
 
 SUCCESS = [ContactOutcome.REACHED, ContactOutcome.MET_IN_PERSON]
 FAILED = [
@@ -60,7 +60,7 @@ def reverify_contact(now: datetime) -> list[Candidate]:
         .annotate(
             window=policy_days("reverify_after_days"),
             since=Greatest(Coalesce(last_verified, F("opened_at")), F("opened_at")),
-            assignee=primary_assignee(),
+            assignee=reminder_assignee(),
         )
         .filter(since__lt=Value(now) - days(F("window")), assignee__isnull=False)
         .values_list("pk", "organisation_id", "assignee", "since", "window")
@@ -85,7 +85,7 @@ def no_recent_contact(now: datetime) -> list[Candidate]:
         .annotate(
             window=policy_days("no_contact_after_days"),
             since=Greatest(Coalesce(_last_success(), F("opened_at")), F("opened_at")),
-            assignee=primary_assignee(),
+            assignee=reminder_assignee(),
         )
         .filter(since__lt=Value(now) - days(F("window")), assignee__isnull=False)
         .values_list("pk", "organisation_id", "assignee", "since", "window")

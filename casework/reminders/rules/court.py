@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta
 
+from casework.accounts.choices import Role
+from casework.cases.models import CaseAssignment
 from casework.court.choices import HearingStatus
 from casework.court.models import CourtEvent
 from casework.court.working_days import is_working_day
@@ -9,7 +11,7 @@ from casework.court.working_days import is_working_day
 from ..choices import ReminderKind
 from ..models import DEFAULT_POLICY, ReminderPolicy
 from . import Candidate, rule
-from .common import LONDON, local_minus_days, local_morning, primary_assignee, stamp
+from .common import LONDON, local_minus_days, local_morning, reminder_assignee, stamp
 
 # Hearings further ahead than this cannot be due for any reminder yet.
 HORIZON = timedelta(days=61)
@@ -27,8 +29,10 @@ def working_days_before(day, n: int):
 @rule(ReminderKind.COURT_DATE)
 def court_dates(now: datetime) -> list[Candidate]:
     """For each listed hearing ahead: "in N days" from the same time N days before (UK time),
-    and "tomorrow" from 09:00 UK time on the working day before. Charity staff attending get it;
-    with nobody named, the case's caseworker."""
+    and "tomorrow" from 09:00 UK time on the working day before. Charity staff attending get it
+    while they can still see the case (assigned to it, or a supervisor); with none of them left,
+    whoever the case's reminders go to. A colleague taken off the case is therefore no longer
+    reminded, and their reminder is the one handed to the case's next person."""
     events = list(
         CourtEvent.objects.filter(
             status=HearingStatus.LISTED, starts_at__gt=now, starts_at__lte=now + HORIZON
@@ -44,9 +48,14 @@ def court_dates(now: datetime) -> list[Candidate]:
             organisation_id__in={e.case.organisation_id for e in events}
         )
     }
+    assigned = set(
+        CaseAssignment.objects.filter(case_id__in={e.case_id for e in events}).values_list(
+            "case_id", "user_id"
+        )
+    )
     fallback = dict(
         CourtEvent.objects.filter(pk__in=[e.pk for e in events])
-        .annotate(assignee=_case_primary())
+        .annotate(assignee=_case_assignee())
         .values_list("pk", "assignee")
     )
     candidates = []
@@ -66,7 +75,11 @@ def court_dates(now: datetime) -> list[Candidate]:
             f"{last_days}wd": local_morning(working_days_before(local_day, last_days)),
         }
         attendees = [
-            u.pk for u in event.attendees.all() if u.organisation_id == event.case.organisation_id
+            u.pk
+            for u in event.attendees.all()
+            if u.organisation_id == event.case.organisation_id
+            and u.is_active
+            and (u.role == Role.SUPERVISOR or (event.case_id, u.pk) in assigned)
         ]
         recipients = attendees or ([fallback[event.pk]] if fallback.get(event.pk) else [])
         for stage, due in moments.items():
@@ -90,11 +103,11 @@ def court_dates(now: datetime) -> list[Candidate]:
     return candidates
 
 
-def _case_primary():
+def _case_assignee():
     from django.db.models import OuterRef, Subquery
 
     from casework.cases.models import Case
 
     return Subquery(
-        Case.objects.filter(pk=OuterRef("case_id")).annotate(a=primary_assignee()).values("a")[:1]
+        Case.objects.filter(pk=OuterRef("case_id")).annotate(a=reminder_assignee()).values("a")[:1]
     )

@@ -14,7 +14,7 @@ from casework.sharing.models import ConsentDecision, SharedCase, SharedUpdate
 from ..choices import ReminderKind
 from ..policy import days, policy_days
 from . import Candidate, rule
-from .common import local_morning, primary_assignee, stamp
+from .common import local_morning, reminder_assignee, stamp
 
 NO_FORCE = "00000000-0000-0000-0000-000000000000"
 
@@ -43,7 +43,7 @@ def consent_reviews(now: datetime) -> list[Candidate]:
         .annotate(
             assignee=Subquery(
                 Case.objects.filter(pk=OuterRef("case_id"))
-                .annotate(a=primary_assignee())
+                .annotate(a=reminder_assignee())
                 .values("a")[:1]
             )
         )
