@@ -1,5 +1,6 @@
 """Consent decisions, police involvement, and shared cases as police see them."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -160,6 +161,12 @@ class SharedCaseListItem(serializers.ModelSerializer):
     area = serializers.SerializerMethodField(
         help_text="The charity's area for the case, from its list of areas; null if none."
     )
+    started_at = serializers.SerializerMethodField(
+        help_text="When the share started, on an identified share; null on anonymous "
+        "intelligence, whose start is given to the month only, so that it cannot be matched to "
+        "the moment another share of the same case ended."
+    )
+    started_month = serializers.SerializerMethodField(help_text="The share's start, YYYY-MM.")
 
     class Meta:
         model = SharedCase
@@ -172,9 +179,20 @@ class SharedCaseListItem(serializers.ModelSerializer):
             "incident_month",
             "area",
             "started_at",
+            "started_month",
             "review_date",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_started_at(self, share: SharedCase) -> str | None:
+        if not sections.share_allows(share, sections.INCIDENT_DAY):
+            return None
+        return serializers.DateTimeField().to_representation(share.started_at)
+
+    @extend_schema_field(serializers.CharField())
+    def get_started_month(self, share: SharedCase) -> str:
+        return timezone.localtime(share.started_at).strftime("%Y-%m")
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_incident_date(self, share: SharedCase) -> str | None:
@@ -273,10 +291,19 @@ def _route_fields(method) -> dict:
 
 
 class EndedShareOutput(serializers.ModelSerializer):
+    """That a share ended and on which day: never the moment, which could be matched to the
+    start of the case's next share."""
+
+    ended_on = serializers.SerializerMethodField()
+
     class Meta:
         model = SharedCase
-        fields = ["share_reference", "ended_at"]
+        fields = ["share_reference", "ended_on"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DateField())
+    def get_ended_on(self, share: SharedCase) -> str:
+        return timezone.localdate(share.ended_at).isoformat()
 
 
 class SharedUpdateOutput(serializers.ModelSerializer):

@@ -49,8 +49,12 @@ ID_FILTERS = [
     ("/api/v1/entitlements/", "assigned_to", "staff"),
     ("/api/v1/audit-events/", "actor", "staff"),
     ("/api/v1/audit-events/", "case", "case"),
+    ("/api/v1/audit-events/", "client", "client"),
+    ("/api/v1/audit-events/", "force", "organisation"),
     ("/api/v1/audit-events/export/", "actor", "staff"),
     ("/api/v1/audit-events/export/", "case", "case"),
+    ("/api/v1/audit-events/export/", "client", "client"),
+    ("/api/v1/audit-events/export/", "force", "organisation"),
 ]
 ROLES = ["caseworker", "isva", "supervisor", "other_supervisor", "police"]
 
@@ -227,6 +231,14 @@ def hidden_ids(world, role: str, names: str) -> dict[str, object]:
         if role == "police":
             hidden["shared_case_by_charity_id"] = world["ours"].pk
         return hidden
+    if names == "client":
+        hidden = {"other_charity": (world["theirs"] if on_a else world["ours"]).client_id}
+        if role in ("caseworker", "isva"):
+            hidden["colleague"] = world["colleagues"].client_id
+        return hidden
+    if names == "organisation":
+        # An organisation none of whose people or keys ever acted on the caller's records.
+        return {"other_charity": (world["theirs"] if on_a else world["ours"]).organisation_id}
     hidden = {"other_charity": people["other_caseworker" if on_a else "caseworker"].pk}
     if role in ("caseworker", "isva"):
         hidden["colleague"] = people["colleague"].pk

@@ -276,10 +276,11 @@ def test_withdrawal_ends_police_access_on_the_very_next_request(
     ended = as_police.get(f"{SHARED}ended/")
     assert ended.status_code == 200
     [row] = ended.json()["results"]
-    assert set(row) == {"share_reference", "ended_at"}
+    assert set(row) == {"share_reference", "ended_on"}
     assert row["share_reference"] == share.share_reference
     share.refresh_from_db()
-    assert share.status == "ended" and row["ended_at"] is not None
+    assert share.status == "ended"
+    assert row["ended_on"] == timezone.localdate(share.ended_at).isoformat()
     assert not PoliceInvolvement.objects.filter(case=case, crime_reference="13/1/25").exists()
     assert not SharedCaseGroupObjectPermission.objects.filter(content_object=share).exists()
 
