@@ -144,7 +144,8 @@ def _fuzz(base: str, header: str | None) -> subprocess.CompletedProcess:
         "--url",
         base,
         "--checks",
-        "not_a_server_error,response_schema_conformance",
+        "not_a_server_error,response_schema_conformance,status_code_conformance,"
+        "content_type_conformance",
         "--max-examples",
         EXAMPLES,
         "--seed",
