@@ -4,8 +4,8 @@ set -eu
 case "${1:-api}" in
   api)
     shift || true
-    exec gunicorn casework.wsgi --bind 0.0.0.0:8000 --workers "${GUNICORN_WORKERS:-2}" \
-      --access-logfile - --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" "$@" ;;
+    exec gunicorn casework.wsgi -c python:casework.gunicorn_conf --bind 0.0.0.0:8000 \
+      --workers "${GUNICORN_WORKERS:-2}" --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" "$@" ;;
   worker)
     shift
     exec celery -A casework worker --loglevel=INFO --concurrency "${CELERY_CONCURRENCY:-2}" "$@" ;;
