@@ -29,7 +29,8 @@ STORAGES = {
 }
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
 CELERY_RESULT_BACKEND = env("TEST_CELERY_RESULT_BACKEND", default="redis://127.0.0.1:6379/15")
-CELERY_TASK_DEFAULT_QUEUE = "casework-test"
+# A test that needs a worker of its own, taking every task its tasks start, names its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env("TEST_CELERY_QUEUE", default="casework-test")
 # Celery prefers the CELERY_BROKER_URL and CELERY_RESULT_BACKEND environment variables to any
 # configuration, so with them set (as the development scripts set them) the tests, their workers
 # and a private broker a test starts would all share the development broker. The test settings
