@@ -16,6 +16,7 @@ from casework.cases.choices import (
     RiskLevel,
     Urgency,
 )
+from casework.cases.lifecycles import JusticeStage, SupportStatus
 from casework.cases.models import (
     Case,
     CaseAssignment,
@@ -259,9 +260,19 @@ class AssignInput(StrictInput):
     user = serializers.UUIDField()
 
 
+# Every state either lifecycle can move to, so that a client generated from the schema can list
+# them; which lifecycle a state belongs to, and whether the move is allowed, the service decides.
+TRANSITION_TARGETS = [*SupportStatus.choices, *JusticeStage.choices]
+
+
 class TransitionInput(StrictInput):
     lifecycle = serializers.ChoiceField(choices=Lifecycle.choices)
-    to = serializers.CharField(max_length=32)
+    to = serializers.ChoiceField(
+        choices=TRANSITION_TARGETS,
+        help_text="A support status (lifecycle `support`) or a justice stage (lifecycle "
+        "`justice`). A state of the other lifecycle, or a move the transition table does not "
+        "allow, answers 409 and changes nothing.",
+    )
     reason = serializers.CharField(max_length=2000)
     closure_reason = serializers.ChoiceField(
         choices=ClosureReason.choices, required=False, allow_blank=True
