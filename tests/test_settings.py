@@ -105,3 +105,38 @@ def test_a_malformed_encryption_key_stops_the_process_at_startup():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "casework.E001" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    "variable,committed",
+    [
+        ("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-used-in-production"),
+        ("FIELD_ENCRYPTION_KEYS", "prod1:ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMzJieSE="),
+        ("FIELD_HASH_KEY", "ZGV2ZWxvcG1lbnQtb25seS1oYXNoLWtleS0zMmJ5dGU="),
+        ("AUDIT_HASH_KEYS", "a1:x,dev1:ZGV2ZWxvcG1lbnQtb25seS1hdWRpdC1jaGFpbi1rZXk="),
+    ],
+)
+def test_production_refuses_a_key_committed_in_the_repository(variable, committed):
+    """Under another id, or beside a key of its own, a development key is still refused."""
+    result = manage("check", env={**PRODUCTION_ENV, variable: committed})
+    assert result.returncode != 0
+    assert "development key committed in the repository" in result.stderr
+    assert variable in result.stderr
+
+
+@pytest.mark.parametrize("entry_point", ["casework.wsgi", "casework.celery"])
+def test_the_entry_points_choose_production_unless_told_otherwise(entry_point):
+    """Started without DJANGO_SETTINGS_MODULE, gunicorn and Celery run production settings, and
+    so refuse to start without production's secrets."""
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"import {entry_point}; import django; django.setup()"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY" in result.stderr

@@ -6,7 +6,13 @@ from .env import BASE_DIR, env
 
 DEBUG = False
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-never-used-in-production")
+# Keys committed here are for development only; production refuses every one of them.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-never-used-in-production"
+DEVELOPMENT_FIELD_ENCRYPTION_KEY = "dev1:ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMzJieSE="
+DEVELOPMENT_FIELD_HASH_KEY = "ZGV2ZWxvcG1lbnQtb25seS1oYXNoLWtleS0zMmJ5dGU="
+DEVELOPMENT_AUDIT_HASH_KEY = "dev1:ZGV2ZWxvcG1lbnQtb25seS1hdWRpdC1jaGFpbi1rZXk="
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
@@ -158,14 +164,12 @@ from .integrations.security import *  # noqa: E402, F403
 # older keys listed until ``rotate_encryption_keys`` has re-encrypted everything. The keyed hash
 # for exact-match look-ups has its own key. The defaults are for development only.
 FIELD_ENCRYPTION_KEYS = env.list(
-    "FIELD_ENCRYPTION_KEYS", default=["dev1:ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMzJieSE="]
+    "FIELD_ENCRYPTION_KEYS", default=[DEVELOPMENT_FIELD_ENCRYPTION_KEY]
 )
-FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="ZGV2ZWxvcG1lbnQtb25seS1oYXNoLWtleS0zMmJ5dGU=")
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", default=DEVELOPMENT_FIELD_HASH_KEY)
 # The audit chain's HMAC keys, "<id>:<base64 32-byte key>", the first one signing new events and
 # exported chain heads; keep older keys listed for as long as events signed with them are kept.
-AUDIT_HASH_KEYS = env.list(
-    "AUDIT_HASH_KEYS", default=["dev1:ZGV2ZWxvcG1lbnQtb25seS1hdWRpdC1jaGFpbi1rZXk="]
-)
+AUDIT_HASH_KEYS = env.list("AUDIT_HASH_KEYS", default=[DEVELOPMENT_AUDIT_HASH_KEY])
 # Where the signed head of every audit chain is appended at each export (one JSON line per
 # chain; the same line also goes to the "casework.audit.heads" log), for ``verify_audit`` to
 # check the chains against. Put it where the application's database role cannot reach: a

@@ -35,6 +35,31 @@ if _signed_in_as != DATABASE_APP_ROLE:
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 FIELD_HASH_KEY = env("FIELD_HASH_KEY")
 AUDIT_HASH_KEYS = env.list("AUDIT_HASH_KEYS")
+
+
+def _refuse_committed_keys() -> None:
+    """A key that is in the repository is known to everyone who can read it."""
+    committed = {
+        "DJANGO_SECRET_KEY": SECRET_KEY == DEVELOPMENT_SECRET_KEY,  # noqa: F405
+        "FIELD_ENCRYPTION_KEYS": any(
+            k.partition(":")[2] == DEVELOPMENT_FIELD_ENCRYPTION_KEY.partition(":")[2]  # noqa: F405
+            for k in FIELD_ENCRYPTION_KEYS
+        ),
+        "FIELD_HASH_KEY": FIELD_HASH_KEY == DEVELOPMENT_FIELD_HASH_KEY,  # noqa: F405
+        "AUDIT_HASH_KEYS": any(
+            k.partition(":")[2] == DEVELOPMENT_AUDIT_HASH_KEY.partition(":")[2]  # noqa: F405
+            for k in AUDIT_HASH_KEYS
+        ),
+    }
+    named = sorted(name for name, found in committed.items() if found)
+    if named:
+        raise ImproperlyConfigured(
+            f"{', '.join(named)} hold(s) a development key committed in the repository; "
+            "production needs keys of its own."
+        )
+
+
+_refuse_committed_keys()
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND")
 
