@@ -3,17 +3,24 @@
 from rest_framework import serializers
 
 
+# Input that refuses fields it does not know, so a client cannot believe it changed something
+# (``support_status``, ``organisation``) that was silently ignored; and booleans that are not
+# JSON booleans, which DRF would otherwise read from "yes", "on", 1 or "1". (A comment, not a
+# docstring: the schema would give every input's description as this text.)
 class StrictInput(serializers.Serializer):
-    """Input that refuses fields it does not know, so a client cannot believe it changed
-    something (``support_status``, ``organisation``) that was silently ignored."""
-
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: ["This field is not accepted here."] for name in unknown}
-                )
+            errors = {
+                name: ["This field is not accepted here."]
+                for name in sorted(set(data) - set(self.fields))
+            }
+            for name, field in self.fields.items():
+                if isinstance(field, serializers.BooleanField) and name in data:
+                    value = data[name]
+                    if not (isinstance(value, bool) or (value is None and field.allow_null)):
+                        errors[name] = ["Must be true or false."]
+            if errors:
+                raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
 

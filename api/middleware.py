@@ -7,6 +7,7 @@ show settings and code)."""
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from .errors import error_body
@@ -61,3 +62,82 @@ class ApiErrorShapeMiddleware:
             if header in response:
                 shaped[header] = response[header]
         return shaped
+
+
+class RequestLimitsMiddleware:
+    """A body over ``API_MAX_BODY_BYTES`` (by its declared length) answers 413 before anything
+    reads it, and a query parameter given twice answers 400 unless the route's filters take a
+    list there (``?support_status=active&support_status=paused``): which of two values a proxy
+    or a parser would use is not something to leave to chance."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_PREFIX):
+            try:
+                declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                declared = 0
+            if declared > settings.API_MAX_BODY_BYTES:
+                return _refused(request, 413, "request_too_large", CODES[413][1])
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not request.path.startswith(API_PREFIX):
+            return None
+        repeated = sorted(name for name, values in request.GET.lists() if len(values) > 1)
+        if not repeated:
+            return None
+        allowed = _multi_valued(view_func)
+        refused = [name for name in repeated if name not in allowed]
+        if refused:
+            return _refused(
+                request,
+                400,
+                "repeated_parameter",
+                f"Give each of these once: {', '.join(refused)}.",
+            )
+        return None
+
+
+def _multi_valued(view_func) -> frozenset[str]:
+    """The query parameters a route's filters take as a list."""
+    from django_filters import filters as django_filters
+
+    view = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
+    filterset = getattr(view, "filterset_class", None)
+    if filterset is None:
+        return frozenset()
+    return frozenset(
+        name
+        for name, declared in filterset.base_filters.items()
+        if isinstance(
+            declared,
+            django_filters.MultipleChoiceFilter | django_filters.BaseInFilter,
+        )
+    )
+
+
+def _refused(request: HttpRequest, status: int, code: str, message: str) -> JsonResponse:
+    from casework.audit.security import record_refusal
+
+    from .refusals import _first_time
+
+    route = getattr(getattr(request, "resolver_match", None), "route", "") or request.path_info
+    address = request.META.get("REMOTE_ADDR", "unknown")
+    try:
+        if _first_time(f"refusal:{status}:{address}:{code}"):
+            record_refusal(
+                actor="anonymous",
+                status=status,
+                code=code,
+                method=request.method,
+                route=route[:200],
+                ids={},
+            )
+    except Exception:  # the refusal still goes out; failing to record it is logged
+        import logging
+
+        logging.getLogger("casework.security").exception("a refusal could not be recorded")
+    return JsonResponse(error_body(code, message), status=status)

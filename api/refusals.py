@@ -21,6 +21,9 @@ FLOOD_WINDOW_SECONDS = 60
 # Refused lifecycle moves worth a security event (an attempt to get round the rules).
 SECURITY_CONFLICTS = frozenset({"illegal_transition"})
 SHARE_KWARGS = ("shared_case_id",)
+# Malformed input that is worth a security event: a body or a query a proxy and the service
+# could read differently (request smuggling, parameter pollution), not an ordinary mistake.
+AMBIGUOUS_INPUT = frozenset({"duplicate_key", "not_a_number", "repeated_parameter"})
 
 
 def _caller(request: Request) -> object | None:
@@ -55,7 +58,9 @@ def note_refusal(request: Request, view, exc: Exception, status: int, code: str)
         return
     if status == 409 and code not in SECURITY_CONFLICTS:
         return
-    if status not in (401, 403, 404, 409, 429):
+    if status == 400 and code not in AMBIGUOUS_INPUT:
+        return
+    if status not in (400, 401, 403, 404, 409, 413, 429):
         return
     caller = _caller(request)
     address = request.META.get("REMOTE_ADDR", "unknown")
@@ -69,7 +74,7 @@ def note_refusal(request: Request, view, exc: Exception, status: int, code: str)
             getattr(exc, "prefix", ""),
         ]
     )
-    if (caller is None or status == 429) and not _first_time(flood_key):
+    if (caller is None or status in (400, 413, 429)) and not _first_time(flood_key):
         return
     match = getattr(request, "resolver_match", None)
     organisation, case_id, detail = None, None, {}

@@ -6,10 +6,10 @@ from casework.accounts.choices import OrganisationKind, Role, Scope
 from casework.accounts.models import ApiKey, Organisation, User
 from permissions.principals import PrincipalKind
 
-from ..fields import Moment
+from ..fields import Moment, StrictInput
 
 
-class LoginInput(serializers.Serializer):
+class LoginInput(StrictInput):
     username = serializers.CharField(max_length=150)
     # Passwords are checked exactly as typed: a leading or trailing space is part of it.
     password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
@@ -36,13 +36,13 @@ class OrganisationOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrganisationCreateInput(serializers.Serializer):
+class OrganisationCreateInput(StrictInput):
     name = serializers.CharField(max_length=200)
     code = serializers.RegexField(r"^[A-Z]{2,8}$", max_length=8)
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
 
 
-class OrganisationUpdateInput(serializers.Serializer):
+class OrganisationUpdateInput(StrictInput):
     name = serializers.CharField(max_length=200)
     is_active = serializers.BooleanField(
         help_text="False deactivates the organisation: its staff's sessions end, they cannot "
@@ -92,7 +92,7 @@ class StaffOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StaffCreateInput(serializers.Serializer):
+class StaffCreateInput(StrictInput):
     username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
     role = serializers.ChoiceField(choices=Role.choices)
@@ -106,7 +106,7 @@ class StaffCreateInput(serializers.Serializer):
     )
 
 
-class StaffUpdateInput(serializers.Serializer):
+class StaffUpdateInput(StrictInput):
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
@@ -154,7 +154,7 @@ class ApiKeyCreatedOutput(ApiKeyOutput):
         read_only_fields = fields
 
 
-class ApiKeyCreateInput(serializers.Serializer):
+class ApiKeyCreateInput(StrictInput):
     name = serializers.CharField(max_length=50)
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=Scope.choices), min_length=1, max_length=len(Scope)

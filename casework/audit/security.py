@@ -11,10 +11,12 @@ from .models import AuditEvent
 from .services import audit_record
 
 KINDS = {
+    400: "ambiguous_input",
     401: "unauthenticated",
     403: "forbidden",
     404: "not_found",
     409: "refused_change",
+    413: "oversized",
     429: "throttled",
 }
 

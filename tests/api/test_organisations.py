@@ -19,10 +19,12 @@ def test_superuser_creates_and_renames_an_organisation(as_superuser):
 
 
 def test_the_kind_cannot_be_changed_through_the_api(as_superuser, charity):
+    """Refused by name rather than silently ignored, so nobody believes it changed."""
     response = as_superuser.patch(f"/api/v1/organisations/{charity.id}/", {"kind": "police"})
     charity.refresh_from_db()
     assert charity.kind == "charity"
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"kind": ["This field is not accepted here."]}
 
 
 @pytest.mark.parametrize(

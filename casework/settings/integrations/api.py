@@ -12,7 +12,7 @@ REST_FRAMEWORK = {
     # Deny by default: every view names the policy that lets anyone in.
     "DEFAULT_PERMISSION_CLASSES": ["permissions.policies.DenyAll"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.StrictJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "permissions.throttling.PersonThrottle",
         "permissions.throttling.IntegrationThrottle",
@@ -27,6 +27,9 @@ REST_FRAMEWORK = {
     # JSON only: no ?format= switching of renderers (the parameter is free for endpoints' use).
     "URL_FORMAT_OVERRIDE": None,
 }
+
+# The largest request body the API reads (bytes); a larger one answers 413 before it is parsed.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 
 # Tokens for people: idle timeout with sliding renewal, and an absolute lifetime.
 REST_KNOX = {
