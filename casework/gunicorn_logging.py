@@ -11,11 +11,16 @@ SECRET_PATHS = [(re.compile(r"^/calendar/[^/]+\.ics$"), "/calendar/[redacted].ic
 WITHHELD_HEADERS = ("authorization", "cookie", "referer", "x-forwarded-for", "idempotency-key")
 
 
+# Anything that is not a printable character outside the quote: a path is logged decoded, so
+# "%0d%0a" would otherwise start a forged line, and "%22" close the quoted request.
+UNPRINTABLE = re.compile(r'[\x00-\x1f\x7f"\\]')
+
+
 def discreet_path(path: str) -> str:
     for pattern, replacement in SECRET_PATHS:
         if pattern.match(path):
             return replacement
-    return path
+    return UNPRINTABLE.sub(lambda match: f"\\x{ord(match.group()):02x}", path)
 
 
 class DiscreetLogger(Logger):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_safe
 from kombu import Connection
 
 
@@ -24,11 +25,13 @@ def _broker_ok() -> bool:
         return False
 
 
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """The process is up and serving; it checks nothing else."""
     return JsonResponse({"status": "ok"})
 
 
+@require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
     """Ready to take traffic: PostgreSQL answers and the Celery broker accepts connections."""
     checks = {"database": _database_ok(), "broker": _broker_ok()}

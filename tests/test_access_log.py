@@ -94,10 +94,23 @@ def test_the_access_log_keeps_no_query_string_referrer_credential_or_feed_secret
     assert _get(f"{base}/healthz?client={CANARY}", headers) == 200
     assert _get(f"{base}/calendar/{CANARY}.ics", headers) == 404
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and log.read_text().count("\n") < 3:
+    while time.monotonic() < deadline and "/calendar/" not in log.read_text():
         time.sleep(0.2)
     text = log.read_text()
     assert '"GET /healthz HTTP/1.1" 200' in text
     assert '"GET /calendar/[redacted].ics HTTP/1.1" 404' in text
     assert CANARY not in text
     assert "client=" not in text
+
+
+def test_a_line_break_in_a_path_cannot_forge_an_access_log_line(access_log):
+    base, log = access_log
+    forged = "/forged%0d%0a127.0.0.1%20%5B01/Jan/2026%5D%20%22GET%20/admin/%20HTTP/1.1%22%20200"
+    assert _get(f"{base}{forged}", {}) == 404
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "/forged" not in log.read_text():
+        time.sleep(0.2)
+    lines = [line for line in log.read_text().splitlines() if "/healthz" not in line]
+    assert len(lines) == 1, lines
+    assert "\\x0d\\x0a" in lines[0]
+    assert '"GET /admin/' not in lines[0]

@@ -53,3 +53,11 @@ def test_readyz_names_the_database_when_it_is_unreachable():
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["status"] == 503
     assert outcome["body"]["failing"] == ["database"]
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/calendar/not-a-feed.ics"])
+@pytest.mark.parametrize("method", ["post", "put", "delete", "trace", "options"])
+def test_the_probes_and_the_calendar_feed_take_only_get_and_head(client, path, method):
+    response = getattr(client, method)(path)
+    assert response.status_code == 405
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}

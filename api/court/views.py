@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
 from django.db.models import Case as CaseWhen
 from django.http import Http404, HttpResponse
+from django.views.decorators.http import require_safe
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -282,6 +283,7 @@ class CalendarFeedView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@require_safe
 def calendar_feed(request, token: str) -> HttpResponse:
     """The feed itself, for calendar apps: the secret in the link is the only credential."""
     owner = services.calendar_feed_owner(token)
