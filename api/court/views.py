@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
 from django.db.models import Case as CaseWhen
 from django.http import Http404, HttpResponse
-from django.views.decorators.http import require_safe
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
