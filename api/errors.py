@@ -16,7 +16,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
-from casework.accounts.errors import DomainError
+from casework.core.errors import DomainError
 from casework.request_context import get_request_id
 
 logger = logging.getLogger("casework.api")

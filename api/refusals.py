@@ -10,9 +10,9 @@ import logging
 from django.core.cache import cache
 from rest_framework.request import Request
 
+from casework.accounts import principals
 from casework.audit.security import record_refusal
 from casework.sharing.owners import share_owner
-from permissions import principals
 from permissions.authentication import ApiKeyRefused
 
 logger = logging.getLogger("casework.security")

@@ -8,8 +8,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 
 from casework.accounts.models import ApiKey
-
-from .principals import Integration
+from casework.accounts.principals import Integration
 
 API_KEY_PREFIX = "Api-Key"
 

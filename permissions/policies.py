@@ -5,7 +5,9 @@ from typing import TYPE_CHECKING
 
 from rest_framework.permissions import BasePermission
 
-from . import principals, rules
+from casework.accounts import principals
+
+from . import rules
 from .rules import Rule
 
 if TYPE_CHECKING:  # rest_framework.views imports the default policy; avoid the cycle

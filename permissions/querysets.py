@@ -8,7 +8,9 @@ from collections.abc import Callable
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
+from casework.accounts import principals
 from casework.accounts.models import ApiKey, Organisation, User
+from casework.accounts.roles import liaison_group_name
 from casework.audit.models import AuditEvent
 from casework.cases.choices import ReferralStatus
 from casework.cases.models import Case, ContactLogEntry, Note, Referral
@@ -25,7 +27,6 @@ from casework.sharing.models import (
     SharedUpdate,
 )
 
-from . import principals
 from .objects import case_permission_filter, cases_visible_to, group_ids
 
 Restrictor = Callable[[models.QuerySet, object, str], models.QuerySet]
@@ -158,7 +159,7 @@ def active_shares(qs: models.QuerySet, force_id, *, group_user=None) -> models.Q
         groups = group_ids(group_user)
     else:
         groups = list(
-            Group.objects.filter(name=f"org:{force_id}:police_liaison").values_list("pk", flat=True)
+            Group.objects.filter(name=liaison_group_name(force_id)).values_list("pk", flat=True)
         )
     if not groups:
         return qs.none()

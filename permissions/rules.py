@@ -6,7 +6,7 @@ queryset restriction's job (``permissions.querysets``), and an object outside it
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import principals
+from casework.accounts import principals
 
 Predicate = Callable[[object], bool]
 

@@ -4,7 +4,7 @@ attempts by address. Answers 429 with Retry-After."""
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from . import principals
+from casework.accounts import principals
 
 
 class _SettingsRate(SimpleRateThrottle):

@@ -6,9 +6,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.accounts import principals
 from casework.accounts.models import ApiKey, Organisation, User
 from casework.accounts.services import api_keys, auth, organisations, staff
-from permissions import policies, principals
+from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import organisation_for_write
 from permissions.throttling import LoginThrottle

@@ -354,7 +354,7 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
         case = self.get_object()
         return access_log_page(
             request,
-            case_access_log(request.user, case),
+            case_access_log(case=case, fetched_by=request.user),
             action="case.access_log.read",
             case_id=case.pk,
         )

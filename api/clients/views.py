@@ -120,7 +120,7 @@ class ClientViewSet(ClientPrivacyMixin, mixins.ListModelMixin, CaseworkViewSet):
         client = self.get_object()
         return access_log_page(
             request,
-            client_access_log(request.user, client),
+            client_access_log(client=client, fetched_by=request.user),
             action="client.access_log.read",
             client_id=client.pk,
         )

@@ -16,6 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.accounts import principals
 from casework.accounts.models import User
 from casework.audit.reads import record_police_read, record_read
 from casework.cases.choices import ContactOutcome
@@ -27,7 +28,7 @@ from casework.court.choices import EntitlementStatus, HearingStatus
 from casework.court.models import CourtEvent, Entitlement, JusticeDecision
 from casework.sharing.models import SharedCase
 from casework.sharing.selectors import court_events_on_share
-from permissions import policies, principals
+from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import restrict
 

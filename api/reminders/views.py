@@ -9,13 +9,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.accounts import principals
 from casework.audit.reads import record_police_read
 from casework.clients.models import ContactMethod
 from casework.reminders import messages, services
 from casework.reminders.choices import ReminderKind, ReminderStatus
 from casework.reminders.models import OutboundMessage, Reminder, ReminderPreference
 from casework.reminders.policy import policy_for
-from permissions import policies, principals
+from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import restrict
 

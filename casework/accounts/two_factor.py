@@ -10,8 +10,8 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.audit.services import audit_record
+from casework.core.errors import Conflict
 
-from .errors import Conflict
 from .models import RecoveryCode, RecoveryCodeDevice, User
 
 RECOVERY_CODES = 10

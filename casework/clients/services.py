@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import Organisation, User
 from casework.audit.services import audit_record
+from casework.core.errors import Conflict
 from casework.crypto import blind_index
 
 from .choices import POLICE_ROUTE_KINDS, ContactKind, ContactStatus, Weekday

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import User
 from casework.audit.services import audit_record
 from casework.cases.lifecycles import JusticeStage
 from casework.cases.models import Case, CaseTransition
+from casework.core.errors import Conflict
 
 from .choices import EntitlementStatus, HearingStatus, HearingType
 from .models import CalendarFeed, CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
@@ -112,7 +112,7 @@ def court_event_update(
     **changes,
 ) -> CourtEvent:
     """A new date keeps the old one on record."""
-    from casework.accounts.errors import PreconditionFailed
+    from casework.core.errors import PreconditionFailed
 
     locked = CourtEvent.objects.select_for_update().select_related("case").get(pk=event.pk)
     if expected_version is not None and expected_version != locked.version:

@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import User
 from casework.audit.services import audit_record
 from casework.cases.lifecycles import JusticeStage, SupportStatus
 from casework.cases.models import Case
 from casework.cases.services.cases import case_transition
 from casework.clients.models import Client
+from casework.core.errors import Conflict
 from casework.court.choices import HearingStatus
 from casework.court.models import CourtEvent
 from casework.sharing.models import SharedUpdate

@@ -13,7 +13,6 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import User
 from casework.audit.services import audit_record
 from casework.cases.choices import ContactChannel, ContactDirection, ContactOutcome
@@ -22,6 +21,7 @@ from casework.cases.models import Case
 from casework.cases.services.contacts import contact_log
 from casework.clients.choices import ContactKind, ContactStatus
 from casework.clients.models import ContactMethod
+from casework.core.errors import Conflict
 
 from .assignees import reminder_assignee_of
 from .choices import MessageChannel, MessageStatus, ReminderKind

@@ -2,7 +2,7 @@
 and a daily digest. Emails name the kind of reminder and the case reference, never the client;
 a police officer's name the share reference only, never the charity's case reference.
 
-An email is about a reminder its addressee can see when it is sent (``restrict``, as the API):
+An email is about a reminder its addressee can see when it is sent (``visible_to``, as the API):
 a reminder about a share that has ended since, or about a case its holder was taken off, is not
 mailed, on the first attempt or on any retry after a mail-server error."""
 
@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casework.accounts.models import User
-from permissions.querysets import restrict
+from casework.core.access import visible_to
 
 from .choices import ReminderStatus
 from .models import DigestDelivery, Reminder, ReminderPreference
@@ -28,7 +28,7 @@ def about(reminder: Reminder) -> str:
 
 def _still_visible(reminder: Reminder) -> bool:
     mine = Reminder.objects.filter(pk=reminder.pk)
-    return restrict(mine, principal=reminder.assignee).exists()
+    return visible_to(mine, reminder.assignee).exists()
 
 
 def reminders_to_email():
@@ -101,9 +101,7 @@ def send_digest(user_id, day) -> bool:
             assignee_id=user_id, status=ReminderStatus.OPEN, due_at__lte=timezone.now()
         )
         reminders = list(
-            restrict(due, principal=person)
-            .select_related("case", "shared_case")
-            .order_by("due_at")[:100]
+            visible_to(due, person).select_related("case", "shared_case").order_by("due_at")[:100]
         )
         if reminders:
             lines = [

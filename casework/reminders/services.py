@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import Organisation, User
 from casework.audit.services import audit_record
+from casework.cases.models import Case
+from casework.core.access import visible_to
+from casework.core.errors import Conflict
 
 from .assignees import reminder_assignee_of
 from .choices import ACTIVE_STATUSES, ReminderStatus
@@ -103,9 +105,7 @@ def reminders_hand_over(*, case, leaving: User, by: User) -> dict[str, int]:
     of the same hearing) is cancelled instead of doubled. Someone who can still act on the case (an
     active supervisor) keeps theirs. With nobody at all to take them, the change is refused (409)
     rather than a reminder lost."""
-    from permissions.objects import cases_visible_to
-
-    if leaving.is_active and cases_visible_to(leaving).filter(pk=case.pk).exists():
+    if leaving.is_active and visible_to(Case.objects.filter(pk=case.pk), leaving).exists():
         return {"moved": 0, "covered": 0}
     theirs = list(
         Reminder.objects.select_for_update()

@@ -6,18 +6,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from casework.accounts.models import Organisation
+from casework.accounts.roles import liaison_group
 from casework.audit.services import audit_record
 
 from .choices import POLICE_SCOPES, ConsentScope, ShareStatus, SharingLevel
 from .ledger import current_consent, in_force, records_stored, review_passed
 from .models import SharedCase, SharedCaseGroupObjectPermission
 
-LIAISON_GROUP = "org:{id}:police_liaison"
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -26,11 +25,6 @@ class ShareState:
     level: str | None  # None: nothing is shared with this force
     contact_directly: bool
     review_date: date | None
-
-
-def liaison_group(force: Organisation) -> Group:
-    group, _ = Group.objects.get_or_create(name=LIAISON_GROUP.format(id=force.pk))
-    return group
 
 
 def _view_permission() -> Permission:

@@ -5,8 +5,8 @@ ended share and an id that never existed."""
 import uuid
 from dataclasses import dataclass
 
+from casework.accounts import principals
 from casework.accounts.models import Organisation
-from permissions import principals
 
 from .models import SharedCase
 

@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import Organisation, User
+from casework.accounts.principals import is_charity_staff
 from casework.audit.services import audit_record
 from casework.cases import lifecycles
 from casework.cases.lifecycles import JusticeStage
 from casework.cases.models import Case, CaseTransition, Note
-from permissions.principals import is_charity_staff
+from casework.core.errors import Conflict
 
 from .choices import POLICE_SCOPES, ConsentScope, ShareStatus, SharingLevel, UpdateKind
 from .derivation import sync_sharing
@@ -311,7 +311,7 @@ def police_involvement_update(
 ) -> PoliceInvolvement:
     """Charity staff keep it on their case; a police liaison keeps it through an active share of
     their own force, and then cannot point it at another force."""
-    from casework.accounts.errors import PreconditionFailed
+    from casework.core.errors import PreconditionFailed
 
     Case.objects.select_for_update().get(pk=case.pk)
     if via_share is not None:

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework.audit.services import audit_record
+from casework.core.errors import Conflict
 
 from ..choices import SCOPES_BY_KIND, Scope
-from ..errors import Conflict
 from ..models import ApiKey, Organisation, User
 
 

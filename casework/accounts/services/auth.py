@@ -12,18 +12,13 @@ from knox.models import AuthToken
 from knox.settings import knox_settings
 
 from casework.audit.services import audit_record
+from casework.core.errors import LockedOut
 
 from .. import two_factor
-from ..errors import DomainError
 from ..models import User
 from .staff import tokens_revoke_all
 
 INVALID_CREDENTIALS = "Unable to sign in with those credentials."
-
-
-class LockedOut(DomainError):
-    status_code = 429
-    code = "locked_out"
 
 
 def _locked(request: HttpRequest, username: str) -> bool:

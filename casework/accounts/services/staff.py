@@ -6,17 +6,12 @@ from django.db import transaction
 from knox.models import AuthToken
 
 from casework.audit.services import audit_record
+from casework.core.errors import Conflict
 
 from ..choices import ROLES_BY_KIND, role_fits
-from ..errors import Conflict
 from ..models import Organisation, User
+from ..roles import sync_group_membership
 from ._validation import full_clean
-
-
-def sync_group_membership(user: User) -> None:
-    from permissions.objects import sync_group_membership as sync
-
-    sync(user)
 
 
 def _check_role(organisation: Organisation, role: str) -> None:

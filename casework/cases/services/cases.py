@@ -8,14 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework.accounts.choices import Role
-from casework.accounts.errors import Conflict, PreconditionFailed
 from casework.accounts.models import Organisation, User
 from casework.audit.services import audit_record
 from casework.clients.models import Client
-from permissions.objects import grant_case_to_supervisors, grant_case_to_user, revoke_case_from_user
+from casework.core.errors import Conflict, PreconditionFailed
 
 from .. import lifecycles
 from ..choices import AssignmentRole, ClosureReason
+from ..grants import grant_case_to_supervisors, grant_case_to_user, revoke_case_from_user
 from ..lifecycles import SupportStatus
 from ..models import Case, CaseAssignment, CaseTransition, Referral
 from .references import next_reference

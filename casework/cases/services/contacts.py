@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import User
 from casework.audit.services import audit_record
 from casework.clients.models import ContactMethod
 from casework.clients.services import contact_method_record_outcome
+from casework.core.errors import Conflict
 
 from ..choices import ContactOutcome, NoteVisibility
 from ..models import Case, ContactLogEntry, Note

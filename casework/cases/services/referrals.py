@@ -7,12 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import Organisation, User
 from casework.audit.services import audit_record
 from casework.clients.models import Client
 from casework.clients.normalise import normalise
 from casework.clients.services import check_safe_times, client_create, contact_method_add
+from casework.core.errors import Conflict
 
 from ..choices import DeclineReason, ReferralStatus
 from ..models import Case, Referral

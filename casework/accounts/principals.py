@@ -1,11 +1,18 @@
-"""The two kinds of caller: a person (a ``User``) and an integration (an API key)."""
+"""Who is acting: a person (a ``User``) or an integration (another system, with an API key).
 
+``Principal`` is the caller of a request, and what every service's acting argument is typed as;
+``Actor`` adds the system's own jobs (a nightly sweep, a management command), which act under a
+name of their own. The predicates say what a principal is (charity staff, a supervisor, a police
+liaison); what each may do is decided in ``permissions/``."""
+
+import uuid
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from django.db import models
 
-from casework.accounts.choices import OrganisationKind, Role
-from casework.accounts.models import ApiKey, Organisation, User
+from .choices import OrganisationKind, Role
+from .models import ApiKey, Organisation, User
 
 
 class PrincipalKind(models.TextChoices):
@@ -33,11 +40,22 @@ class Integration:
         return self.api_key.organisation
 
     @property
+    def organisation_id(self) -> uuid.UUID:
+        return self.api_key.organisation_id
+
+    @property
     def pk(self) -> str:
         return f"api-key:{self.api_key.public_id}"
 
     def __str__(self) -> str:
         return f"API key {self.api_key.prefix} ({self.api_key.name})"
+
+
+Principal: TypeAlias = User | Integration
+"""A caller: a signed-in person or an integration."""
+
+Actor: TypeAlias = Principal | str
+"""Who an audited change is by: a caller, or the name of a system job (``"consent-review"``)."""
 
 
 def person(principal: object) -> User | None:
