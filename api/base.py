@@ -1,6 +1,9 @@
 """The viewset every API resource starts from."""
 
+import uuid
+
 from django.db import models
+from django.http import Http404
 from rest_framework import viewsets
 
 from permissions.querysets import restrict
@@ -37,10 +40,6 @@ class CaseworkViewSet(AuditedReadsMixin, RestrictedViewSetMixin, viewsets.Generi
 def visible_or_404(model, request, pk, *, queryset=None, **filters):
     """The object with this id among those the caller may see, or a 404 (a malformed id too).
     ``queryset`` (of ``model``) says what to load with it."""
-    import uuid
-
-    from django.http import Http404
-
     try:
         pk = uuid.UUID(str(pk))
     except ValueError:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from rest_framework.permissions import BasePermission
 
 from casework.accounts import principals
+from casework.accounts.services.two_factor import enabled
 
 from . import rules
 from .rules import Rule
@@ -65,8 +66,6 @@ def _routed(view: "APIView", request: "Request") -> bool:
 def _enrolment_pending(person) -> bool:
     if person.organisation_id is None or not person.organisation.require_two_factor:
         return False
-    from casework.accounts.two_factor import enabled
-
     return not enabled(person)
 
 
@@ -165,7 +164,7 @@ Contacts = policy(
 Notes = policy("Notes", list=_staff_only, retrieve=_staff_only, create=_staff_only)
 
 Consents = policy("Consents", get=_staff_only, post=_staff_only)
-PoliceInvolvementPolicy = policy("PoliceInvolvementPolicy", get=_staff_only, patch=_staff_only)
+PoliceInvolvement = policy("PoliceInvolvement", get=_staff_only, patch=_staff_only)
 SharedCases = policy(
     "SharedCases",
     list=rules.police_liaison | rules.scope("shared-cases:read"),
@@ -189,7 +188,7 @@ CourtEvents = policy(
 Decisions = policy("Decisions", list=_staff_only, create=_staff_only, client_told=_staff_only)
 Entitlements = policy("Entitlements", list=_staff_only)
 Caseload = policy("Caseload", get=_staff_only)
-CalendarFeedPolicy = policy("CalendarFeedPolicy", post=_staff_only, delete=_staff_only)
+CalendarFeed = policy("CalendarFeed", post=_staff_only, delete=_staff_only)
 SharedCourtEvents = policy(
     "SharedCourtEvents",
     get=rules.police_liaison | rules.scope("shared-cases:read"),
@@ -201,7 +200,7 @@ _any_staff = rules.charity_staff | rules.police_liaison
 Reminders = policy(
     "Reminders", list=_any_staff, retrieve=_any_staff, complete=_any_staff, snooze=_any_staff
 )
-ReminderPolicyPolicy = policy("ReminderPolicyPolicy", get=_staff_only, patch=rules.supervisor)
+ReminderPolicy = policy("ReminderPolicy", get=_staff_only, patch=rules.supervisor)
 ReminderPreferences = policy("ReminderPreferences", get=_any_staff, patch=_any_staff)
 Messages = policy(
     "Messages", list=_staff_only, retrieve=_staff_only, create=_staff_only, cancel=_staff_only

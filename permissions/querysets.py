@@ -5,7 +5,8 @@ new endpoint fails closed instead of serving every row."""
 
 from collections.abc import Callable
 
-from django.core.exceptions import ImproperlyConfigured
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 
 from casework.accounts import principals
@@ -153,8 +154,6 @@ def active_shares(qs: models.QuerySet, force_id, *, group_user=None) -> models.Q
     date (so a lapsed consent bites before the nightly sweep), and the guardian permission row.
     The groups and the permission are looked up first, so the row check is an EXISTS probe on
     the unique (group, permission, share) index."""
-    from django.contrib.auth.models import Group, Permission
-
     if group_user is not None:
         groups = group_ids(group_user)
     else:
@@ -244,8 +243,6 @@ def organisation_for_write(principal: object, requested: Organisation | None) ->
 
     A supervisor always writes into their own organisation (naming another one is refused, so a
     foreign id cannot be smuggled in); a superuser must say which."""
-    from django.core.exceptions import ValidationError
-
     if principals.is_superuser(principal):
         if requested is None:
             raise ValidationError({"organisation": ["Say which organisation this is for."]})

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from casework.accounts import principals
 from casework.accounts.models import ApiKey, Organisation, User
-from casework.accounts.services import api_keys, auth, organisations, staff
+from casework.accounts.services import api_keys, auth, organisations, staff, two_factor
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import organisation_for_write
@@ -154,10 +154,8 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkVie
     def reset_two_factor(self, request, pk=None):
         """For someone who lost their authenticator: their devices and sessions end, and they
         set two-factor sign-in up again at their next sign-in."""
-        from casework.accounts import two_factor
-
         user = self.get_object()
-        two_factor.reset(user, by=request.user)
+        two_factor.two_factor_reset(user=user, by=request.user)
         return Response(self.output(user).data)
 
     @extend_schema(request=None, responses={200: s.RevokedTokensOutput})

@@ -17,7 +17,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.accounts import principals
-from casework.accounts.models import User
 from casework.audit.reads import record_police_read, record_read
 from casework.cases.choices import ContactOutcome
 from casework.cases.lifecycles import SupportStatus
@@ -28,6 +27,7 @@ from casework.court.choices import EntitlementStatus, HearingStatus
 from casework.court.models import CourtEvent, Entitlement, JusticeDecision
 from casework.sharing.models import SharedCase
 from casework.sharing.selectors import court_events_on_share
+from casework.sharing.services import police_court_event_add
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import restrict
@@ -37,14 +37,6 @@ from ..base import CaseworkViewSet
 from ..cases.views import CaseChildViewSet
 from ..pagination import page_of, paginated
 from . import serializers as s
-
-
-def _attendees(request, ids) -> list[User]:
-    wanted = {uuid.UUID(str(i)) for i in ids}
-    users = list(User.objects.filter(pk__in=wanted, organisation_id=request.user.organisation_id))
-    if len(users) != len(wanted):
-        raise ValidationError({"attendees": ["Only your organisation's staff can attend."]})
-    return users
 
 
 class CourtEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
@@ -62,11 +54,7 @@ class CourtEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseCh
         case = self.get_case()
         data = s.CourtEventInput(data=request.data)
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        attendees = _attendees(request, values.pop("attendees", []))
-        event = services.court_event_add(
-            case=case, actor=request.user, attendees=attendees, **values
-        )
+        event = services.court_event_add(case=case, actor=request.user, **data.validated_data)
         return Response(self.output(event).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.CourtEventUpdateInput, responses={200: s.CourtEventOutput})
@@ -74,11 +62,7 @@ class CourtEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseCh
         event = self.get_object()
         data = s.CourtEventUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        attendees = _attendees(request, values.pop("attendees")) if "attendees" in values else None
-        event = services.court_event_update(
-            event=event, actor=request.user, attendees=attendees, **values
-        )
+        event = services.court_event_update(event=event, actor=request.user, **data.validated_data)
         return Response(self.output(event).data)
 
 
@@ -268,7 +252,7 @@ class CalendarFeedView(APIView):
     stops working), ``DELETE`` revokes it."""
 
     authentication_classes = PERSONS_ONLY
-    permission_classes = [policies.CalendarFeedPolicy]
+    permission_classes = [policies.CalendarFeed]
 
     @extend_schema(request=None, responses={201: s.CalendarFeedOutput})
     def post(self, request):
@@ -327,8 +311,6 @@ class SharedCourtEventView(APIView):
 
     @extend_schema(request=s.PoliceCourtEventInput, responses={201: s.PoliceCourtEventOutput})
     def post(self, request, shared_case_id):
-        from casework.sharing.services import police_court_event_add
-
         share = self.get_share(shared_case_id)
         data = s.PoliceCourtEventInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -141,7 +141,7 @@ class ReminderPolicyView(APIView):
     """My organisation's reminder windows (the defaults until a supervisor changes them)."""
 
     authentication_classes = PERSONS_ONLY
-    permission_classes = [policies.ReminderPolicyPolicy]
+    permission_classes = [policies.ReminderPolicy]
 
     @extend_schema(responses={200: s.ReminderPolicySerializer})
     def get(self, request):
@@ -151,7 +151,7 @@ class ReminderPolicyView(APIView):
     def patch(self, request):
         data = s.ReminderPolicyInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        policy = services.policy_update(
+        policy = services.reminder_policy_update(
             organisation=request.user.organisation, by=request.user, **data.validated_data
         )
         return Response(s.ReminderPolicySerializer(policy).data)

@@ -116,7 +116,7 @@ class PoliceInvolvementView(APIView):
     """The police side of a case, kept by the charity's staff."""
 
     authentication_classes = PERSONS_ONLY
-    permission_classes = [policies.PoliceInvolvementPolicy]
+    permission_classes = [policies.PoliceInvolvement]
 
     @extend_schema(responses={200: s.PoliceInvolvementOutput})
     def get(self, request, case_id):

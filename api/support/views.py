@@ -1,5 +1,8 @@
 """A case's support plan: needs, the safety plan and risk assessments, with their history."""
 
+import uuid
+
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -99,10 +102,6 @@ class SafetyPlanItemView(_SupportPlanView):
 
 
 def visible_item(case: Case, item_id) -> SafetyPlanItem:
-    import uuid
-
-    from django.http import Http404
-
     try:
         item = SafetyPlanItem.objects.filter(case=case, pk=uuid.UUID(str(item_id))).first()
     except ValueError:

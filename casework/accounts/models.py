@@ -1,5 +1,6 @@
 """Organisations, the people who work in them, and the API keys of the systems that call us."""
 
+import hashlib
 import uuid
 
 import pgtrigger
@@ -171,14 +172,19 @@ class ApiKey(AbstractAPIKey):
         return str(self.public_id)
 
 
+def hash_recovery_code(code: str) -> str:
+    """The stored form of a recovery code: the same whatever dashes, spaces or case it is typed
+    with."""
+    normalised = code.replace("-", "").replace(" ", "").upper()
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
 class RecoveryCodeDevice(Device):
     """Single-use recovery codes for someone who has lost their authenticator. Only a SHA-256 of
     each code is kept (the codes carry 120 bits each, so no slow hash is needed), and a used code
     is deleted."""
 
     def verify_token(self, token: str) -> bool:
-        from .two_factor import hash_recovery_code
-
         digest = hash_recovery_code(token)
         deleted, _ = self.codes.filter(code_hash=digest).delete()
         return deleted == 1

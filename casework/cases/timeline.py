@@ -15,6 +15,9 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from casework.court.models import CourtEvent, JusticeDecision
+from casework.sharing.models import ConsentDecision, SharedUpdate
+
 from .models import Case, CaseTransition, ContactLogEntry, Note, Referral
 
 
@@ -170,8 +173,6 @@ def timeline_page(
 
 
 def _police_updates(case: Case) -> QuerySet:
-    from casework.sharing.models import SharedUpdate
-
     return SharedUpdate.objects.filter(shared_case__case=case, from_police=True).select_related(
         "author", "shared_case__police_force"
     )
@@ -194,8 +195,6 @@ register(
 
 
 def _consents(case: Case) -> QuerySet:
-    from casework.sharing.models import ConsentDecision
-
     return ConsentDecision.objects.filter(case=case).select_related(
         "recorded_by", "police_force", "caused_by"
     )
@@ -221,8 +220,6 @@ register(
 
 
 def _court_events(case: Case) -> QuerySet:
-    from casework.court.models import CourtEvent
-
     return CourtEvent.objects.filter(case=case).select_related("created_by")
 
 
@@ -244,8 +241,6 @@ register(
 
 
 def _decisions(case: Case) -> QuerySet:
-    from casework.court.models import JusticeDecision
-
     return JusticeDecision.objects.filter(case=case).select_related("recorded_by", "entitlement")
 
 

@@ -47,8 +47,9 @@ def email_reminder(reminder_id) -> bool:
     """Emails one reminder once, if its addressee can still see it. The row stays locked while
     the mail goes, so two workers never both send it; a mail-server error rolls back and the task
     retries later, checking again. One no longer visible is not sent and not retried: the next
-    scan cancels it, or it has already gone to someone else."""
-    with transaction.atomic():
+    scan cancels it, or it has already gone to someone else. The transaction is its own
+    (``durable``): the mail and the record that it went commit together, never later."""
+    with transaction.atomic(durable=True):
         reminder = (
             Reminder.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("assignee", "case", "shared_case")
@@ -83,8 +84,9 @@ def digest_recipients(day):
 
 
 def send_digest(user_id, day) -> bool:
-    """One digest per person per day, however often the task runs."""
-    with transaction.atomic():
+    """One digest per person per day, however often the task runs; the day's record commits
+    with the mail, in a transaction of its own."""
+    with transaction.atomic(durable=True):
         try:
             with transaction.atomic():
                 delivery = DigestDelivery.objects.create(user_id=user_id, day=day)

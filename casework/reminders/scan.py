@@ -2,8 +2,8 @@
 
 Idempotent by construction: a reminder is inserted with ``ON CONFLICT DO NOTHING`` on its
 de-duplication key, so two scans at once, a late scan or a scan re-run after being killed all
-end with each reminder exactly once. Each rule commits on its own, so a scan killed halfway
-keeps what it finished."""
+end with each reminder exactly once. Each rule commits on its own (``durable``: never inside a
+caller's transaction), so a scan killed halfway keeps what it finished."""
 
 import logging
 import uuid
@@ -110,7 +110,7 @@ def run_scan(now: datetime | None = None, kinds: list[str] | None = None) -> dic
     for kind, find in RULES.items():
         if kinds and kind not in kinds:
             continue
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             set_scan_session()
             results[kind] = apply_rule(kind, find(now), now)
     woken = wake_snoozed(now)

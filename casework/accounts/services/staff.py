@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from knox.models import AuthToken
 
+from casework.accounts.principals import Actor, Principal
 from casework.audit.services import audit_record
 from casework.core.errors import Conflict
 
@@ -29,7 +30,7 @@ def _check_role(organisation: Organisation, role: str) -> None:
 @transaction.atomic
 def staff_create(
     *,
-    by: object,
+    by: Actor,
     organisation: Organisation,
     username: str,
     password: str,
@@ -71,7 +72,7 @@ def staff_create(
 @transaction.atomic
 def staff_update(
     *,
-    by: object,
+    by: Principal,
     user: User,
     role: str | None = None,
     first_name: str | None = None,
@@ -106,7 +107,7 @@ def staff_update(
 
 
 @transaction.atomic
-def staff_set_active(*, user: User, active: bool, changed_by: object) -> User:
+def staff_set_active(*, user: User, active: bool, changed_by: Principal) -> User:
     """Deactivating someone ends every session they have, in the same transaction."""
     if getattr(changed_by, "pk", None) == user.pk and not active:
         raise Conflict("You cannot deactivate your own account.", code="self_deactivation")
@@ -130,7 +131,7 @@ def staff_set_active(*, user: User, active: bool, changed_by: object) -> User:
 
 
 @transaction.atomic
-def tokens_revoke_all(*, user: User, by: object, reason: str) -> int:
+def tokens_revoke_all(*, user: User, by: Actor, reason: str) -> int:
     """Ends every token of the person and records who ended them and why; returns how many
     there were."""
     deleted, _ = AuthToken.objects.filter(user=user).delete()

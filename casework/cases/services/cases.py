@@ -1,7 +1,9 @@
 """Opening, editing, assigning and moving cases along their lifecycles."""
 
-from collections.abc import Iterable
+import uuid
+from collections.abc import Collection, Sequence
 from datetime import date
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +14,10 @@ from casework.accounts.models import Organisation, User
 from casework.audit.services import audit_record
 from casework.clients.models import Client
 from casework.core.errors import Conflict, PreconditionFailed
+from casework.core.unset import UNSET, Unset, given
+from casework.court.services import record_decision
+from casework.reminders.messages import messages_cancel_planned
+from casework.reminders.services import reminders_hand_over
 
 from .. import lifecycles
 from ..choices import AssignmentRole, ClosureReason
@@ -29,7 +35,6 @@ DECISION_FOR_STAGE = {
     "appeal": "appeal",
 }
 
-EDITABLE_FIELDS = ("offence_types", "incident_date", "incident_area", "area", "risk_level")
 ASSIGNABLE_ROLES = {
     Role.CASEWORKER: AssignmentRole.CASEWORKER,
     Role.ISVA: AssignmentRole.ISVA,
@@ -56,10 +61,45 @@ def check_area(organisation: Organisation, value: str) -> str:
         ) from None
 
 
-def _check_assignees(case_org_id, users: Iterable[User], field: str = "assigned_to") -> list[User]:
+# Staff are named by id (from a request) or given as people (from another service).
+StaffRef = User | uuid.UUID
+
+
+class TransitionDecision(TypedDict, total=False):
+    """A decision recorded with a justice transition."""
+
+    kind: str
+    decided_on: date
+    client_told_on: date | None
+
+
+def _members(organisation_id: uuid.UUID, staff: Collection[StaffRef], *, field: str) -> list[User]:
+    """The people named, in the order named, each a member of the organisation. An id of nobody,
+    or of someone elsewhere, gets the same answer, so the check says nothing about other
+    organisations."""
+    ids = [ref for ref in staff if not isinstance(ref, User)]
+    found = {
+        user.pk: user
+        for user in (
+            User.objects.filter(pk__in=ids, organisation_id=organisation_id) if ids else []
+        )
+    }
+    found |= {ref.pk: ref for ref in staff if isinstance(ref, User)}
+    wanted = list(dict.fromkeys(ref.pk if isinstance(ref, User) else ref for ref in staff))
+    people = [found[pk] for pk in wanted if pk in found]
+    if len(people) != len(wanted) or any(p.organisation_id != organisation_id for p in people):
+        raise ValidationError({field: ["Only staff of your organisation can be assigned."]})
+    return people
+
+
+def staff_of_case_charity(
+    organisation_id: uuid.UUID, staff: Collection[StaffRef], *, field: str = "assigned_to"
+) -> list[User]:
+    """The people named, each checked to be active staff of the case's charity who can be
+    assigned."""
     checked = []
-    for user in users:
-        if user.organisation_id != case_org_id or user.role not in ASSIGNABLE_ROLES:
+    for user in _members(organisation_id, staff, field=field):
+        if user.role not in ASSIGNABLE_ROLES:
             raise ValidationError({field: ["Only staff of the case's charity can be assigned."]})
         if not user.is_active:
             raise ValidationError({field: [f"{user.username} is not active."]})
@@ -68,8 +108,9 @@ def _check_assignees(case_org_id, users: Iterable[User], field: str = "assigned_
 
 
 def _assign(case: Case, user: User, by: User | None) -> CaseAssignment:
+    role = ASSIGNABLE_ROLES[Role(user.role)]
     assignment, created = CaseAssignment.objects.get_or_create(
-        case=case, user=user, defaults={"role": ASSIGNABLE_ROLES[user.role], "assigned_by": by}
+        case=case, user=user, defaults={"role": role, "assigned_by": by}
     )
     if created:
         grant_case_to_user(case, user)
@@ -80,19 +121,22 @@ def open_case(
     *,
     client: Client,
     opened_by: User,
-    assigned_to: Iterable[User] = (),
+    assigned_to: Collection[StaffRef] = (),
     referral: Referral | None = None,
-    offence_types: list[str] | None = None,
+    offence_types: Sequence[str] | None = None,
     incident_date: date | None = None,
     incident_area: str = "",
     area: str = "",
     risk_level: str | None = None,
 ) -> Case:
-    """Opens a case for a client (inside the caller's transaction). The person opening it is
-    assigned unless they are a supervisor, who sees every case anyway."""
+    """Opens a case for a client (inside the caller's transaction). The client is the opener's
+    charity's; the staff named are its active staff. The person opening it is assigned unless
+    they are a supervisor, who sees every case anyway."""
+    if client.organisation_id != opened_by.organisation_id:
+        raise ValidationError({"client": ["This client belongs to another organisation."]})
     check_incident_date(incident_date)
     area = check_area(client.organisation, area)
-    assignees = _check_assignees(client.organisation_id, assigned_to)
+    assignees = staff_of_case_charity(client.organisation_id, assigned_to)
     if opened_by.role in (Role.CASEWORKER, Role.ISVA) and opened_by not in assignees:
         assignees.append(opened_by)
     case = Case(
@@ -132,8 +176,28 @@ def open_case(
 
 
 @transaction.atomic
-def case_create(**kwargs) -> Case:
-    return open_case(**kwargs)
+def case_create(
+    *,
+    client: Client,
+    opened_by: User,
+    assigned_to: Collection[StaffRef] = (),
+    offence_types: Sequence[str] | None = None,
+    incident_date: date | None = None,
+    incident_area: str = "",
+    area: str = "",
+    risk_level: str | None = None,
+) -> Case:
+    """A case opened directly for a client (not from a referral)."""
+    return open_case(
+        client=client,
+        opened_by=opened_by,
+        assigned_to=assigned_to,
+        offence_types=offence_types,
+        incident_date=incident_date,
+        incident_area=incident_area,
+        area=area,
+        risk_level=risk_level,
+    )
 
 
 def _lock(case: Case, expected_version: int | None = None) -> Case:
@@ -148,22 +212,33 @@ def _lock(case: Case, expected_version: int | None = None) -> Case:
 
 @transaction.atomic
 def case_update(
-    *, case: Case, updated_by: User, expected_version: int | None = None, **changes
+    *,
+    case: Case,
+    updated_by: User,
+    expected_version: int | None = None,
+    offence_types: Sequence[str] | Unset = UNSET,
+    incident_date: date | Unset | None = UNSET,
+    incident_area: str | Unset = UNSET,
+    area: str | Unset = UNSET,
+    risk_level: str | Unset = UNSET,
 ) -> Case:
-    """Edits the case's facts. ``expected_version`` (from ``If-Match``) guards against silently
-    overwriting someone else's edit."""
+    """Edits the case's facts given, and only those. ``expected_version`` (from ``If-Match``)
+    guards against silently overwriting someone else's edit."""
     locked = _lock(case, expected_version)
     if locked.is_closed:
         raise Conflict("A closed case cannot be edited; reopen it first.", code="case_closed")
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError({field: ["This field cannot be changed here."] for field in unknown})
-    check_incident_date(changes.get("incident_date"))
-    if "area" in changes:
-        changes["area"] = check_area(locked.organisation, changes["area"])
+    if not isinstance(incident_date, Unset):
+        check_incident_date(incident_date)
+    changes = given(
+        offence_types=offence_types,
+        incident_date=incident_date,
+        incident_area=incident_area,
+        area=check_area(locked.organisation, area) if isinstance(area, str) else area,
+        risk_level=risk_level,
+    )
     changed = [f for f, v in changes.items() if getattr(locked, f) != v]
-    if "offence_types" in changes:
-        changes["offence_types"] = sorted(set(changes["offence_types"]))
+    if isinstance(offence_types, Sequence) and not isinstance(offence_types, str):
+        changes["offence_types"] = sorted(set(offence_types))
     for field, value in changes.items():
         setattr(locked, field, value)
     locked.full_clean()
@@ -190,7 +265,7 @@ def case_transition(
     reason: str,
     closure_reason: str = "",
     expected_version: int | None = None,
-    decision: dict | None = None,
+    decision: TransitionDecision | None = None,
 ) -> Case:
     """Moves one lifecycle along its transition table, or refuses (409) and changes nothing.
 
@@ -234,8 +309,6 @@ def case_transition(
             {"decision": [f"Moving to {to} is a decision: give decided_on (and client_told_on)."]}
         )
     if lifecycle == "support" and to == SupportStatus.CLOSED:
-        from casework.reminders.messages import messages_cancel_planned
-
         messages_cancel_planned(case=locked, actor=actor, reason="case_closed")
     transition = CaseTransition.objects.create(
         case=locked,
@@ -248,8 +321,6 @@ def case_transition(
         actor=actor,
     )
     if decision is not None:
-        from casework.court.services import record_decision
-
         kind = decision.get("kind") or implied
         if kind is None:
             raise ValidationError({"decision": ["Say which decision this was (kind)."]})
@@ -275,9 +346,10 @@ def case_transition(
 
 
 @transaction.atomic
-def case_assign(*, case: Case, user: User, assigned_by: User) -> Case:
+def case_assign(*, case: Case, user: StaffRef, assigned_by: User) -> Case:
+    """Assigns a member of the case's charity's staff; they are granted the case with it."""
     locked = _lock(case)
-    _check_assignees(locked.organisation_id, [user], field="user")
+    (user,) = staff_of_case_charity(locked.organisation_id, [user], field="user")
     if CaseAssignment.objects.filter(case=locked, user=user).exists():
         raise Conflict(
             f"{user.username} is already assigned to this case.", code="already_assigned"
@@ -297,14 +369,13 @@ def case_assign(*, case: Case, user: User, assigned_by: User) -> Case:
 
 
 @transaction.atomic
-def case_unassign(*, case: Case, user: User, unassigned_by: User) -> Case:
+def case_unassign(*, case: Case, user: StaffRef, unassigned_by: User) -> Case:
     """The person loses the case's permissions in this same transaction, and with them the
     case's reminders: their open and snoozed ones go to the case's next person, or, with nobody
     left on the case, to a supervisor (``casework.reminders.services.reminders_hand_over``), so
     no reminder is left with someone who can no longer act on it."""
-    from casework.reminders.services import reminders_hand_over
-
     locked = _lock(case)
+    (user,) = _members(locked.organisation_id, [user], field="user")
     deleted, _ = CaseAssignment.objects.filter(case=locked, user=user).delete()
     if not deleted:
         raise ValidationError({"user": ["This person is not assigned to the case."]})
