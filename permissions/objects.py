@@ -31,9 +31,11 @@ def _permission(codename: str) -> Subquery:
 def group_ids(user: User) -> list[int]:
     """The person's groups, read once per request: the user object is loaded afresh for every
     request, so a change of role still applies to the very next one."""
-    if not hasattr(user, "_casework_group_ids"):
-        user._casework_group_ids = list(user.groups.values_list("pk", flat=True))
-    return user._casework_group_ids
+    cache = vars(user)
+    if "_casework_group_ids" not in cache:
+        cache["_casework_group_ids"] = list(user.groups.values_list("pk", flat=True))
+    ids: list[int] = cache["_casework_group_ids"]
+    return ids
 
 
 def case_permission_filter(user: User, codename: str = "view_case", ref: str = "pk") -> Q:
@@ -58,8 +60,8 @@ def case_permission_filter(user: User, codename: str = "view_case", ref: str = "
     return Q(Exists(direct.filter(content_object_id=OuterRef(ref)))) | Q(Exists(via_group))
 
 
-def cases_visible_to(user: User, codename: str = "view_case") -> QuerySet:
+def cases_visible_to(user: User, codename: str = "view_case") -> "QuerySet[Case]":
     """The cases of the person's organisation they hold ``codename`` on."""
-    return Case.objects.filter(organisation_id=user.organisation_id).filter(
+    return Case.objects.filter(Q(organisation_id=user.organisation_id)).filter(
         case_permission_filter(user, codename)
     )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from rest_framework.permissions import BasePermission
 
 from casework.accounts import principals
+from casework.accounts.models import User
 from casework.accounts.services.two_factor import enabled
 
 from . import rules
@@ -34,7 +35,7 @@ class Policy(BasePermission):
 
     @classmethod
     def rule_for(cls, view: "APIView", request: "Request") -> Rule:
-        action = getattr(view, "action", None) or request.method.lower()
+        action = getattr(view, "action", None) or (request.method or "").lower()
         return cls.rules.get(action, rules.nobody)
 
     def has_permission(self, request: "Request", view: "APIView") -> bool:
@@ -54,7 +55,7 @@ class Policy(BasePermission):
 
 
 def _routed(view: "APIView", request: "Request") -> bool:
-    method = request.method.lower()
+    method = (request.method or "").lower()
     if method not in view.http_method_names:
         return False
     action_map = getattr(view, "action_map", None)
@@ -63,8 +64,8 @@ def _routed(view: "APIView", request: "Request") -> bool:
     return hasattr(view, method)
 
 
-def _enrolment_pending(person) -> bool:
-    if person.organisation_id is None or not person.organisation.require_two_factor:
+def _enrolment_pending(person: User) -> bool:
+    if person.organisation is None or not person.organisation.require_two_factor:
         return False
     return not enabled(person)
 

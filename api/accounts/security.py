@@ -36,7 +36,9 @@ class PasswordChangeView(APIView):
 
 class TwoFactorStatus(serializers.Serializer):
     enabled = serializers.BooleanField()
-    required = serializers.BooleanField(help_text="Your organisation requires it.")
+    required = serializers.BooleanField(  # type: ignore[assignment]  # a field, not Field.required
+        help_text="Your organisation requires it."
+    )
 
 
 class TwoFactorEnrolment(serializers.Serializer):

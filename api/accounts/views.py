@@ -43,7 +43,7 @@ def me_payload(principal) -> dict:
         "organisation": principal.organisation,
         "scopes": [],
         "areas": list(principal.organisation.areas)
-        if principals.is_charity_staff(principal)
+        if principals.is_charity_staff(principal) and principal.organisation is not None
         else [],
     }
 

@@ -20,7 +20,7 @@ from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import restrict
 
-from ..base import CaseworkViewSet
+from ..base import CaseworkViewSet, principal_of
 from ..cases.views import CaseChildViewSet
 from . import serializers as s
 
@@ -80,7 +80,7 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Casework
             verb = "list" if self.action == "list" else "read"
             shares = [r.shared_case for r in records if r.shared_case_id]
             record_police_read(
-                actor=self.request.user,
+                actor=principal_of(self.request),
                 action=f"reminder.{verb}",
                 shares=shares,
                 records=records,

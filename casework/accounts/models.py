@@ -2,6 +2,7 @@
 
 import hashlib
 import uuid
+from typing import ClassVar
 
 import pgtrigger
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -98,7 +99,8 @@ class Organisation(models.Model):
 
 
 class StaffManager(UserManager):
-    def get_by_natural_key(self, username: str) -> "User":
+    def get_by_natural_key(self, username):
+        """Usernames are unique whatever their case, and sign in whatever their case."""
         return self.get(username__iexact=username)
 
 
@@ -112,7 +114,7 @@ class User(AbstractUser):
     )
     role = models.CharField(max_length=32, choices=Role.choices, null=True, blank=True)  # noqa: DJ001
 
-    objects = StaffManager()
+    objects: ClassVar[StaffManager] = StaffManager()
 
     class Meta:
         ordering = ["username"]

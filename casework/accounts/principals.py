@@ -7,8 +7,9 @@ liaison); what each may do is decided in ``permissions/``."""
 
 import uuid
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import TypeAlias, TypeGuard
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
 from .choices import OrganisationKind, Role
@@ -57,6 +58,9 @@ Principal: TypeAlias = User | Integration
 Actor: TypeAlias = Principal | str
 """Who an audited change is by: a caller, or the name of a system job (``"consent-review"``)."""
 
+Caller: TypeAlias = Principal | AnonymousUser
+"""Whoever ``request.user`` is: a principal, or nobody signed in."""
+
 
 def person(principal: object) -> User | None:
     """The signed-in person behind a principal, or ``None`` for anonymous and integrations."""
@@ -76,30 +80,32 @@ def role_of(principal: object) -> str | None:
     return user.role
 
 
-def is_charity_staff(principal: object) -> bool:
+def _kind_of(user: User) -> str | None:
+    return user.organisation.kind if user.organisation is not None else None
+
+
+def is_charity_staff(principal: object) -> TypeGuard[User]:
+    """An active member of a charity's staff: a caseworker, an ISVA or a supervisor."""
     user = person(principal)
     return bool(
         user
-        and user.organisation_id
-        and user.organisation.kind == OrganisationKind.CHARITY
+        and _kind_of(user) == OrganisationKind.CHARITY
         and user.role in (Role.CASEWORKER, Role.ISVA, Role.SUPERVISOR)
     )
 
 
-def is_supervisor(principal: object) -> bool:
+def is_supervisor(principal: object) -> TypeGuard[User]:
     return is_charity_staff(principal) and role_of(principal) == Role.SUPERVISOR
 
 
-def is_police_liaison(principal: object) -> bool:
+def is_police_liaison(principal: object) -> TypeGuard[User]:
+    """An active police liaison of a force."""
     user = person(principal)
     return bool(
-        user
-        and user.organisation_id
-        and user.organisation.kind == OrganisationKind.POLICE
-        and user.role == Role.POLICE_LIAISON
+        user and _kind_of(user) == OrganisationKind.POLICE and user.role == Role.POLICE_LIAISON
     )
 
 
-def is_superuser(principal: object) -> bool:
+def is_superuser(principal: object) -> TypeGuard[User]:
     user = person(principal)
     return bool(user and user.is_superuser)

@@ -11,7 +11,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from casework.accounts.models import Organisation, User
-from casework.accounts.principals import Actor, Integration
+from casework.accounts.principals import Actor, Integration, Principal
 from casework.clients.models import Client
 from casework.request_context import get_client_ip, get_request_id
 
@@ -103,7 +103,7 @@ def audit_record(
             actor_kind=kind,
             actor_label=label,
             action=action,
-            object_type=target._meta.model_name if target is not None else "",
+            object_type=(target._meta.model_name or "") if target is not None else "",
             object_id=str(getattr(target, "audit_id", target.pk)) if target is not None else "",
             case_id=case_id,
             case_ids=others,
@@ -118,3 +118,10 @@ def audit_record(
         event.hash = digest(event)
         event.save(force_insert=True)
     return event
+
+
+def audit_export_record(*, by: Principal, rows: int, filters: Mapping[str, str]) -> AuditEvent:
+    """An export of the trail is itself an event: who took how many rows, under which filters."""
+    return audit_record(
+        actor=by, action="audit.export", detail={"rows": rows, "filters": dict(filters)}
+    )

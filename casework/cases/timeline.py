@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -39,8 +40,8 @@ class Source:
     kind: str
     time_field: str
     rows: Callable[[Case], QuerySet]
-    describe: Callable[[object], dict]
-    actor: Callable[[object], str | None]
+    describe: Callable[[Any], dict[str, Any]]
+    actor: Callable[[Any], str | None]
     # A UUID column: PostgreSQL orders UUIDs as their text sorts, so the cursor's tie-break on
     # the id means the same in SQL and in Python.
     id_field: str = "pk"

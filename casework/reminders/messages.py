@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from casework.accounts.models import User
+from casework.accounts.principals import Actor
 from casework.audit.services import audit_record
 from casework.cases.choices import ContactChannel, ContactDirection, ContactOutcome
 from casework.cases.lifecycles import SupportStatus
@@ -34,19 +35,19 @@ from .rules.common import LONDON
 logger = logging.getLogger("casework.messages")
 
 # Which routes can carry each channel, and the safety flag that must be set on the route.
-ROUTES = {
+ROUTES: dict[str, tuple[set[str], str]] = {
     MessageChannel.TEXT: ({ContactKind.MOBILE}, "safe_to_text"),
     # An email is written contact like a text: the same flag covers both.
     MessageChannel.EMAIL: ({ContactKind.EMAIL}, "safe_to_text"),
     MessageChannel.CALL: ({ContactKind.MOBILE, ContactKind.LANDLINE}, "safe_to_voicemail"),
 }
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-FAILURE_OUTCOME = {
+FAILURE_OUTCOME: dict[str, str] = {
     MessageChannel.TEXT: ContactOutcome.NUMBER_UNAVAILABLE,
     MessageChannel.EMAIL: ContactOutcome.EMAIL_BOUNCED,
     MessageChannel.CALL: ContactOutcome.NUMBER_UNAVAILABLE,
 }
-LOG_CHANNEL = {
+LOG_CHANNEL: dict[str, str] = {
     MessageChannel.TEXT: ContactChannel.TEXT_MESSAGE,
     MessageChannel.EMAIL: ContactChannel.EMAIL,
     MessageChannel.CALL: ContactChannel.PHONE_CALL,
@@ -105,7 +106,7 @@ def message_cancel(*, message: OutboundMessage, actor: User) -> OutboundMessage:
     return locked
 
 
-def messages_cancel_planned(*, case: Case, actor: object, reason: str) -> int:
+def messages_cancel_planned(*, case: Case, actor: Actor, reason: str) -> int:
     """Cancels every planned message to the case's client, each audited, inside the caller's
     transaction: a case that closes, or whose client is erased or anonymised, must not reach the
     client afterwards. A message a worker has already claimed is stopped at its hand-over

@@ -21,7 +21,7 @@ from .models import DigestDelivery, Reminder, ReminderPreference
 def about(reminder: Reminder) -> str:
     """What an email says the reminder is about: a shared case by its share reference (the
     police never learn the charity's case reference), anything else by its case reference."""
-    if reminder.shared_case_id:
+    if reminder.shared_case is not None:
         return f"shared case {reminder.shared_case.share_reference}"
     return f"case {reminder.case.reference}"
 
@@ -87,6 +87,7 @@ def send_digest(user_id, day) -> bool:
     """One digest per person per day, however often the task runs; the day's record commits
     with the mail, in a transaction of its own."""
     with transaction.atomic(durable=True):
+        delivery: DigestDelivery | None
         try:
             with transaction.atomic():
                 delivery = DigestDelivery.objects.create(user_id=user_id, day=day)

@@ -23,7 +23,9 @@ BATCH = 1000
 
 
 @dataclass
-class RuleResult:
+class ScanResult:
+    """What one reminder rule's pass changed."""
+
     found: int = 0
     created: int = 0
     cancelled: int = 0
@@ -71,9 +73,9 @@ def _insert(kind: str, candidates: list[Candidate]) -> int:
     return created
 
 
-def apply_rule(kind: str, candidates: list[Candidate], now: datetime) -> RuleResult:
+def apply_rule(kind: str, candidates: list[Candidate], now: datetime) -> ScanResult:
     keys = [c.dedup_key for c in candidates]
-    result = RuleResult(found=len(candidates))
+    result = ScanResult(found=len(candidates))
     with transaction.atomic():
         result.created = _insert(kind, candidates)
         # A reason that came back (a vacated hearing listed again) revives its reminder.
@@ -102,7 +104,7 @@ def wake_snoozed(now: datetime) -> int:
     )
 
 
-def run_scan(now: datetime | None = None, kinds: list[str] | None = None) -> dict[str, RuleResult]:
+def run_scan(now: datetime | None = None, kinds: list[str] | None = None) -> dict[str, ScanResult]:
     """Runs every rule (or the named ones) against the database as it is at ``now``."""
     _load()
     now = now or timezone.now()

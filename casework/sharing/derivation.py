@@ -3,15 +3,18 @@
 Runs inside the transaction of every consent decision, so access and decision commit together."""
 
 import secrets
+import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from casework.accounts.principals import Actor
 from casework.accounts.roles import liaison_group
 from casework.audit.services import audit_record
+from casework.cases.models import Case
 
 from .choices import POLICE_SCOPES, ConsentScope, ShareStatus, SharingLevel
 from .ledger import current_consent, in_force, records_stored, review_passed
@@ -54,9 +57,10 @@ def expected_shares(case) -> dict:
         if contact:
             scopes.append(ConsentScope.POLICE_MAY_CONTACT_DIRECTLY)
         reviews = [
-            current[(scope, force)].decision.review_date
+            review
             for scope in scopes
-            if (scope, force) in current and current[(scope, force)].decision.review_date
+            if (scope, force) in current
+            and (review := current[(scope, force)].decision.review_date) is not None
         ]
         states[force] = ShareState(
             level, bool(contact), min(reviews) if reviews and level else None
@@ -71,7 +75,7 @@ def _new_reference() -> str:
             return reference
 
 
-def sync_sharing(case, *, actor: object) -> list[str]:
+def sync_sharing(case: Case, *, actor: Actor) -> list[str]:
     """Makes the shares and permission rows of ``case`` match its ledger and returns what it had
     to change; in a consistent database a second call returns nothing. The caller holds the case
     row lock.
@@ -98,7 +102,7 @@ def sync_sharing(case, *, actor: object) -> list[str]:
         if state.level is None:
             continue
         if share is None:
-            _start(case, force_id, state, now=now, actor=actor, changes=changes)
+            _start(case, force_id, state.level, state, now=now, actor=actor, changes=changes)
         else:
             _change(share, state, actor=actor, changes=changes)
     return changes + _sync_permission_rows(case)
@@ -123,12 +127,21 @@ def _end(share: SharedCase, *, now, actor, changes: list[str]) -> None:
     )
 
 
-def _start(case, force_id, state: ShareState, *, now, actor, changes: list[str]) -> SharedCase:
+def _start(
+    case: Case,
+    force_id: uuid.UUID,
+    level: str,
+    state: ShareState,
+    *,
+    now: datetime,
+    actor: Actor,
+    changes: list[str],
+) -> SharedCase:
     share = SharedCase.objects.create(
         case=case,
         police_force_id=force_id,
         share_reference=_new_reference(),
-        level=state.level,
+        level=level,
         contact_directly=state.contact_directly,
         review_date=state.review_date,
         status=ShareStatus.ACTIVE,

@@ -26,7 +26,7 @@ from .models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
 PROSECUTION_WITHDRAWN_MESSAGE = "The victim has withdrawn their support for a prosecution."
 
 # A grant of the key needs a grant of each value in force first (per force for police scopes).
-DEPENDS_ON = {
+DEPENDS_ON: dict[str, list[str]] = {
     ConsentScope.SHARE_ANONYMOUS_INTELLIGENCE: [ConsentScope.STORE_RECORDS],
     ConsentScope.SHARE_WITH_POLICE: [ConsentScope.STORE_RECORDS],
     ConsentScope.POLICE_MAY_CONTACT_DIRECTLY: [

@@ -136,7 +136,7 @@ def risk_assess(
     assessment.full_clean()
     assessment.save()
     newest = locked.risk_assessments.order_by("-assessed_on", "-recorded_at").first()
-    if newest.pk == assessment.pk and locked.risk_level != level:
+    if newest is not None and newest.pk == assessment.pk and locked.risk_level != level:
         locked.risk_level = level
         locked.version += 1
         locked.save(update_fields=["risk_level", "version", "updated_at"])
@@ -149,28 +149,3 @@ def risk_assess(
         changed_fields=["assessed_on", "level", "notes"],
     )
     return assessment
-
-
-def current_plan(case: Case) -> dict:
-    """The plan as it stands: the latest record per need, the latest revision per safety item
-    (removed items left out), and the assessments newest first."""
-    needs: dict[str, NeedRecord] = {}
-    for record in NeedRecord.objects.filter(case=case).select_related("recorded_by").order_by("id"):
-        needs[record.need] = record
-    items = []
-    revisions = (
-        SafetyPlanRevision.objects.filter(item__case=case)
-        .select_related("recorded_by")
-        .order_by("item_id", "-id")
-        .distinct("item_id")
-    )
-    for revision in revisions:
-        if revision.status != SafetyItemStatus.REMOVED:
-            items.append(revision)
-    items.sort(key=lambda r: (r.review_on is None, r.review_on or date.max))
-    assessments = list(RiskAssessment.objects.filter(case=case).select_related("assessor")[:20])
-    return {
-        "needs": sorted(needs.values(), key=lambda r: r.need),
-        "safety_plan": items,
-        "risk_assessments": assessments,
-    }

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -47,13 +48,14 @@ def api_key_create(
     (recorded as the key's creator) or the command that made it."""
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": ["The expiry must be in the future."]})
-    api_key, secret = ApiKey.objects.create_key(
+    created, secret = ApiKey.objects.create_key(
         organisation=organisation,
         name=name,
         scopes=_check_scopes(organisation, scopes),
         created_by=by if isinstance(by, User) else None,
         expiry_date=expires_at,
     )
+    api_key = cast(ApiKey, created)  # the library's manager, typed for its abstract model
     audit_record(
         actor=by,
         action="api_key.create",

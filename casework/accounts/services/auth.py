@@ -23,7 +23,8 @@ INVALID_CREDENTIALS = "Unable to sign in with those credentials."
 
 
 def _locked(request: HttpRequest, username: str) -> bool:
-    return AxesProxyHandler.is_locked(request, {"username": username})
+    locked: bool = AxesProxyHandler.is_locked(request, {"username": username})
+    return locked
 
 
 def _refuse(request: HttpRequest, username: str, reason: str) -> NoReturn:
@@ -59,7 +60,7 @@ def login(
     user = authenticate(request=request, username=username, password=password)
     if user is None or not user.is_active:
         _refuse(request, username, "password_or_account")
-    if user.organisation_id is not None and not user.organisation.is_active:
+    if user.organisation is not None and not user.organisation.is_active:
         _refuse(request, username, "organisation_inactive")
     if two_factor.enabled(user):
         if not otp:

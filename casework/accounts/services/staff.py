@@ -79,11 +79,13 @@ def staff_update(
     last_name: str | None = None,
     email: str | None = None,
 ) -> User:
-    locked = (
+    locked: User = (
         User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user.pk)
     )
     before = {f: getattr(locked, f) for f in ("role", "first_name", "last_name", "email")}
     if role is not None:
+        if locked.organisation is None:
+            raise ValidationError({"role": ["A platform superuser has no role to change."]})
         _check_role(locked.organisation, role)
         locked.role = role
     for field, value in (("first_name", first_name), ("last_name", last_name), ("email", email)):
@@ -111,7 +113,7 @@ def staff_set_active(*, user: User, active: bool, changed_by: Principal) -> User
     """Deactivating someone ends every session they have, in the same transaction."""
     if getattr(changed_by, "pk", None) == user.pk and not active:
         raise Conflict("You cannot deactivate your own account.", code="self_deactivation")
-    locked = (
+    locked: User = (
         User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user.pk)
     )
     was = locked.is_active
@@ -134,6 +136,7 @@ def staff_set_active(*, user: User, active: bool, changed_by: Principal) -> User
 def tokens_revoke_all(*, user: User, by: Actor, reason: str) -> int:
     """Ends every token of the person and records who ended them and why; returns how many
     there were."""
+    deleted: int
     deleted, _ = AuthToken.objects.filter(user=user).delete()
     audit_record(
         actor=by,

@@ -29,11 +29,12 @@ def _new_code() -> str:
 
 
 def enabled(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    confirmed: bool = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return confirmed
 
 
 def required(user: User) -> bool:
-    return bool(user.organisation_id and user.organisation.require_two_factor)
+    return bool(user.organisation is not None and user.organisation.require_two_factor)
 
 
 def pending_enrolment(user: User) -> bool:

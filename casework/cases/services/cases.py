@@ -35,7 +35,7 @@ DECISION_FOR_STAGE = {
     "appeal": "appeal",
 }
 
-ASSIGNABLE_ROLES = {
+ASSIGNABLE_ROLES: dict[str, AssignmentRole] = {
     Role.CASEWORKER: AssignmentRole.CASEWORKER,
     Role.ISVA: AssignmentRole.ISVA,
     Role.SUPERVISOR: AssignmentRole.SUPERVISOR,
@@ -108,7 +108,7 @@ def staff_of_case_charity(
 
 
 def _assign(case: Case, user: User, by: User | None) -> CaseAssignment:
-    role = ASSIGNABLE_ROLES[Role(user.role)]
+    role = ASSIGNABLE_ROLES[str(user.role)]
     assignment, created = CaseAssignment.objects.get_or_create(
         case=case, user=user, defaults={"role": role, "assigned_by": by}
     )
