@@ -62,18 +62,18 @@ Caller: TypeAlias = Principal | AnonymousUser
 """Whoever ``request.user`` is: a principal, or nobody signed in."""
 
 
-def person(principal: object) -> User | None:
+def person(principal: Caller | None) -> User | None:
     """The signed-in person behind a principal, or ``None`` for anonymous and integrations."""
     if isinstance(principal, User) and principal.is_active:
         return principal
     return None
 
 
-def integration(principal: object) -> Integration | None:
+def integration(principal: Caller | None) -> Integration | None:
     return principal if isinstance(principal, Integration) else None
 
 
-def role_of(principal: object) -> str | None:
+def role_of(principal: Caller | None) -> str | None:
     user = person(principal)
     if user is None or user.organisation_id is None:
         return None
@@ -84,7 +84,7 @@ def _kind_of(user: User) -> str | None:
     return user.organisation.kind if user.organisation is not None else None
 
 
-def is_charity_staff(principal: object) -> TypeGuard[User]:
+def is_charity_staff(principal: Caller | None) -> TypeGuard[User]:
     """An active member of a charity's staff: a caseworker, an ISVA or a supervisor."""
     user = person(principal)
     return bool(
@@ -94,11 +94,11 @@ def is_charity_staff(principal: object) -> TypeGuard[User]:
     )
 
 
-def is_supervisor(principal: object) -> TypeGuard[User]:
+def is_supervisor(principal: Caller | None) -> TypeGuard[User]:
     return is_charity_staff(principal) and role_of(principal) == Role.SUPERVISOR
 
 
-def is_police_liaison(principal: object) -> TypeGuard[User]:
+def is_police_liaison(principal: Caller | None) -> TypeGuard[User]:
     """An active police liaison of a force."""
     user = person(principal)
     return bool(
@@ -106,6 +106,6 @@ def is_police_liaison(principal: object) -> TypeGuard[User]:
     )
 
 
-def is_superuser(principal: object) -> TypeGuard[User]:
+def is_superuser(principal: Caller | None) -> TypeGuard[User]:
     user = person(principal)
     return bool(user and user.is_superuser)

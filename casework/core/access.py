@@ -12,14 +12,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.module_loading import import_string
 
-from casework.accounts.principals import Principal
+from casework.accounts.principals import Caller, Principal
 
 M = TypeVar("M", bound=models.Model)
 
 
 class Restrict(Protocol):
     def __call__(
-        self, queryset: "models.QuerySet[Any]", *, principal: object, action: str = ...
+        self, queryset: "models.QuerySet[Any]", *, principal: Caller, action: str = ...
     ) -> "models.QuerySet[Any]": ...
 
 
