@@ -73,7 +73,9 @@ class TransitionDecision(TypedDict, total=False):
     client_told_on: date | None
 
 
-def _members(organisation_id: uuid.UUID, staff: Collection[StaffRef], *, field: str) -> list[User]:
+def members_of(
+    organisation_id: uuid.UUID, staff: Collection[StaffRef], *, field: str
+) -> list[User]:
     """The people named, in the order named, each a member of the organisation. An id of nobody,
     or of someone elsewhere, gets the same answer, so the check says nothing about other
     organisations."""
@@ -98,7 +100,7 @@ def staff_of_case_charity(
     """The people named, each checked to be active staff of the case's charity who can be
     assigned."""
     checked = []
-    for user in _members(organisation_id, staff, field=field):
+    for user in members_of(organisation_id, staff, field=field):
         if user.role not in ASSIGNABLE_ROLES:
             raise ValidationError({field: ["Only staff of the case's charity can be assigned."]})
         if not user.is_active:
@@ -134,9 +136,11 @@ def open_case(
     they are a supervisor, who sees every case anyway."""
     if client.organisation_id != opened_by.organisation_id:
         raise ValidationError({"client": ["This client belongs to another organisation."]})
+    # Who is named is checked first: an id from elsewhere answers before anything else does.
+    named = members_of(client.organisation_id, assigned_to, field="assigned_to")
     check_incident_date(incident_date)
     area = check_area(client.organisation, area)
-    assignees = staff_of_case_charity(client.organisation_id, assigned_to)
+    assignees = staff_of_case_charity(client.organisation_id, named)
     if opened_by.role in (Role.CASEWORKER, Role.ISVA) and opened_by not in assignees:
         assignees.append(opened_by)
     case = Case(
@@ -375,7 +379,7 @@ def case_unassign(*, case: Case, user: StaffRef, unassigned_by: User) -> Case:
     left on the case, to a supervisor (``casework.reminders.services.reminders_hand_over``), so
     no reminder is left with someone who can no longer act on it."""
     locked = _lock(case)
-    (user,) = _members(locked.organisation_id, [user], field="user")
+    (user,) = members_of(locked.organisation_id, [user], field="user")
     deleted, _ = CaseAssignment.objects.filter(case=locked, user=user).delete()
     if not deleted:
         raise ValidationError({"user": ["This person is not assigned to the case."]})

@@ -19,7 +19,7 @@ from casework.core.unset import UNSET, Unset, given
 
 from ..choices import DeclineReason, ReferralStatus
 from ..models import Case, Referral
-from .cases import StaffRef, check_incident_date, open_case
+from .cases import StaffRef, check_incident_date, members_of, open_case
 
 
 @transaction.atomic
@@ -116,7 +116,9 @@ def referral_accept(
     area: str = "",
 ) -> Case:
     """Opens a case for a new or an existing client, all in one transaction. A new client gets the
-    referral's contact route as their first contact method, with its safety flags."""
+    referral's contact route as their first contact method, with its safety flags. The staff
+    named are checked to be the charity's first, before the referral's state."""
+    named = members_of(referral.organisation_id, assigned_to, field="assigned_to")
     locked = _lock_new(referral)
     if (client is None) == (new_client is None):
         raise ValidationError(
@@ -143,7 +145,7 @@ def referral_accept(
     case = open_case(
         client=client,
         opened_by=accepted_by,
-        assigned_to=assigned_to,
+        assigned_to=named,
         referral=locked,
         offence_types=locked.offence_types,
         incident_date=locked.incident_date,
