@@ -2,7 +2,6 @@
 
 import hashlib
 import secrets
-import uuid
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -12,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework.accounts.models import User
+from casework.accounts.selectors import PersonRef, members_named
 from casework.audit.services import audit_record
 from casework.cases.lifecycles import JusticeStage
 from casework.cases.models import Case, CaseTransition
@@ -60,24 +60,11 @@ def _check_event(case: Case, event: CourtEvent) -> None:
             )
 
 
-# Attendees are named by id (from a request) or given as people (from another service).
-AttendeeRef = User | uuid.UUID
-
-
-def _attendees(case: Case, attendees: Collection[AttendeeRef]) -> list[User]:
+def _attendees(case: Case, attendees: Collection[PersonRef]) -> list[User]:
     """The people named, each checked to be of the case's charity: only its own staff attend for
     it. An id of nobody, or of someone elsewhere, gets the same answer."""
-    ids = [ref for ref in attendees if not isinstance(ref, User)]
-    found = {
-        user.pk: user
-        for user in (
-            User.objects.filter(pk__in=ids, organisation_id=case.organisation_id) if ids else []
-        )
-    }
-    found |= {ref.pk: ref for ref in attendees if isinstance(ref, User)}
-    wanted = list(dict.fromkeys(ref.pk if isinstance(ref, User) else ref for ref in attendees))
-    people = [found[pk] for pk in wanted if pk in found]
-    if len(people) != len(wanted) or any(p.organisation_id != case.organisation_id for p in people):
+    people = members_named(case.organisation_id, attendees)
+    if people is None:
         raise ValidationError({"attendees": ["Only your organisation's staff can attend."]})
     return people
 
@@ -95,7 +82,7 @@ def court_event_add(
     special_measures_requested: Sequence[str] = (),
     special_measures_granted: Sequence[str] = (),
     pre_trial_visit_done: bool = False,
-    attendees: Collection[AttendeeRef] = (),
+    attendees: Collection[PersonRef] = (),
     shared_case: "SharedCase | None" = None,
 ) -> CourtEvent:
     """A hearing on the case. One a force adds through ``shared_case`` belongs to that share."""
@@ -138,7 +125,7 @@ def court_event_update(
     event: CourtEvent,
     actor: User,
     date_change_reason: str = "",
-    attendees: Collection[AttendeeRef] | None = None,
+    attendees: Collection[PersonRef] | None = None,
     expected_version: int | None = None,
     hearing_type: str | Unset = UNSET,
     court: str | Unset = UNSET,

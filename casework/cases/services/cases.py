@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from casework.accounts.choices import Role
 from casework.accounts.models import Organisation, User
+from casework.accounts.selectors import PersonRef, members_named
 from casework.audit.services import audit_record
 from casework.clients.models import Client
 from casework.core.errors import Conflict, PreconditionFailed
@@ -61,10 +62,6 @@ def check_area(organisation: Organisation, value: str) -> str:
         ) from None
 
 
-# Staff are named by id (from a request) or given as people (from another service).
-StaffRef = User | uuid.UUID
-
-
 class TransitionDecision(TypedDict, total=False):
     """A decision recorded with a justice transition."""
 
@@ -74,28 +71,17 @@ class TransitionDecision(TypedDict, total=False):
 
 
 def members_of(
-    organisation_id: uuid.UUID, staff: Collection[StaffRef], *, field: str
+    organisation_id: uuid.UUID, staff: Collection[PersonRef], *, field: str
 ) -> list[User]:
-    """The people named, in the order named, each a member of the organisation. An id of nobody,
-    or of someone elsewhere, gets the same answer, so the check says nothing about other
-    organisations."""
-    ids = [ref for ref in staff if not isinstance(ref, User)]
-    found = {
-        user.pk: user
-        for user in (
-            User.objects.filter(pk__in=ids, organisation_id=organisation_id) if ids else []
-        )
-    }
-    found |= {ref.pk: ref for ref in staff if isinstance(ref, User)}
-    wanted = list(dict.fromkeys(ref.pk if isinstance(ref, User) else ref for ref in staff))
-    people = [found[pk] for pk in wanted if pk in found]
-    if len(people) != len(wanted) or any(p.organisation_id != organisation_id for p in people):
+    """The people named, in the order named, each a member of the organisation."""
+    people = members_named(organisation_id, staff)
+    if people is None:
         raise ValidationError({field: ["Only staff of your organisation can be assigned."]})
     return people
 
 
 def staff_of_case_charity(
-    organisation_id: uuid.UUID, staff: Collection[StaffRef], *, field: str = "assigned_to"
+    organisation_id: uuid.UUID, staff: Collection[PersonRef], *, field: str = "assigned_to"
 ) -> list[User]:
     """The people named, each checked to be active staff of the case's charity who can be
     assigned."""
@@ -123,7 +109,7 @@ def open_case(
     *,
     client: Client,
     opened_by: User,
-    assigned_to: Collection[StaffRef] = (),
+    assigned_to: Collection[PersonRef] = (),
     referral: Referral | None = None,
     offence_types: Sequence[str] | None = None,
     incident_date: date | None = None,
@@ -184,7 +170,7 @@ def case_create(
     *,
     client: Client,
     opened_by: User,
-    assigned_to: Collection[StaffRef] = (),
+    assigned_to: Collection[PersonRef] = (),
     offence_types: Sequence[str] | None = None,
     incident_date: date | None = None,
     incident_area: str = "",
@@ -350,7 +336,7 @@ def case_transition(
 
 
 @transaction.atomic
-def case_assign(*, case: Case, user: StaffRef, assigned_by: User) -> Case:
+def case_assign(*, case: Case, user: PersonRef, assigned_by: User) -> Case:
     """Assigns a member of the case's charity's staff; they are granted the case with it."""
     locked = _lock(case)
     (user,) = staff_of_case_charity(locked.organisation_id, [user], field="user")
@@ -373,7 +359,7 @@ def case_assign(*, case: Case, user: StaffRef, assigned_by: User) -> Case:
 
 
 @transaction.atomic
-def case_unassign(*, case: Case, user: StaffRef, unassigned_by: User) -> Case:
+def case_unassign(*, case: Case, user: PersonRef, unassigned_by: User) -> Case:
     """The person loses the case's permissions in this same transaction, and with them the
     case's reminders: their open and snoozed ones go to the case's next person, or, with nobody
     left on the case, to a supervisor (``casework.reminders.services.reminders_hand_over``), so

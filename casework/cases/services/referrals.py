@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from casework.accounts.models import Organisation, User
 from casework.accounts.principals import Principal, integration
+from casework.accounts.selectors import PersonRef
 from casework.audit.services import audit_record
 from casework.clients.models import Client
 from casework.clients.normalise import normalise
@@ -19,7 +20,7 @@ from casework.core.unset import UNSET, Unset, given
 
 from ..choices import DeclineReason, ReferralStatus
 from ..models import Case, Referral
-from .cases import StaffRef, check_incident_date, members_of, open_case
+from .cases import check_incident_date, members_of, open_case
 
 
 @transaction.atomic
@@ -110,7 +111,7 @@ def referral_accept(
     accepted_by: User,
     client: Client | None = None,
     new_client: Mapping[str, Any] | None = None,
-    assigned_to: Collection[StaffRef] = (),
+    assigned_to: Collection[PersonRef] = (),
     risk_level: str | None = None,
     incident_area: str = "",
     area: str = "",
