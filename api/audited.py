@@ -8,6 +8,8 @@ response that could not be recorded is never sent. Other reads call ``audit_read
 
 from collections.abc import Sequence
 
+from rest_framework import viewsets
+
 from casework.audit.reads import record_read
 from casework.cases.models import Case
 from casework.clients.models import Client
@@ -63,7 +65,7 @@ def audit_page(request, data: dict, *, action: str, case_id=None, client_id=None
     audit_read(request, ids, action=action, case_id=case_id, client_id=client_id)
 
 
-class AuditedReadsMixin:
+class AuditedReadsMixin(viewsets.GenericViewSet):
     """Records the list and detail reads of a viewset that sets ``read_audit``."""
 
     read_audit: str | None = None

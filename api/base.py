@@ -1,23 +1,40 @@
 """The viewset every API resource starts from."""
 
-from django.db import models
-from rest_framework import viewsets
+import uuid
+from typing import Any
 
+from django.db import models
+from django.http import Http404
+from rest_framework import viewsets
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.request import Request
+
+from casework.accounts.models import User
+from casework.accounts.principals import Integration, Principal
 from permissions.querysets import restrict
 
 from .audited import AuditedReadsMixin
 
 
-class RestrictedViewSetMixin:
+def principal_of(request: Request) -> Principal:
+    """The caller of a request a policy let through: a person or an integration. Every policy
+    but the public ones refuses anyone not signed in, so a handler never meets anyone else."""
+    user = request.user
+    if not isinstance(user, User | Integration):
+        raise NotAuthenticated()
+    return user
+
+
+class RestrictedViewSetMixin(viewsets.GenericViewSet):
     """Narrows the queryset to what the caller may see before any handler touches it, so lists,
     detail views and custom actions all answer 404 for an object outside the caller's reach."""
 
-    def get_queryset(self) -> models.QuerySet:
+    def get_queryset(self) -> "models.QuerySet[Any]":
         queryset = super().get_queryset()
         return restrict(queryset, principal=self.request.user, action=self.action or "view")
 
 
-class CaseworkViewSet(AuditedReadsMixin, RestrictedViewSetMixin, viewsets.GenericViewSet):
+class CaseworkViewSet(AuditedReadsMixin, RestrictedViewSetMixin):
     """Subclasses set ``queryset``, a ``permission_classes`` policy and, per action,
     ``serializer_classes`` (input) and ``output_serializer_class``; those serving personal data
     set ``read_audit`` so their list and detail reads are audited."""
@@ -37,10 +54,6 @@ class CaseworkViewSet(AuditedReadsMixin, RestrictedViewSetMixin, viewsets.Generi
 def visible_or_404(model, request, pk, *, queryset=None, **filters):
     """The object with this id among those the caller may see, or a 404 (a malformed id too).
     ``queryset`` (of ``model``) says what to load with it."""
-    import uuid
-
-    from django.http import Http404
-
     try:
         pk = uuid.UUID(str(pk))
     except ValueError:

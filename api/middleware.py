@@ -132,7 +132,7 @@ def _refused(request: HttpRequest, status: int, code: str, message: str) -> Json
                 actor="anonymous",
                 status=status,
                 code=code,
-                method=request.method,
+                method=request.method or "",
                 route=route[:200],
                 ids={},
             )

@@ -32,7 +32,7 @@ class CursorPagination(pagination.CursorPagination):
 def paginated(request, queryset, ordering: tuple[str, ...], serializer):
     """A cursor page of a queryset that is not the view's own (a sub-list in an action)."""
     paginator = CursorPagination()
-    paginator.ordering = ordering
+    paginator.ordering = ordering  # type: ignore[assignment]  # DRF takes a tuple too
     page = paginator.paginate_queryset(queryset, request)
     return paginator.get_paginated_response(serializer(page, many=True).data)
 

@@ -10,9 +10,10 @@ import logging
 from django.core.cache import cache
 from rest_framework.request import Request
 
+from casework.accounts import principals
+from casework.accounts.principals import Principal
 from casework.audit.security import record_refusal
 from casework.sharing.owners import share_owner
-from permissions import principals
 from permissions.authentication import ApiKeyRefused
 
 logger = logging.getLogger("casework.security")
@@ -26,12 +27,10 @@ SHARE_KWARGS = ("shared_case_id",)
 AMBIGUOUS_INPUT = frozenset({"duplicate_key", "not_a_number", "repeated_parameter"})
 
 
-def _caller(request: Request) -> object | None:
+def _caller(request: Request) -> Principal | None:
     """The authenticated principal, without authenticating again (which may be what failed)."""
     user = request.__dict__.get("_user")
-    if principals.person(user) is not None or principals.integration(user) is not None:
-        return user
-    return None
+    return principals.person(user) or principals.integration(user)
 
 
 def _first_time(key: str) -> bool:
@@ -77,7 +76,7 @@ def note_refusal(request: Request, view, exc: Exception, status: int, code: str)
     if (caller is None or status in (400, 413, 429)) and not _first_time(flood_key):
         return
     match = getattr(request, "resolver_match", None)
-    organisation, case_id, detail = None, None, {}
+    organisation, case_id, detail = None, None, dict[str, object]()
     if isinstance(exc, ApiKeyRefused):
         detail = {"api_key_prefix": exc.prefix, "reason": exc.reason}
         if exc.api_key is not None:
@@ -92,7 +91,7 @@ def note_refusal(request: Request, view, exc: Exception, status: int, code: str)
         actor=caller or "anonymous",
         status=status,
         code=code,
-        method=request.method,
+        method=request.method or "",
         route=match.route if match else "",
         ids=kwargs,
         organisation=organisation,

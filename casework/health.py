@@ -36,7 +36,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
     """Ready to take traffic: PostgreSQL answers and the Celery broker accepts connections."""
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     failing = sorted(name for name, ok in checks.items() if not ok)
-    body = {
+    body: dict[str, object] = {
         "status": "ok" if not failing else "unavailable",
         "checks": {name: "ok" if ok else "failing" for name, ok in checks.items()},
     }

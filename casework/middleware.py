@@ -16,7 +16,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = new_request_id(request.headers.get("X-Request-ID"))
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # ours, for the views
         # REMOTE_ADDR is the peer; behind a proxy, the proxy (or gunicorn's forwarded-allow-ips)
         # must set it from a header the client cannot forge.
         tokens = set_request(request_id, request.META.get("REMOTE_ADDR"))

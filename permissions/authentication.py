@@ -3,13 +3,13 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication
+from knox.models import AuthToken
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
-from casework.accounts.models import ApiKey
-
-from .principals import Integration
+from casework.accounts.models import ApiKey, User
+from casework.accounts.principals import Integration
 
 API_KEY_PREFIX = "Api-Key"
 
@@ -24,14 +24,15 @@ class ApiKeyRefused(exceptions.AuthenticationFailed):
         self.api_key = api_key
 
 
-class PersonTokenAuthentication(TokenAuthentication):
+class PersonTokenAuthentication(TokenAuthentication):  # type: ignore[misc]  # knox is untyped
     """``Authorization: Token <token>``: an expiring, revocable token from ``auth/login/``."""
 
-    def validate_user(self, auth_token):
+    def validate_user(self, auth_token: AuthToken) -> tuple[User, AuthToken]:
+        user: User
         user, token = super().validate_user(auth_token)
         if user.organisation_id is None and not user.is_superuser:
             raise exceptions.AuthenticationFailed(_("This account belongs to no organisation."))
-        if user.organisation_id is not None and not user.organisation.is_active:
+        if user.organisation is not None and not user.organisation.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         return user, token
 
@@ -42,7 +43,7 @@ class ApiKeyAuthentication(BaseAuthentication):
     # The organisation's key record is touched at most this often, not on every call.
     LAST_USED_RESOLUTION_SECONDS = 300
 
-    def authenticate(self, request: Request):
+    def authenticate(self, request: Request) -> tuple[Integration, ApiKey] | None:
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != API_KEY_PREFIX.lower().encode():
             return None

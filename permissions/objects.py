@@ -1,79 +1,19 @@
-"""Object permissions on cases (django-guardian, direct foreign-key tables).
+"""Reading the object permissions on cases (django-guardian, direct foreign-key tables): which
+cases a person holds a permission on, directly or through their organisation's group.
 
-Assigned staff hold ``view_case`` and ``change_case`` on their cases, granted with the assignment
-and removed with it by the same transaction. An organisation's supervisors hold them through
-their organisation's supervisors group, granted when the case is opened. Nothing here is cached:
-a change applies to the very next request."""
+The rows are written beside the changes that call for them (``casework.cases.grants`` with an
+assignment or a case's opening, ``casework.accounts.roles`` for group membership), in the same
+transaction. Nothing here is cached: a change applies to the very next request."""
 
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from casework.accounts.choices import OrganisationKind, Role
-from casework.accounts.models import Organisation, User
-from casework.cases.models import (
-    CASE_PERMISSIONS,
-    Case,
-    CaseGroupObjectPermission,
-    CaseUserObjectPermission,
-)
+from casework.accounts.models import User
+from casework.accounts.roles import sync_group_membership
+from casework.cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 
-SUPERVISORS_GROUP = "org:{id}:supervisors"
-
-
-def _case_permissions() -> list[Permission]:
-    content_type = ContentType.objects.get_for_model(Case)
-    return list(Permission.objects.filter(content_type=content_type, codename__in=CASE_PERMISSIONS))
-
-
-def supervisors_group(organisation: Organisation) -> Group:
-    group, _ = Group.objects.get_or_create(name=SUPERVISORS_GROUP.format(id=organisation.pk))
-    return group
-
-
-def sync_group_membership(user: User) -> None:
-    """A charity supervisor belongs to their organisation's supervisors group, a police liaison to
-    their force's liaison group; nobody else belongs to any organisation group."""
-    from casework.sharing.derivation import liaison_group
-
-    prefix = "org:"
-    current = user.groups.filter(name__startswith=prefix)
-    wanted = None
-    kind = user.organisation.kind if user.organisation_id else None
-    if user.role == Role.SUPERVISOR and kind == OrganisationKind.CHARITY:
-        wanted = supervisors_group(user.organisation)
-    elif user.role == Role.POLICE_LIAISON and kind == OrganisationKind.POLICE:
-        wanted = liaison_group(user.organisation)
-    for group in current:
-        if group != wanted:
-            user.groups.remove(group)
-    if wanted is not None:
-        user.groups.add(wanted)
-
-
-def grant_case_to_supervisors(case: Case) -> None:
-    group = supervisors_group(case.organisation)
-    CaseGroupObjectPermission.objects.bulk_create(
-        [
-            CaseGroupObjectPermission(group=group, permission=p, content_object=case)
-            for p in _case_permissions()
-        ],
-        ignore_conflicts=True,
-    )
-
-
-def grant_case_to_user(case: Case, user: User) -> None:
-    CaseUserObjectPermission.objects.bulk_create(
-        [
-            CaseUserObjectPermission(user=user, permission=p, content_object=case)
-            for p in _case_permissions()
-        ],
-        ignore_conflicts=True,
-    )
-
-
-def revoke_case_from_user(case: Case, user: User) -> None:
-    CaseUserObjectPermission.objects.filter(user=user, content_object=case).delete()
+# The test factories put people in their groups as the staff services do.
+__all__ = ["case_permission_filter", "cases_visible_to", "group_ids", "sync_group_membership"]
 
 
 def _permission(codename: str) -> Subquery:
@@ -91,9 +31,11 @@ def _permission(codename: str) -> Subquery:
 def group_ids(user: User) -> list[int]:
     """The person's groups, read once per request: the user object is loaded afresh for every
     request, so a change of role still applies to the very next one."""
-    if not hasattr(user, "_casework_group_ids"):
-        user._casework_group_ids = list(user.groups.values_list("pk", flat=True))
-    return user._casework_group_ids
+    cache = vars(user)
+    if "_casework_group_ids" not in cache:
+        cache["_casework_group_ids"] = list(user.groups.values_list("pk", flat=True))
+    ids: list[int] = cache["_casework_group_ids"]
+    return ids
 
 
 def case_permission_filter(user: User, codename: str = "view_case", ref: str = "pk") -> Q:
@@ -118,8 +60,8 @@ def case_permission_filter(user: User, codename: str = "view_case", ref: str = "
     return Q(Exists(direct.filter(content_object_id=OuterRef(ref)))) | Q(Exists(via_group))
 
 
-def cases_visible_to(user: User, codename: str = "view_case") -> QuerySet:
+def cases_visible_to(user: User, codename: str = "view_case") -> "QuerySet[Case]":
     """The cases of the person's organisation they hold ``codename`` on."""
-    return Case.objects.filter(organisation_id=user.organisation_id).filter(
+    return Case.objects.filter(Q(organisation_id=user.organisation_id)).filter(
         case_permission_filter(user, codename)
     )

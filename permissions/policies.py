@@ -5,7 +5,11 @@ from typing import TYPE_CHECKING
 
 from rest_framework.permissions import BasePermission
 
-from . import principals, rules
+from casework.accounts import principals
+from casework.accounts.models import User
+from casework.accounts.services.two_factor import enabled
+
+from . import rules
 from .rules import Rule
 
 if TYPE_CHECKING:  # rest_framework.views imports the default policy; avoid the cycle
@@ -31,7 +35,7 @@ class Policy(BasePermission):
 
     @classmethod
     def rule_for(cls, view: "APIView", request: "Request") -> Rule:
-        action = getattr(view, "action", None) or request.method.lower()
+        action = getattr(view, "action", None) or (request.method or "").lower()
         return cls.rules.get(action, rules.nobody)
 
     def has_permission(self, request: "Request", view: "APIView") -> bool:
@@ -51,7 +55,7 @@ class Policy(BasePermission):
 
 
 def _routed(view: "APIView", request: "Request") -> bool:
-    method = request.method.lower()
+    method = (request.method or "").lower()
     if method not in view.http_method_names:
         return False
     action_map = getattr(view, "action_map", None)
@@ -60,11 +64,9 @@ def _routed(view: "APIView", request: "Request") -> bool:
     return hasattr(view, method)
 
 
-def _enrolment_pending(person) -> bool:
-    if person.organisation_id is None or not person.organisation.require_two_factor:
+def _enrolment_pending(person: User) -> bool:
+    if person.organisation is None or not person.organisation.require_two_factor:
         return False
-    from casework.accounts.two_factor import enabled
-
     return not enabled(person)
 
 
@@ -163,7 +165,7 @@ Contacts = policy(
 Notes = policy("Notes", list=_staff_only, retrieve=_staff_only, create=_staff_only)
 
 Consents = policy("Consents", get=_staff_only, post=_staff_only)
-PoliceInvolvementPolicy = policy("PoliceInvolvementPolicy", get=_staff_only, patch=_staff_only)
+PoliceInvolvement = policy("PoliceInvolvement", get=_staff_only, patch=_staff_only)
 SharedCases = policy(
     "SharedCases",
     list=rules.police_liaison | rules.scope("shared-cases:read"),
@@ -187,7 +189,7 @@ CourtEvents = policy(
 Decisions = policy("Decisions", list=_staff_only, create=_staff_only, client_told=_staff_only)
 Entitlements = policy("Entitlements", list=_staff_only)
 Caseload = policy("Caseload", get=_staff_only)
-CalendarFeedPolicy = policy("CalendarFeedPolicy", post=_staff_only, delete=_staff_only)
+CalendarFeed = policy("CalendarFeed", post=_staff_only, delete=_staff_only)
 SharedCourtEvents = policy(
     "SharedCourtEvents",
     get=rules.police_liaison | rules.scope("shared-cases:read"),
@@ -199,7 +201,7 @@ _any_staff = rules.charity_staff | rules.police_liaison
 Reminders = policy(
     "Reminders", list=_any_staff, retrieve=_any_staff, complete=_any_staff, snooze=_any_staff
 )
-ReminderPolicyPolicy = policy("ReminderPolicyPolicy", get=_staff_only, patch=rules.supervisor)
+ReminderPolicy = policy("ReminderPolicy", get=_staff_only, patch=rules.supervisor)
 ReminderPreferences = policy("ReminderPreferences", get=_any_staff, patch=_any_staff)
 Messages = policy(
     "Messages", list=_staff_only, retrieve=_staff_only, create=_staff_only, cancel=_staff_only

@@ -3,12 +3,18 @@
 Each model registers how to narrow its rows for a caller. A model nobody registered raises, so a
 new endpoint fails closed instead of serving every row."""
 
+import uuid
 from collections.abc import Callable
+from typing import Any, TypeAlias, TypeVar
 
-from django.core.exceptions import ImproperlyConfigured
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 
+from casework.accounts import principals
 from casework.accounts.models import ApiKey, Organisation, User
+from casework.accounts.principals import Caller
+from casework.accounts.roles import liaison_group_name
 from casework.audit.models import AuditEvent
 from casework.cases.choices import ReferralStatus
 from casework.cases.models import Case, ContactLogEntry, Note, Referral
@@ -25,10 +31,11 @@ from casework.sharing.models import (
     SharedUpdate,
 )
 
-from . import principals
 from .objects import case_permission_filter, cases_visible_to, group_ids
 
-Restrictor = Callable[[models.QuerySet, object, str], models.QuerySet]
+QS: TypeAlias = "models.QuerySet[Any]"
+Restrictor = Callable[[QS, Caller, str], QS]
+M = TypeVar("M", bound=models.Model)
 _RESTRICTORS: dict[type[models.Model], Restrictor] = {}
 
 
@@ -41,8 +48,8 @@ def restricts(model: type[models.Model]) -> Callable[[Restrictor], Restrictor]:
 
 
 def restrict(
-    queryset: models.QuerySet, *, principal: object, action: str = "view"
-) -> models.QuerySet:
+    queryset: "models.QuerySet[M]", *, principal: Caller, action: str = "view"
+) -> "models.QuerySet[M]":
     try:
         restrictor = _RESTRICTORS[queryset.model]
     except KeyError:
@@ -53,12 +60,12 @@ def restrict(
 
 
 @restricts(Organisation)
-def _organisations(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+def _organisations(qs: QS, principal: Caller, action: str) -> QS:
     return qs if principals.is_superuser(principal) else qs.none()
 
 
 @restricts(User)
-def _staff(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+def _staff(qs: QS, principal: Caller, action: str) -> QS:
     if principals.is_superuser(principal):
         return qs
     if principals.is_supervisor(principal):
@@ -67,7 +74,7 @@ def _staff(qs: models.QuerySet, principal: object, action: str) -> models.QueryS
 
 
 @restricts(ApiKey)
-def _api_keys(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+def _api_keys(qs: QS, principal: Caller, action: str) -> QS:
     if principals.is_superuser(principal):
         return qs
     if principals.is_supervisor(principal):
@@ -75,12 +82,12 @@ def _api_keys(qs: models.QuerySet, principal: object, action: str) -> models.Que
     return qs.none()
 
 
-def _charity_person(principal: object) -> User | None:
+def _charity_person(principal: Caller) -> User | None:
     return principal if principals.is_charity_staff(principal) else None
 
 
 @restricts(Case)
-def _cases(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+def _cases(qs: QS, principal: Caller, action: str) -> QS:
     user = _charity_person(principal)
     if user is None:
         return qs.none()
@@ -88,7 +95,7 @@ def _cases(qs: models.QuerySet, principal: object, action: str) -> models.QueryS
 
 
 @restricts(Client)
-def _clients(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+def _clients(qs: QS, principal: Caller, action: str) -> QS:
     """Supervisors see every client of their charity; caseworkers and ISVAs the clients of the
     cases they work, and clients they registered that have no case yet."""
     user = _charity_person(principal)
@@ -103,13 +110,13 @@ def _clients(qs: models.QuerySet, principal: object, action: str) -> models.Quer
 
 
 @restricts(ContactMethod)
-def _contact_methods(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+def _contact_methods(qs: QS, principal: Caller, action: str) -> QS:
     visible = restrict(Client.objects.all(), principal=principal, action="view")
     return qs.filter(client_id__in=visible.values("pk"))
 
 
 @restricts(Referral)
-def _referrals(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+def _referrals(qs: QS, principal: Caller, action: str) -> QS:
     """The intake queue (new and declined referrals) is open to all the charity's staff; an
     accepted referral is as visible as the case it opened."""
     user = _charity_person(principal)
@@ -124,7 +131,7 @@ def _referrals(qs: models.QuerySet, principal: object, action: str) -> models.Qu
     )
 
 
-def _case_children(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+def _case_children(qs: QS, principal: Caller, action: str) -> QS:
     """Records that belong to one case are as visible as their case."""
     user = _charity_person(principal)
     if user is None:
@@ -145,20 +152,25 @@ for _model in (
     restricts(_model)(_case_children)
 
 
-def active_shares(qs: models.QuerySet, force_id, *, group_user=None) -> models.QuerySet:
+def active_shares(
+    qs: "models.QuerySet[SharedCase]",
+    force_id: uuid.UUID | None,
+    *,
+    group_user: User | None = None,
+) -> "models.QuerySet[SharedCase]":
     """Shares of ``force_id`` that are active today and carry the force group's permission row.
 
     Three conditions, any one of which ending the share removes: the derived status, the review
     date (so a lapsed consent bites before the nightly sweep), and the guardian permission row.
     The groups and the permission are looked up first, so the row check is an EXISTS probe on
     the unique (group, permission, share) index."""
-    from django.contrib.auth.models import Group, Permission
-
+    if force_id is None:
+        return qs.none()
     if group_user is not None:
         groups = group_ids(group_user)
     else:
         groups = list(
-            Group.objects.filter(name=f"org:{force_id}:police_liaison").values_list("pk", flat=True)
+            Group.objects.filter(name=liaison_group_name(force_id)).values_list("pk", flat=True)
         )
     if not groups:
         return qs.none()
@@ -175,7 +187,7 @@ def active_shares(qs: models.QuerySet, force_id, *, group_user=None) -> models.Q
 
 
 @restricts(SharedCase)
-def _shared_cases(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+def _shared_cases(qs: QS, principal: Caller, action: str) -> QS:
     """Police see only the active shares of their own force; an ended share is as invisible as
     one that never existed. Integrations of a force with ``shared-cases:read`` see the same."""
     if principals.is_police_liaison(principal):
@@ -191,13 +203,13 @@ def _shared_cases(qs: models.QuerySet, principal: object, action: str) -> models
 
 
 @restricts(SharedUpdate)
-def _shared_updates(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+def _shared_updates(qs: QS, principal: Caller, action: str) -> QS:
     visible = restrict(SharedCase.objects.all(), principal=principal, action="view")
     return qs.filter(shared_case_id__in=visible.values("pk"))
 
 
 @restricts(Reminder)
-def _reminders(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+def _reminders(qs: QS, principal: Caller, action: str) -> QS:
     """Reminders follow access. Caseworkers and ISVAs see their own reminders only on cases they
     can still see (one taken off a case stops seeing its reminders at once, before they are
     handed on); supervisors every reminder of their organisation. A police liaison sees their
@@ -218,13 +230,13 @@ def _reminders(qs: models.QuerySet, principal: object, action: str) -> models.Qu
 
 
 @restricts(AuditEvent)
-def _audit_events(qs: models.QuerySet, principal: object, action: str) -> models.QuerySet:
+def _audit_events(qs: QS, principal: Caller, action: str) -> QS:
     if principals.is_supervisor(principal):
         return qs.filter(organisation_id=principal.organisation_id)
     return qs.none()
 
 
-def ended_shares(principal: object) -> models.QuerySet:
+def ended_shares(principal: Caller) -> "models.QuerySet[SharedCase]":
     """The caller's force's ended shares, for telling police that a share ended (and no more)."""
     force = None
     if principals.is_police_liaison(principal):
@@ -238,18 +250,17 @@ def ended_shares(principal: object) -> models.QuerySet:
     return SharedCase.objects.filter(police_force_id=force, status=ShareStatus.ENDED)
 
 
-def organisation_for_write(principal: object, requested: Organisation | None) -> Organisation:
+def organisation_for_write(principal: Caller, requested: Organisation | None) -> Organisation:
     """The organisation a new member of staff or API key goes into.
 
     A supervisor always writes into their own organisation (naming another one is refused, so a
     foreign id cannot be smuggled in); a superuser must say which."""
-    from django.core.exceptions import ValidationError
-
     if principals.is_superuser(principal):
         if requested is None:
             raise ValidationError({"organisation": ["Say which organisation this is for."]})
         return requested
-    own = principal.organisation
-    if requested is not None and requested.pk != own.pk:
+    user = principals.person(principal)
+    own = user.organisation if user is not None else None
+    if own is None or (requested is not None and requested.pk != own.pk):
         raise ValidationError({"organisation": ["You can only add to your own organisation."]})
     return own

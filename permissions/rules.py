@@ -6,9 +6,10 @@ queryset restriction's job (``permissions.querysets``), and an object outside it
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import principals
+from casework.accounts import principals
+from casework.accounts.principals import Caller
 
-Predicate = Callable[[object], bool]
+Predicate = Callable[[Caller], bool]
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class Rule:
     name: str
     test: Predicate
 
-    def __call__(self, principal: object) -> bool:
+    def __call__(self, principal: Caller) -> bool:
         return bool(self.test(principal))
 
     def __or__(self, other: "Rule") -> "Rule":
@@ -32,7 +33,7 @@ class Rule:
 def scope(name: str) -> Rule:
     """An integration whose API key carries ``name``."""
 
-    def test(principal: object) -> bool:
+    def test(principal: Caller) -> bool:
         caller = principals.integration(principal)
         return caller is not None and name in caller.scopes
 

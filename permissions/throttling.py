@@ -1,23 +1,30 @@
 """Request limits per caller: each person by account, each integration by API key, sign-in
 attempts by address. Answers 429 with Retry-After."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
+from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
-from . import principals
+from casework.accounts import principals
+
+if TYPE_CHECKING:  # rest_framework.views imports the default throttles; avoid the cycle
+    from rest_framework.views import APIView
 
 
 class _SettingsRate(SimpleRateThrottle):
     """Reads its rate when used, so a changed setting applies without a restart of the class."""
 
-    def get_rate(self):
-        return settings.THROTTLE_RATES[self.scope]
+    def get_rate(self) -> str | None:
+        rates: dict[str, str | None] = settings.THROTTLE_RATES
+        return rates[self.scope] if self.scope is not None else None
 
 
 class PersonThrottle(_SettingsRate):
     scope = "person"
 
-    def get_cache_key(self, request, view):
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
         person = principals.person(request.user)
         return f"throttle:person:{person.pk}" if person else None
 
@@ -25,7 +32,7 @@ class PersonThrottle(_SettingsRate):
 class IntegrationThrottle(_SettingsRate):
     scope = "integration"
 
-    def get_cache_key(self, request, view):
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
         caller = principals.integration(request.user)
         return f"throttle:key:{caller.api_key.public_id}" if caller else None
 
@@ -37,5 +44,5 @@ class LoginThrottle(_SettingsRate):
 
     scope = "login"
 
-    def get_cache_key(self, request, view):
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
         return f"throttle:login:{request.META.get('REMOTE_ADDR', 'unknown')}"

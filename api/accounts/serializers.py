@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from casework.accounts.choices import OrganisationKind, Role, Scope
 from casework.accounts.models import ApiKey, Organisation, User
-from permissions.principals import PrincipalKind
+from casework.accounts.principals import PrincipalKind
 
 from ..fields import Moment, StrictInput
 

@@ -6,9 +6,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.accounts import principals
 from casework.accounts.models import ApiKey, Organisation, User
-from casework.accounts.services import api_keys, auth, organisations, staff
-from permissions import policies, principals
+from casework.accounts.services import api_keys, auth, organisations, staff, two_factor
+from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import organisation_for_write
 from permissions.throttling import LoginThrottle
@@ -42,7 +43,7 @@ def me_payload(principal) -> dict:
         "organisation": principal.organisation,
         "scopes": [],
         "areas": list(principal.organisation.areas)
-        if principals.is_charity_staff(principal)
+        if principals.is_charity_staff(principal) and principal.organisation is not None
         else [],
     }
 
@@ -153,10 +154,8 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkVie
     def reset_two_factor(self, request, pk=None):
         """For someone who lost their authenticator: their devices and sessions end, and they
         set two-factor sign-in up again at their next sign-in."""
-        from casework.accounts import two_factor
-
         user = self.get_object()
-        two_factor.reset(user, by=request.user)
+        two_factor.two_factor_reset(user=user, by=request.user)
         return Response(self.output(user).data)
 
     @extend_schema(request=None, responses={200: s.RevokedTokensOutput})

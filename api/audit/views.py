@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 
 from casework.audit.models import AuditEvent
 from casework.audit.selectors import concerning_case
-from casework.audit.services import audit_record
+from casework.audit.services import audit_export_record
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 
@@ -154,11 +154,7 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Casewo
         for event in events.iterator(chunk_size=2000):
             writer.writerow([_cell(getattr(event, column)) for column in COLUMNS])
             count += 1
-        audit_record(
-            actor=request.user,
-            action="audit.export",
-            detail={"rows": count, "filters": {k: v for k, v in request.query_params.items()}},
-        )
+        audit_export_record(by=request.user, rows=count, filters=request.query_params.dict())
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         name = f"audit-{timezone.localdate():%Y-%m-%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

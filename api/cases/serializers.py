@@ -107,7 +107,8 @@ class ReferralListItem(serializers.ModelSerializer):
 
 
 class ReferralInput(StrictInput):
-    source = serializers.ChoiceField(choices=ReferralSource.choices)
+    # A field named like the attribute Field.source, which the stubs take it for.
+    source = serializers.ChoiceField(choices=ReferralSource.choices)  # type: ignore[assignment]
     received_at = Moment(required=False)
     summary = serializers.CharField(max_length=5000)
     incident_date = serializers.DateField(required=False, allow_null=True)
@@ -374,7 +375,9 @@ class TimelineItemOutput(serializers.Serializer):
     id = serializers.CharField()
     occurred_at = Moment()
     actor = serializers.CharField(allow_null=True)
-    data = serializers.DictField(help_text="What happened; its keys depend on the kind.")
+    data = serializers.DictField(  # type: ignore[assignment]  # a field, not Serializer.data
+        help_text="What happened; its keys depend on the kind."
+    )
 
 
 class TimelinePage(serializers.Serializer):

@@ -7,7 +7,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from casework.audit.selectors import client_access_log
@@ -48,10 +47,7 @@ class ClientPrivacyMixin:
         Every export is audited."""
         client = self.get_object()
         fmt = request.query_params.get("format", "json")
-        if fmt not in ("json", "zip"):
-            raise ValidationError({"format": ["Use json or zip."]})
-        data = subject_rights.export_client(client)
-        subject_rights.record_export(client=client, by=request.user, fmt=fmt)
+        data = subject_rights.client_export(client=client, by=request.user, fmt=fmt)
         if fmt == "zip":
             response = HttpResponse(subject_rights.export_zip(data), content_type="application/zip")
             response["Content-Disposition"] = f'attachment; filename="client-{client.pk}.zip"'
@@ -120,7 +116,7 @@ class ClientViewSet(ClientPrivacyMixin, mixins.ListModelMixin, CaseworkViewSet):
         client = self.get_object()
         return access_log_page(
             request,
-            client_access_log(request.user, client),
+            client_access_log(client=client, fetched_by=request.user),
             action="client.access_log.read",
             client_id=client.pk,
         )

@@ -4,8 +4,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
-from django.db.models import Case as CaseWhen
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -17,34 +16,26 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.accounts.models import User
+from casework.accounts import principals
 from casework.audit.reads import record_police_read, record_read
-from casework.cases.choices import ContactOutcome
-from casework.cases.lifecycles import SupportStatus
-from casework.cases.models import Case, CaseAssignment, ContactLogEntry
+from casework.cases.models import Case, CaseAssignment
 from casework.court import services
 from casework.court.calendar import hearings_for, render_feed
-from casework.court.choices import EntitlementStatus, HearingStatus
+from casework.court.choices import EntitlementStatus
 from casework.court.models import CourtEvent, Entitlement, JusticeDecision
+from casework.court.selectors import caseload
 from casework.sharing.models import SharedCase
 from casework.sharing.selectors import court_events_on_share
-from permissions import policies, principals
+from casework.sharing.services import police_court_event_add
+from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import restrict
 
 from ..audited import audit_read
-from ..base import CaseworkViewSet
+from ..base import CaseworkViewSet, principal_of
 from ..cases.views import CaseChildViewSet
 from ..pagination import page_of, paginated
 from . import serializers as s
-
-
-def _attendees(request, ids) -> list[User]:
-    wanted = {uuid.UUID(str(i)) for i in ids}
-    users = list(User.objects.filter(pk__in=wanted, organisation_id=request.user.organisation_id))
-    if len(users) != len(wanted):
-        raise ValidationError({"attendees": ["Only your organisation's staff can attend."]})
-    return users
 
 
 class CourtEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
@@ -62,11 +53,7 @@ class CourtEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseCh
         case = self.get_case()
         data = s.CourtEventInput(data=request.data)
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        attendees = _attendees(request, values.pop("attendees", []))
-        event = services.court_event_add(
-            case=case, actor=request.user, attendees=attendees, **values
-        )
+        event = services.court_event_add(case=case, actor=request.user, **data.validated_data)
         return Response(self.output(event).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.CourtEventUpdateInput, responses={200: s.CourtEventOutput})
@@ -74,11 +61,7 @@ class CourtEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseCh
         event = self.get_object()
         data = s.CourtEventUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        attendees = _attendees(request, values.pop("attendees")) if "attendees" in values else None
-        event = services.court_event_update(
-            event=event, actor=request.user, attendees=attendees, **values
-        )
+        event = services.court_event_update(event=event, actor=request.user, **data.validated_data)
         return Response(self.output(event).data)
 
 
@@ -169,58 +152,6 @@ class EntitlementViewSet(mixins.ListModelMixin, CaseworkViewSet):
         return super().list(request, *args, **kwargs)
 
 
-RISK_ORDER = CaseWhen(
-    When(risk_level="high", then=Value(0)),
-    When(risk_level="medium", then=Value(1)),
-    default=Value(2),
-)
-
-
-def caseload(cases):
-    """Open cases with what matters for the day, most urgent first, in one query."""
-    now = timezone.now()
-    today = timezone.localdate()
-    next_court = (
-        CourtEvent.objects.filter(
-            case=OuterRef("pk"), status=HearingStatus.LISTED, starts_at__gte=now
-        )
-        .order_by("starts_at")
-        .values("starts_at")[:1]
-    )
-    open_entitlements = Entitlement.objects.filter(
-        case=OuterRef("pk"), status=EntitlementStatus.OPEN
-    )
-    overdue = open_entitlements.filter(due_on__lt=today).order_by("due_on").values("due_on")[:1]
-    next_due = open_entitlements.order_by("due_on").values("due_on")[:1]
-    last_success = (
-        ContactLogEntry.objects.filter(
-            case=OuterRef("pk"),
-            outcome__in=[ContactOutcome.REACHED, ContactOutcome.MET_IN_PERSON],
-        )
-        .order_by("-occurred_at")
-        .values("occurred_at")[:1]
-    )
-    return (
-        cases.exclude(support_status=SupportStatus.CLOSED)
-        .select_related("client")
-        .annotate(
-            next_court_date=Subquery(next_court),
-            next_overdue_entitlement=Subquery(overdue),
-            next_entitlement_due=Subquery(next_due),
-            last_successful_contact=Subquery(last_success),
-            risk_order=RISK_ORDER,
-        )
-        .order_by(
-            F("next_overdue_entitlement").asc(nulls_last=True),
-            F("next_entitlement_due").asc(nulls_last=True),
-            "risk_order",
-            F("next_court_date").asc(nulls_last=True),
-            F("last_successful_contact").asc(nulls_first=True),
-            "id",
-        )
-    )
-
-
 class CaseloadView(APIView):
     """My open cases, most urgent first: overdue Victims' Code entitlements, then the next due,
     then risk, the next hearing, and the longest without a successful contact. Supervisors may
@@ -268,7 +199,7 @@ class CalendarFeedView(APIView):
     stops working), ``DELETE`` revokes it."""
 
     authentication_classes = PERSONS_ONLY
-    permission_classes = [policies.CalendarFeedPolicy]
+    permission_classes = [policies.CalendarFeed]
 
     @extend_schema(request=None, responses={201: s.CalendarFeedOutput})
     def post(self, request):
@@ -319,7 +250,7 @@ class SharedCourtEventView(APIView):
         events = court_events_on_share(share)
         response = paginated(request, events, ("starts_at", "id"), s.PoliceCourtEventOutput)
         record_police_read(
-            actor=request.user,
+            actor=principal_of(request),
             action="shared_case.court_events.read",
             shares=[share],
             records=[row["id"] for row in response.data["results"]],
@@ -328,8 +259,6 @@ class SharedCourtEventView(APIView):
 
     @extend_schema(request=s.PoliceCourtEventInput, responses={201: s.PoliceCourtEventOutput})
     def post(self, request, shared_case_id):
-        from casework.sharing.services import police_court_event_add
-
         share = self.get_share(shared_case_id)
         data = s.PoliceCourtEventInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -40,7 +40,7 @@ class ReminderOutput(serializers.ModelSerializer):
 
     def get_case(self, reminder: Reminder) -> dict:
         """Police see the share reference; charity staff the case reference."""
-        if reminder.shared_case_id:
+        if reminder.shared_case is not None:
             return {
                 "id": str(reminder.shared_case_id),
                 "reference": reminder.shared_case.share_reference,

@@ -9,17 +9,18 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.accounts import principals
 from casework.audit.reads import record_police_read
 from casework.clients.models import ContactMethod
 from casework.reminders import messages, services
 from casework.reminders.choices import ReminderKind, ReminderStatus
 from casework.reminders.models import OutboundMessage, Reminder, ReminderPreference
 from casework.reminders.policy import policy_for
-from permissions import policies, principals
+from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import restrict
 
-from ..base import CaseworkViewSet
+from ..base import CaseworkViewSet, principal_of
 from ..cases.views import CaseChildViewSet
 from . import serializers as s
 
@@ -79,7 +80,7 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Casework
             verb = "list" if self.action == "list" else "read"
             shares = [r.shared_case for r in records if r.shared_case_id]
             record_police_read(
-                actor=self.request.user,
+                actor=principal_of(self.request),
                 action=f"reminder.{verb}",
                 shares=shares,
                 records=records,
@@ -140,7 +141,7 @@ class ReminderPolicyView(APIView):
     """My organisation's reminder windows (the defaults until a supervisor changes them)."""
 
     authentication_classes = PERSONS_ONLY
-    permission_classes = [policies.ReminderPolicyPolicy]
+    permission_classes = [policies.ReminderPolicy]
 
     @extend_schema(responses={200: s.ReminderPolicySerializer})
     def get(self, request):
@@ -150,7 +151,7 @@ class ReminderPolicyView(APIView):
     def patch(self, request):
         data = s.ReminderPolicyInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        policy = services.policy_update(
+        policy = services.reminder_policy_update(
             organisation=request.user.organisation, by=request.user, **data.validated_data
         )
         return Response(s.ReminderPolicySerializer(policy).data)

@@ -1,5 +1,7 @@
 """Consent decisions, police involvement, and shared cases as police see them."""
 
+from typing import Any
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -247,11 +249,11 @@ class SharedCaseDetail(SharedCaseListItem):
         return PoliceInvolvementOutput(involvement).data
 
     @extend_schema_field(PoliceCourtEventOutput(many=True, allow_null=True))
-    def get_court_events(self, share: SharedCase) -> list | None:
+    def get_court_events(self, share: SharedCase) -> list[Any] | None:
         if sections.JUSTICE not in self._sections(share):
             return None
         events = court_events_on_share(share).order_by("starts_at", "id")
-        return PoliceCourtEventOutput(events, many=True).data
+        return list(PoliceCourtEventOutput(events, many=True).data)
 
     @extend_schema_field(SharedIdentity(allow_null=True))
     def get_identity(self, share: SharedCase) -> dict | None:
@@ -308,7 +310,7 @@ class EndedShareOutput(serializers.ModelSerializer):
 
 class SharedUpdateOutput(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
-    source = serializers.SerializerMethodField()
+    source = serializers.SerializerMethodField()  # type: ignore[assignment]  # a field, not Field.source
 
     class Meta:
         model = SharedUpdate

@@ -10,55 +10,19 @@ from rest_framework.views import APIView
 from casework.audit.reads import record_police_read
 from casework.cases.models import Case
 from casework.sharing import services
-from casework.sharing.choices import POLICE_SCOPES, ConsentScope
-from casework.sharing.ledger import latest_decisions
-from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
+from casework.sharing.models import PoliceInvolvement, SharedCase, SharedUpdate
+from casework.sharing.selectors import consent_ledger
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.fields import JUSTICE, share_allows
 from permissions.querysets import ended_shares
 
 from ..audited import audit_read
-from ..base import CaseworkViewSet, visible_or_404
+from ..base import CaseworkViewSet, principal_of, visible_or_404
 from ..cases.views import IF_MATCH
 from ..concurrency import StaleVersion
 from ..pagination import page_of, paginated
 from . import serializers as s
-
-
-def ledger_payload(case: Case) -> dict:
-    decisions = ConsentDecision.objects.filter(case=case).select_related(
-        "police_force", "recorded_by", "caused_by"
-    )
-    current = latest_decisions(decisions)
-    rows = []
-    for scope in ConsentScope.values:
-        keys = [k for k in current if k[0] == scope]
-        if not keys and scope not in POLICE_SCOPES:
-            rows.append(
-                {
-                    "scope": scope,
-                    "police_force": None,
-                    "state": "not_asked",
-                    "review_date": None,
-                    "decision": None,
-                }
-            )
-        for key in keys:
-            entry = current[key]
-            decision = entry.decision
-            state = "lapsed" if entry.lapsed else "granted" if decision.granted else "refused"
-            rows.append(
-                {
-                    "scope": scope,
-                    "police_force": decision.police_force,
-                    "state": state,
-                    "review_date": decision.review_date,
-                    "decision": decision.public_id,
-                }
-            )
-    history = sorted(decisions, key=lambda d: d.id, reverse=True)
-    return {"current": rows, "history": history}
 
 
 class ConsentView(APIView):
@@ -71,7 +35,7 @@ class ConsentView(APIView):
     @extend_schema(responses={200: s.ConsentLedgerOutput})
     def get(self, request, case_id):
         case = visible_or_404(Case, request, case_id)
-        payload = ledger_payload(case)
+        payload = consent_ledger(case)
         audit_read(
             request,
             [d.public_id for d in payload["history"]],
@@ -88,7 +52,7 @@ class ConsentView(APIView):
         data.is_valid(raise_exception=True)
         services.consent_record(case=case, recorded_by=request.user, **data.validated_data)
         return Response(
-            s.ConsentLedgerOutput(ledger_payload(case)).data, status=status.HTTP_201_CREATED
+            s.ConsentLedgerOutput(consent_ledger(case)).data, status=status.HTTP_201_CREATED
         )
 
 
@@ -116,7 +80,7 @@ class PoliceInvolvementView(APIView):
     """The police side of a case, kept by the charity's staff."""
 
     authentication_classes = PERSONS_ONLY
-    permission_classes = [policies.PoliceInvolvementPolicy]
+    permission_classes = [policies.PoliceInvolvement]
 
     @extend_schema(responses={200: s.PoliceInvolvementOutput})
     def get(self, request, case_id):
@@ -190,7 +154,9 @@ class SharedCaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
         """Every look by police is the charity's record: it goes into the owning charity's
         chain, naming the shares, the force and the officer or key."""
         verb = "list" if self.action == "list" else "read"
-        record_police_read(actor=self.request.user, action=f"shared_case.{verb}", shares=records)
+        record_police_read(
+            actor=principal_of(self.request), action=f"shared_case.{verb}", shares=records
+        )
 
     @extend_schema(responses={200: s.SharedCaseDetail})
     def retrieve(self, request, pk=None):
@@ -235,7 +201,7 @@ class SharedUpdateViewSet(mixins.ListModelMixin, CaseworkViewSet):
 
     def audit_records_read(self, records) -> None:
         record_police_read(
-            actor=self.request.user,
+            actor=principal_of(self.request),
             action="shared_case.updates.read",
             shares=[self.get_share()],
             records=records,

@@ -1,5 +1,8 @@
 """A case's support plan: needs, the safety plan and risk assessments, with their history."""
 
+import uuid
+
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -8,6 +11,7 @@ from rest_framework.views import APIView
 from casework.cases.models import Case
 from casework.support import services
 from casework.support.models import NeedRecord, SafetyPlanItem, SafetyPlanRevision
+from casework.support.selectors import current_plan
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 
@@ -24,7 +28,7 @@ class _SupportPlanView(APIView):
         return visible_or_404(Case, self.request, case_id)
 
     def plan(self, case: Case, status_code=status.HTTP_200_OK) -> Response:
-        return Response(s.SupportPlanOutput(services.current_plan(case)).data, status=status_code)
+        return Response(s.SupportPlanOutput(current_plan(case)).data, status=status_code)
 
 
 def _ids(data: dict) -> list[str]:
@@ -99,10 +103,6 @@ class SafetyPlanItemView(_SupportPlanView):
 
 
 def visible_item(case: Case, item_id) -> SafetyPlanItem:
-    import uuid
-
-    from django.http import Http404
-
     try:
         item = SafetyPlanItem.objects.filter(case=case, pk=uuid.UUID(str(item_id))).first()
     except ValueError:

@@ -22,7 +22,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "organisation", "role", "is_active", "is_superuser"]
     list_filter = ["organisation", "role", "is_active", "is_superuser"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Organisation", {"fields": ("organisation", "role")}),
     )
     add_fieldsets = (
@@ -39,8 +39,9 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(APIKeyModelAdmin):
-    list_display = [*APIKeyModelAdmin.list_display, "organisation", "scopes"]
-    list_filter = ["organisation", "revoked"]
+    # The library's stubs pin its own tuples' lengths; these are longer.
+    list_display = [*APIKeyModelAdmin.list_display, "organisation", "scopes"]  # type: ignore[assignment]
+    list_filter = ["organisation", "revoked"]  # type: ignore[assignment]
 
 
 # The library's own key table is unused (our ApiKey carries the organisation and scopes); a key
@@ -52,7 +53,7 @@ if admin.site.is_registered(LibraryApiKey):
 @admin.register(RecoveryCodeDevice)
 class RecoveryCodeDeviceAdmin(admin.ModelAdmin):
     list_display = ["user", "name", "confirmed"]
-    readonly_fields = ["user", "name", "confirmed"]
+    readonly_fields = ("user", "name", "confirmed")
     fields = readonly_fields
 
     def has_add_permission(self, request):

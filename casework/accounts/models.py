@@ -1,6 +1,8 @@
 """Organisations, the people who work in them, and the API keys of the systems that call us."""
 
+import hashlib
 import uuid
+from typing import ClassVar
 
 import pgtrigger
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -97,7 +99,8 @@ class Organisation(models.Model):
 
 
 class StaffManager(UserManager):
-    def get_by_natural_key(self, username: str) -> "User":
+    def get_by_natural_key(self, username):
+        """Usernames are unique whatever their case, and sign in whatever their case."""
         return self.get(username__iexact=username)
 
 
@@ -111,7 +114,7 @@ class User(AbstractUser):
     )
     role = models.CharField(max_length=32, choices=Role.choices, null=True, blank=True)  # noqa: DJ001
 
-    objects = StaffManager()
+    objects: ClassVar[StaffManager] = StaffManager()
 
     class Meta:
         ordering = ["username"]
@@ -171,14 +174,19 @@ class ApiKey(AbstractAPIKey):
         return str(self.public_id)
 
 
+def hash_recovery_code(code: str) -> str:
+    """The stored form of a recovery code: the same whatever dashes, spaces or case it is typed
+    with."""
+    normalised = code.replace("-", "").replace(" ", "").upper()
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
 class RecoveryCodeDevice(Device):
     """Single-use recovery codes for someone who has lost their authenticator. Only a SHA-256 of
     each code is kept (the codes carry 120 bits each, so no slow hash is needed), and a used code
     is deleted."""
 
     def verify_token(self, token: str) -> bool:
-        from .two_factor import hash_recovery_code
-
         digest = hash_recovery_code(token)
         deleted, _ = self.codes.filter(code_hash=digest).delete()
         return deleted == 1

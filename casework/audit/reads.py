@@ -10,6 +10,9 @@ from collections.abc import Iterable, Sequence
 
 from django.db import models
 
+from casework.accounts.principals import Principal
+from casework.sharing.models import SharedCase
+
 from .models import AuditEvent
 from .services import audit_record
 
@@ -23,7 +26,7 @@ def _ids(records: Iterable) -> list[str]:
 
 def record_read(
     *,
-    actor: object,
+    actor: Principal,
     action: str,
     records: Sequence,
     target: models.Model | None = None,
@@ -47,7 +50,13 @@ def record_read(
     )
 
 
-def record_police_read(*, actor: object, action: str, shares: Sequence, records=None) -> None:
+def record_police_read(
+    *,
+    actor: Principal,
+    action: str,
+    shares: Sequence[SharedCase],
+    records: Sequence[object] | None = None,
+) -> None:
     """A police principal's read of ``shares`` (and, through them, ``records``: updates or
     hearings): one event in each owning charity's chain, naming the shares, their cases and the
     force. ``shares`` need ``case`` with its ``organisation`` loaded."""
@@ -57,7 +66,7 @@ def record_police_read(*, actor: object, action: str, shares: Sequence, records=
     for group in by_charity.values():
         charity = group[0].case.organisation
         cases = [s.case_id for s in group]
-        detail = {
+        detail: dict[str, object] = {
             "shares": [s.share_reference for s in group],
             "police_force": str(group[0].police_force_id),
         }

@@ -6,6 +6,7 @@ known (a police officer asking for a share that ended is the charity's business)
 caller's organisation's chain, else the platform's."""
 
 from casework.accounts.models import Organisation
+from casework.accounts.principals import Actor
 
 from .models import AuditEvent
 from .services import audit_record
@@ -23,7 +24,7 @@ KINDS = {
 
 def record_refusal(
     *,
-    actor: object,
+    actor: Actor,
     status: int,
     code: str,
     method: str,

@@ -1,27 +1,38 @@
-"""Reading the audit trail, always through ``restrict`` first: a supervisor reads their own
-organisation's events and nothing else."""
+"""Reading the audit trail, always narrowed to what the reader may see first: a supervisor reads
+their own organisation's events and nothing else."""
+
+import uuid
 
 from django.db.models import Q, QuerySet
 
-from permissions.querysets import restrict
+from casework.accounts.principals import Principal
+from casework.cases.models import Case
+from casework.clients.models import Client
+from casework.core.access import visible_to
 
 from .models import AuditEvent
 
 
-def audit_events(principal: object) -> QuerySet:
-    return restrict(AuditEvent.objects.all(), principal=principal, action="view")
+def audit_events(*, fetched_by: Principal) -> "QuerySet[AuditEvent]":
+    return visible_to(AuditEvent.objects.all(), fetched_by)
 
 
-def concerning_case(events: QuerySet, case_id) -> QuerySet:
+def concerning_case(events: "QuerySet[AuditEvent]", case_id: uuid.UUID) -> "QuerySet[AuditEvent]":
     """Events about the case: its own, and those that covered it among others (a page read)."""
     return events.filter(Q(case_id=case_id) | Q(case_ids__contains=[case_id]))
 
 
-def case_access_log(principal: object, case) -> QuerySet:
+def case_access_log(*, case: Case, fetched_by: Principal) -> "QuerySet[AuditEvent]":
     """Who read or changed the case, when, from which organisation: newest first."""
-    return concerning_case(audit_events(principal), case.pk).select_related("actor_organisation")
+    return concerning_case(audit_events(fetched_by=fetched_by), case.pk).select_related(
+        "actor_organisation"
+    )
 
 
-def client_access_log(principal: object, client) -> QuerySet:
+def client_access_log(*, client: Client, fetched_by: Principal) -> "QuerySet[AuditEvent]":
     """Who read or changed the client's record (identity, contact routes), newest first."""
-    return audit_events(principal).filter(client_id=client.pk).select_related("actor_organisation")
+    return (
+        audit_events(fetched_by=fetched_by)
+        .filter(client_id=client.pk)
+        .select_related("actor_organisation")
+    )

@@ -3,13 +3,16 @@ own transaction, so the event and the change commit or roll back together."""
 
 import ipaddress
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC
+from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from casework.accounts.models import Organisation, User
+from casework.accounts.principals import Actor, Integration, Principal
+from casework.clients.models import Client
 from casework.request_context import get_client_ip, get_request_id
 
 from .chain import GENESIS, digest
@@ -17,9 +20,7 @@ from .keys import audit_keys
 from .models import ActorKind, AuditEvent
 
 
-def _actor(actor: object) -> tuple[User | None, str, str]:
-    from permissions.principals import Integration
-
+def _actor(actor: Actor | None) -> tuple[User | None, str, str]:
     if isinstance(actor, User):
         return actor, ActorKind.PERSON, actor.username
     if isinstance(actor, Integration):
@@ -35,16 +36,16 @@ def _normalised_ip(value: str | None) -> str | None:
         return None
 
 
-def _organisation_of(actor: object) -> Organisation | None:
-    return getattr(actor, "organisation", None)
+def _organisation_of(actor: Actor | None) -> Organisation | None:
+    if isinstance(actor, User | Integration):
+        return actor.organisation
+    return None
 
 
-def _client_of(target: models.Model | None):
+def _client_of(target: models.Model | None) -> object:
     """The client a record belongs to, where the record says so without another query."""
     if target is None:
         return None
-    from casework.clients.models import Client
-
     if isinstance(target, Client):
         return target.pk
     return getattr(target, "client_id", None)
@@ -52,19 +53,20 @@ def _client_of(target: models.Model | None):
 
 def audit_record(
     *,
-    actor: object,
+    actor: Actor | None,
     action: str,
     target: models.Model | None = None,
     organisation: Organisation | None = None,
-    case_id=None,
-    case_ids: Iterable = (),
-    client_id=None,
+    case_id: object = None,
+    case_ids: Iterable[object] = (),
+    client_id: object = None,
     changed_fields: Iterable[str] = (),
-    detail: dict | None = None,
+    detail: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
     """Appends one event to its organisation's chain.
 
-    ``actor`` is a ``User``, an API-key ``Integration`` or a string naming a system process.
+    ``actor`` is a ``User``, an API-key ``Integration`` or a string naming a system process
+    (``None`` reads as "system").
     ``organisation`` is whose records the event concerns (by default the target's, else the
     actor's); the actor's own organisation is recorded beside it. ``case_ids`` names further
     cases when one event covers several (a page read at once).
@@ -101,13 +103,13 @@ def audit_record(
             actor_kind=kind,
             actor_label=label,
             action=action,
-            object_type=target._meta.model_name if target is not None else "",
+            object_type=(target._meta.model_name or "") if target is not None else "",
             object_id=str(getattr(target, "audit_id", target.pk)) if target is not None else "",
             case_id=case_id,
             case_ids=others,
             client_id=uuid.UUID(str(client_id)) if client_id else None,
             changed_fields=sorted(set(changed_fields)),
-            detail=detail or {},
+            detail=dict(detail or {}),
             request_id=get_request_id() or "",
             ip_address=_normalised_ip(get_client_ip()),
             previous_hash=previous,
@@ -116,3 +118,10 @@ def audit_record(
         event.hash = digest(event)
         event.save(force_insert=True)
     return event
+
+
+def audit_export_record(*, by: Principal, rows: int, filters: Mapping[str, str]) -> AuditEvent:
+    """An export of the trail is itself an event: who took how many rows, under which filters."""
+    return audit_record(
+        actor=by, action="audit.export", detail={"rows": rows, "filters": dict(filters)}
+    )

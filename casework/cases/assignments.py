@@ -2,22 +2,23 @@
 staff a case belongs to day to day (the reminders' assignee, the charity contact named to
 police, the heir of a colleague's reminders).
 
-The case's caseworker comes first, then its ISVA, then anyone else assigned; among equals, the
-one assigned longest; only staff whose account is active count."""
+The case's caseworker comes first, then its ISVA, then anyone else assigned (the ranks of
+``casework.accounts.roles``); among equals, the one assigned longest; only staff whose account is
+active count."""
 
 from django.db.models import Case as CaseWhen
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value, When
 
 from casework.accounts.models import User
+from casework.accounts.roles import CASE_RANK, OTHER_RANK
 
 from .models import CaseAssignment
 
 
 def _ranked(assignments: QuerySet) -> QuerySet:
     rank = CaseWhen(
-        When(role="caseworker", then=Value(0)),
-        When(role="isva", then=Value(1)),
-        default=Value(2),
+        *(When(role=role, then=Value(rank)) for role, rank in CASE_RANK.items()),
+        default=Value(OTHER_RANK),
         output_field=IntegerField(),
     )
     return (

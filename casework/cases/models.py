@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pgtrigger
 from django.conf import settings
@@ -109,7 +110,7 @@ class Case(models.Model):
     referral = models.OneToOneField(
         Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="case"
     )
-    assigned_staff = models.ManyToManyField(
+    assigned_staff: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
         User, through="CaseAssignment", through_fields=("case", "user"), related_name="+"
     )
     offence_types = _offence_types()

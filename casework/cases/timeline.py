@@ -12,8 +12,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
+
+from casework.court.models import CourtEvent, JusticeDecision
+from casework.sharing.models import ConsentDecision, SharedUpdate
 
 from .models import Case, CaseTransition, ContactLogEntry, Note, Referral
 
@@ -36,8 +40,8 @@ class Source:
     kind: str
     time_field: str
     rows: Callable[[Case], QuerySet]
-    describe: Callable[[object], dict]
-    actor: Callable[[object], str | None]
+    describe: Callable[[Any], dict[str, Any]]
+    actor: Callable[[Any], str | None]
     # A UUID column: PostgreSQL orders UUIDs as their text sorts, so the cursor's tie-break on
     # the id means the same in SQL and in Python.
     id_field: str = "pk"
@@ -170,8 +174,6 @@ def timeline_page(
 
 
 def _police_updates(case: Case) -> QuerySet:
-    from casework.sharing.models import SharedUpdate
-
     return SharedUpdate.objects.filter(shared_case__case=case, from_police=True).select_related(
         "author", "shared_case__police_force"
     )
@@ -194,8 +196,6 @@ register(
 
 
 def _consents(case: Case) -> QuerySet:
-    from casework.sharing.models import ConsentDecision
-
     return ConsentDecision.objects.filter(case=case).select_related(
         "recorded_by", "police_force", "caused_by"
     )
@@ -221,8 +221,6 @@ register(
 
 
 def _court_events(case: Case) -> QuerySet:
-    from casework.court.models import CourtEvent
-
     return CourtEvent.objects.filter(case=case).select_related("created_by")
 
 
@@ -244,8 +242,6 @@ register(
 
 
 def _decisions(case: Case) -> QuerySet:
-    from casework.court.models import JusticeDecision
-
     return JusticeDecision.objects.filter(case=case).select_related("recorded_by", "entitlement")
 
 

@@ -4,12 +4,13 @@ from django.db.models import QuerySet
 
 from casework.crypto import blind_index
 
+from .models import Client
 from .normalise import normalise_email, normalise_phone
 
 
 def clients_matching(
-    *, visible: QuerySet, phone: str | None = None, email: str | None = None
-) -> QuerySet:
+    *, visible: "QuerySet[Client]", phone: str | None = None, email: str | None = None
+) -> "QuerySet[Client]":
     """Clients among ``visible`` with a contact method (current or past) equal to the value.
 
     Compares keyed hashes of the normalised value; no row is decrypted to search."""

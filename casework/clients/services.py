@@ -1,14 +1,17 @@
 """Every change to clients and their contact methods, with its rules and its audit event."""
 
-from datetime import datetime, time
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import Organisation, User
 from casework.audit.services import audit_record
+from casework.core.errors import Conflict
+from casework.core.unset import UNSET, Unset, given
 from casework.crypto import blind_index
 
 from .choices import POLICE_ROUTE_KINDS, ContactKind, ContactStatus, Weekday
@@ -35,7 +38,7 @@ def pseudonym_hash(pseudonym: str) -> str:
     return blind_index("pseudonym", " ".join(pseudonym.split()).casefold())
 
 
-def _check_client(values: dict) -> None:
+def _check_client(values: Mapping[str, Any]) -> None:
     dob = values.get("date_of_birth")
     if dob is not None and dob > timezone.localdate():
         raise ValidationError({"date_of_birth": ["The date of birth cannot be in the future."]})
@@ -46,7 +49,32 @@ def _check_client(values: dict) -> None:
 
 
 @transaction.atomic
-def client_create(*, organisation: Organisation, created_by: User, **values) -> Client:
+def client_create(
+    *,
+    organisation: Organisation,
+    created_by: User,
+    pseudonym: str,
+    legal_name: str | Unset | None = UNSET,
+    date_of_birth: date | Unset | None = UNSET,
+    pronouns: str | Unset = UNSET,
+    languages: Sequence[str] | Unset = UNSET,
+    interpreter_needed: bool | Unset = UNSET,
+    interpreter_language: str | Unset = UNSET,
+    work_settings: Sequence[str] | Unset = UNSET,
+    vulnerability_flags: Sequence[str] | Unset = UNSET,
+) -> Client:
+    """A client of the organisation; what is not given keeps the model's default."""
+    values = given(
+        pseudonym=pseudonym,
+        legal_name=legal_name,
+        date_of_birth=date_of_birth,
+        pronouns=pronouns,
+        languages=languages,
+        interpreter_needed=interpreter_needed,
+        interpreter_language=interpreter_language,
+        work_settings=work_settings,
+        vulnerability_flags=vulnerability_flags,
+    )
     _check_client(values)
     client = Client(organisation=organisation, created_by=created_by, **values)
     client.pseudonym = client.pseudonym.strip()
@@ -58,7 +86,32 @@ def client_create(*, organisation: Organisation, created_by: User, **values) -> 
 
 
 @transaction.atomic
-def client_update(*, client: Client, updated_by: User, **changes) -> Client:
+def client_update(
+    *,
+    client: Client,
+    updated_by: User,
+    pseudonym: str | Unset = UNSET,
+    legal_name: str | Unset | None = UNSET,
+    date_of_birth: date | Unset | None = UNSET,
+    pronouns: str | Unset = UNSET,
+    languages: Sequence[str] | Unset = UNSET,
+    interpreter_needed: bool | Unset = UNSET,
+    interpreter_language: str | Unset = UNSET,
+    work_settings: Sequence[str] | Unset = UNSET,
+    vulnerability_flags: Sequence[str] | Unset = UNSET,
+) -> Client:
+    """Changes the fields given, and only those."""
+    changes = given(
+        pseudonym=pseudonym,
+        legal_name=legal_name,
+        date_of_birth=date_of_birth,
+        pronouns=pronouns,
+        languages=languages,
+        interpreter_needed=interpreter_needed,
+        interpreter_language=interpreter_language,
+        work_settings=work_settings,
+        vulnerability_flags=vulnerability_flags,
+    )
     locked = Client.objects.select_for_update().get(pk=client.pk)
     merged = {field: getattr(locked, field) for field in CLIENT_FIELDS} | changes
     _check_client(merged)
@@ -80,7 +133,7 @@ def _parse_time(text: str, field: str) -> time:
         raise ValidationError({"safe_times": [f"'{field}' must be a time like 09:30."]}) from None
 
 
-def check_safe_times(windows: list) -> list:
+def check_safe_times(windows: object) -> list[dict[str, Any]]:
     """Windows are ``{"days": [...], "from": "HH:MM", "to": "HH:MM"}`` in UK local time."""
     if not isinstance(windows, list) or len(windows) > 14:
         raise ValidationError({"safe_times": ["Give a list of at most 14 windows."]})
@@ -131,8 +184,29 @@ def _clear_other_preferred(method: ContactMethod) -> None:
 
 @transaction.atomic
 def contact_method_add(
-    *, client: Client, created_by: User, kind: str, value: str, **options
+    *,
+    client: Client,
+    created_by: User,
+    kind: str,
+    value: str,
+    third_party_name: str | Unset | None = UNSET,
+    safe_to_call: bool | Unset = UNSET,
+    safe_to_text: bool | Unset = UNSET,
+    safe_to_voicemail: bool | Unset = UNSET,
+    safe_times: Sequence[Mapping[str, Any]] | Unset = UNSET,
+    preferred: bool | Unset = UNSET,
+    police_may_use: bool | Unset = UNSET,
 ) -> ContactMethod:
+    """A new route to the client; a preferred one takes the preference from any other."""
+    options = given(
+        third_party_name=third_party_name,
+        safe_to_call=safe_to_call,
+        safe_to_text=safe_to_text,
+        safe_to_voicemail=safe_to_voicemail,
+        safe_times=safe_times,
+        preferred=preferred,
+        police_may_use=police_may_use,
+    )
     if kind == ContactKind.THIRD_PARTY and not options.get("third_party_name"):
         raise ValidationError(
             {"third_party_name": ["Name the third party who passes messages on."]}
@@ -159,9 +233,29 @@ def contact_method_add(
 
 
 @transaction.atomic
-def contact_method_update(*, method: ContactMethod, updated_by: User, **changes) -> ContactMethod:
+def contact_method_update(
+    *,
+    method: ContactMethod,
+    updated_by: User,
+    third_party_name: str | Unset | None = UNSET,
+    safe_to_call: bool | Unset = UNSET,
+    safe_to_text: bool | Unset = UNSET,
+    safe_to_voicemail: bool | Unset = UNSET,
+    safe_times: Sequence[Mapping[str, Any]] | Unset = UNSET,
+    preferred: bool | Unset = UNSET,
+    police_may_use: bool | Unset = UNSET,
+) -> ContactMethod:
     """Safety flags, times, preference and whether police may use it change in place; the value
     never does (a new number is a new method, so the history of the old one survives)."""
+    changes = given(
+        third_party_name=third_party_name,
+        safe_to_call=safe_to_call,
+        safe_to_text=safe_to_text,
+        safe_to_voicemail=safe_to_voicemail,
+        safe_times=safe_times,
+        preferred=preferred,
+        police_may_use=police_may_use,
+    )
     locked = ContactMethod.objects.select_for_update().select_related("client").get(pk=method.pk)
     if locked.status == ContactStatus.RETIRED:
         raise Conflict("A retired contact method cannot be changed.", code="contact_method_retired")

@@ -9,7 +9,7 @@ from typing import TypeVar
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
+from casework.core.errors import Conflict
 
 from .models import IdempotencyRecord
 

@@ -31,5 +31,5 @@ def truncate_guards() -> list[str]:
     return [
         f"{model._meta.label}:{trigger.name}"
         for model, trigger in registry.registered()
-        if trigger.name.endswith("_no_truncate")
+        if (trigger.name or "").endswith("_no_truncate")
     ]

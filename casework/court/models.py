@@ -2,6 +2,7 @@
 those decisions create."""
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -39,7 +40,9 @@ class CourtEvent(models.Model):
     special_measures_requested = _measures()
     special_measures_granted = _measures()
     pre_trial_visit_done = models.BooleanField(default=False)
-    attendees = models.ManyToManyField(User, blank=True, related_name="+")
+    attendees: "models.ManyToManyField[Any, Any]" = models.ManyToManyField(
+        User, blank=True, related_name="+"
+    )
     added_by_police = models.BooleanField(default=False)
     shared_case = models.ForeignKey(
         "sharing.SharedCase",

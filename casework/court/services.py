@@ -2,19 +2,21 @@
 
 import hashlib
 import secrets
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import User
+from casework.accounts.selectors import PersonRef, members_named
 from casework.audit.services import audit_record
 from casework.cases.lifecycles import JusticeStage
 from casework.cases.models import Case, CaseTransition
+from casework.core.errors import Conflict, PreconditionFailed
+from casework.core.unset import UNSET, Unset, given
 
 from .choices import EntitlementStatus, HearingStatus, HearingType
 from .models import CalendarFeed, CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
@@ -58,12 +60,13 @@ def _check_event(case: Case, event: CourtEvent) -> None:
             )
 
 
-def _check_attendees(case: Case, attendees: Iterable[User]) -> list[User]:
-    attendees = list(attendees)
-    for user in attendees:
-        if user.organisation_id != case.organisation_id:
-            raise ValidationError({"attendees": ["Only the charity's own staff attend for it."]})
-    return attendees
+def _attendees(case: Case, attendees: Collection[PersonRef]) -> list[User]:
+    """The people named, each checked to be of the case's charity: only its own staff attend for
+    it. An id of nobody, or of someone elsewhere, gets the same answer."""
+    people = members_named(case.organisation_id, attendees)
+    if people is None:
+        raise ValidationError({"attendees": ["Only your organisation's staff can attend."]})
+    return people
 
 
 @transaction.atomic
@@ -71,25 +74,40 @@ def court_event_add(
     *,
     case: Case,
     actor: User,
-    attendees: Iterable[User] = (),
+    hearing_type: str,
+    court: str,
+    starts_at: datetime,
+    status: str = HearingStatus.LISTED,
+    outcome: str = "",
+    special_measures_requested: Sequence[str] = (),
+    special_measures_granted: Sequence[str] = (),
+    pre_trial_visit_done: bool = False,
+    attendees: Collection[PersonRef] = (),
     shared_case: "SharedCase | None" = None,
-    **fields,
 ) -> CourtEvent:
     """A hearing on the case. One a force adds through ``shared_case`` belongs to that share."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
+    people = _attendees(locked, attendees)
     event = CourtEvent(
         case=locked,
         created_by=actor,
         added_by_police=shared_case is not None,
         shared_case=shared_case,
-        **fields,
+        hearing_type=hearing_type,
+        court=court,
+        starts_at=starts_at,
+        status=status,
+        outcome=outcome,
+        special_measures_requested=list(special_measures_requested),
+        special_measures_granted=list(special_measures_granted),
+        pre_trial_visit_done=pre_trial_visit_done,
     )
     event.special_measures_requested = sorted(set(event.special_measures_requested))
     event.special_measures_granted = sorted(set(event.special_measures_granted))
     _check_event(locked, event)
     event.full_clean()
     event.save()
-    event.attendees.set(_check_attendees(locked, attendees))
+    event.attendees.set(people)
     audit_record(
         actor=actor,
         action="court_event.create",
@@ -107,25 +125,43 @@ def court_event_update(
     event: CourtEvent,
     actor: User,
     date_change_reason: str = "",
-    attendees: Iterable[User] | None = None,
+    attendees: Collection[PersonRef] | None = None,
     expected_version: int | None = None,
-    **changes,
+    hearing_type: str | Unset = UNSET,
+    court: str | Unset = UNSET,
+    starts_at: datetime | Unset = UNSET,
+    status: str | Unset = UNSET,
+    outcome: str | Unset = UNSET,
+    special_measures_requested: Sequence[str] | Unset = UNSET,
+    special_measures_granted: Sequence[str] | Unset = UNSET,
+    pre_trial_visit_done: bool | Unset = UNSET,
 ) -> CourtEvent:
-    """A new date keeps the old one on record."""
-    from casework.accounts.errors import PreconditionFailed
-
+    """Changes the fields given; a new date keeps the old one on record."""
+    changes = given(
+        hearing_type=hearing_type,
+        court=court,
+        starts_at=starts_at,
+        status=status,
+        outcome=outcome,
+        special_measures_requested=special_measures_requested,
+        special_measures_granted=special_measures_granted,
+        pre_trial_visit_done=pre_trial_visit_done,
+    )
     locked = CourtEvent.objects.select_for_update().select_related("case").get(pk=event.pk)
     if expected_version is not None and expected_version != locked.version:
         raise PreconditionFailed("The hearing changed since you read it.", code="stale_version")
+    people = _attendees(locked.case, attendees) if attendees is not None else None
     previous = locked.starts_at
     for field, value in changes.items():
-        setattr(locked, field, sorted(set(value)) if field.startswith("special_") else value)
+        if field.startswith("special_") and isinstance(value, Sequence):
+            value = sorted(set(value))
+        setattr(locked, field, value)
     _check_event(locked.case, locked)
     locked.full_clean()
     locked.version += 1
     locked.save()
-    if attendees is not None:
-        locked.attendees.set(_check_attendees(locked.case, attendees))
+    if people is not None:
+        locked.attendees.set(people)
     if locked.starts_at != previous:
         CourtEventDateChange.objects.create(
             event=locked,

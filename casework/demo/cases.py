@@ -13,7 +13,7 @@ from casework.accounts.models import Organisation, User
 from casework.cases.lifecycles import JusticeStage as J
 from casework.cases.lifecycles import SupportStatus as S
 from casework.cases.models import Case
-from casework.cases.services.cases import DECISION_FOR_STAGE, case_transition
+from casework.cases.services.cases import DECISION_FOR_STAGE, TransitionDecision, case_transition
 from casework.cases.services.contacts import contact_log, note_add
 from casework.cases.services.referrals import referral_accept, referral_create, referral_decline
 from casework.clients.services import (
@@ -203,7 +203,7 @@ def seed_cases(
         _contact_history(case, caseworker, demo, now)
         for number, step in enumerate(demo.justice_path):
             decided = (now - timedelta(days=30 - 3 * number)).date()
-            decision = (
+            decision: TransitionDecision | None = (
                 {"decided_on": decided, "client_told_on": decided if number % 2 == 0 else None}
                 if step in DECISION_FOR_STAGE
                 else None
@@ -417,7 +417,7 @@ def seed_court_and_support(*, organisation: Organisation, isva: User) -> None:
         return
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     court = "Nottingham Crown Court"
-    hearings = {
+    hearings: dict[str, list[tuple[str, int, str, list[str], list[str]]]] = {
         "Willow": [
             ("first_hearing", -20, "completed", [], []),
             ("plea_and_trial_preparation", -6, "completed", ["screens", "live_link"], ["screens"]),

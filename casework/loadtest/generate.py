@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from casework.accounts.choices import OrganisationKind, Role
 from casework.accounts.models import Organisation, User
+from casework.accounts.roles import liaison_group_name, supervisors_group_name
 from casework.cases.models import (
     Case,
     CaseAssignment,
@@ -36,14 +37,12 @@ from casework.cases.models import (
 from casework.clients.models import Client, ContactMethod
 from casework.clients.services import pseudonym_hash
 from casework.crypto import blind_index
-from casework.sharing.derivation import LIAISON_GROUP
 from casework.sharing.models import (
     ConsentDecision,
     SharedCase,
     SharedCaseGroupObjectPermission,
     SharedUpdate,
 )
-from permissions.objects import SUPERVISORS_GROUP
 
 from .copy import Copier
 
@@ -166,7 +165,7 @@ class Generator:
         count = Copier(User).copy(rows)
         memberships = []
         for charity in self.charities:
-            group = Group.objects.create(name=SUPERVISORS_GROUP.format(id=charity.pk))
+            group = Group.objects.create(name=supervisors_group_name(charity.pk))
             self.supervisors_group = getattr(self, "supervisors_group", {})
             self.supervisors_group[charity.pk] = group
             memberships += [
@@ -175,7 +174,7 @@ class Generator:
             ]
         self.liaison_group = {}
         for force in self.forces:
-            group = Group.objects.create(name=LIAISON_GROUP.format(id=force.pk))
+            group = Group.objects.create(name=liaison_group_name(force.pk))
             self.liaison_group[force.pk] = group
             memberships += [
                 User.groups.through(user_id=u, group_id=group.pk) for u in self.liaisons[force.pk]

@@ -15,6 +15,7 @@ import pgtrigger
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from casework.accounts.principals import Actor
 from casework.audit.services import audit_record
 from casework.cases.models import Case, CaseTransition, ContactLogEntry, Note, Referral
 from casework.clients.choices import ContactStatus
@@ -83,7 +84,7 @@ def _wipe_consent_notes(case: Case) -> None:
         cursor.execute("SELECT privacy_wipe_consent_notes(%s)", [case.pk])
 
 
-def anonymise_case(case: Case, *, actor: object, reason: str) -> None:
+def anonymise_case(case: Case, *, actor: Actor, reason: str) -> None:
     """Inside the caller's transaction; the case row is locked here."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.anonymised_at is not None:
@@ -109,7 +110,7 @@ def anonymise_case(case: Case, *, actor: object, reason: str) -> None:
     )
 
 
-def anonymise_client(client: Client, *, actor: object, reason: str) -> None:
+def anonymise_client(client: Client, *, actor: Actor, reason: str) -> None:
     locked = Client.objects.select_for_update().get(pk=client.pk)
     if locked.anonymised_at is not None:
         return
@@ -140,16 +141,15 @@ def anonymise_client(client: Client, *, actor: object, reason: str) -> None:
     audit_record(actor=actor, action="client.anonymise", target=locked, detail={"reason": reason})
 
 
-def anonymise_clients_without_live_cases(
-    client_ids: Iterable, *, actor: object, reason: str
-) -> int:
-    """Clients all of whose cases are anonymised lose their identity too."""
+def anonymise_clients_without_live_cases(client_ids: Iterable, *, actor: Actor, reason: str) -> int:
+    """Clients all of whose cases are anonymised lose their identity too, each in a transaction
+    of its own, so a stop loses nothing done."""
     done = 0
     live = Case.objects.filter(client_id=models.OuterRef("pk"), anonymised_at__isnull=True)
     for client in Client.objects.filter(pk__in=list(client_ids), anonymised_at__isnull=True).filter(
         ~models.Exists(live)
     ):
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             anonymise_client(client, actor=actor, reason=reason)
         done += 1
     return done

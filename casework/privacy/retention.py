@@ -56,7 +56,7 @@ def apply(now: datetime | None = None, batch_size: int = 200) -> dict[str, int]:
     for case_id, client_id in due_for_anonymisation(now).values_list("pk", "client_id")[
         :batch_size
     ]:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             anonymise_case(Case.objects.get(pk=case_id), actor=ACTOR, reason="retention")
         touched_clients.add(client_id)
         cases += 1

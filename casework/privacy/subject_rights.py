@@ -4,18 +4,19 @@ import io
 import json
 import zipfile
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import User
 from casework.audit.services import audit_record
 from casework.cases.lifecycles import JusticeStage, SupportStatus
 from casework.cases.models import Case
 from casework.cases.services.cases import case_transition
 from casework.clients.models import Client
+from casework.core.errors import Conflict
 from casework.court.choices import HearingStatus
 from casework.court.models import CourtEvent
 from casework.sharing.models import SharedUpdate
@@ -23,6 +24,7 @@ from casework.sharing.models import SharedUpdate
 from .anonymise import anonymise_case, anonymise_client
 from .models import ErasureRecord
 
+EXPORT_FORMATS = ("json", "zip")
 COURT_STAGES = {
     JusticeStage.CHARGED,
     JusticeStage.AWAITING_TRIAL,
@@ -210,8 +212,15 @@ def export_zip(data: dict) -> bytes:
     return buffer.getvalue()
 
 
-def record_export(*, client: Client, by: User, fmt: str) -> None:
+@transaction.atomic
+def client_export(*, client: Client, by: User, fmt: str) -> dict[str, Any]:
+    """Everything held about the client (``export_client``), for a subject access request, and
+    the audit event of its handing out with it: no export leaves without its record."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError({"format": ["Use json or zip."]})
+    data = export_client(client)
     audit_record(actor=by, action="client.export", target=client, detail={"format": fmt})
+    return data
 
 
 def court_process_open(client: Client) -> bool:

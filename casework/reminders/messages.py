@@ -2,7 +2,9 @@
 
 A message moves planned → sending → sent / failed / undeliverable, each step under a row lock:
 two workers never send one message, and a worker killed mid-send leaves it in "sending" for
-the recovery sweep, which asks the gateway whether it went before trying again."""
+the recovery sweep, which asks the gateway whether it went before trying again. Each step commits
+on its own (``durable``): a caller's transaction around them would hold the locks across the
+hand-over to the gateway and could undo a step the gateway has already acted on."""
 
 import logging
 from datetime import datetime, timedelta
@@ -13,15 +15,16 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import User
+from casework.accounts.principals import Actor
 from casework.audit.services import audit_record
 from casework.cases.choices import ContactChannel, ContactDirection, ContactOutcome
 from casework.cases.lifecycles import SupportStatus
 from casework.cases.models import Case
 from casework.cases.services.contacts import contact_log
 from casework.clients.choices import ContactKind, ContactStatus
-from casework.clients.models import ContactMethod
+from casework.clients.models import Client, ContactMethod
+from casework.core.errors import Conflict
 
 from .assignees import reminder_assignee_of
 from .choices import MessageChannel, MessageStatus, ReminderKind
@@ -32,19 +35,19 @@ from .rules.common import LONDON
 logger = logging.getLogger("casework.messages")
 
 # Which routes can carry each channel, and the safety flag that must be set on the route.
-ROUTES = {
+ROUTES: dict[str, tuple[set[str], str]] = {
     MessageChannel.TEXT: ({ContactKind.MOBILE}, "safe_to_text"),
     # An email is written contact like a text: the same flag covers both.
     MessageChannel.EMAIL: ({ContactKind.EMAIL}, "safe_to_text"),
     MessageChannel.CALL: ({ContactKind.MOBILE, ContactKind.LANDLINE}, "safe_to_voicemail"),
 }
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-FAILURE_OUTCOME = {
+FAILURE_OUTCOME: dict[str, str] = {
     MessageChannel.TEXT: ContactOutcome.NUMBER_UNAVAILABLE,
     MessageChannel.EMAIL: ContactOutcome.EMAIL_BOUNCED,
     MessageChannel.CALL: ContactOutcome.NUMBER_UNAVAILABLE,
 }
-LOG_CHANNEL = {
+LOG_CHANNEL: dict[str, str] = {
     MessageChannel.TEXT: ContactChannel.TEXT_MESSAGE,
     MessageChannel.EMAIL: ContactChannel.EMAIL,
     MessageChannel.CALL: ContactChannel.PHONE_CALL,
@@ -103,7 +106,7 @@ def message_cancel(*, message: OutboundMessage, actor: User) -> OutboundMessage:
     return locked
 
 
-def messages_cancel_planned(*, case: Case, actor: object, reason: str) -> int:
+def messages_cancel_planned(*, case: Case, actor: Actor, reason: str) -> int:
     """Cancels every planned message to the case's client, each audited, inside the caller's
     transaction: a case that closes, or whose client is erased or anonymised, must not reach the
     client afterwards. A message a worker has already claimed is stopped at its hand-over
@@ -145,8 +148,6 @@ def _why_not_now(case_id, *, lock: bool) -> str | None:
     With ``lock`` the case row is held FOR KEY SHARE to the end of the transaction: a closure or
     an anonymisation (each takes the row FOR UPDATE) waits until it ends, while ordinary edits of
     the case do not. Callers lock the case before any message row, in the order those take."""
-    from casework.clients.models import Client
-
     sql = _CASE_STATE.format(case=Case._meta.db_table, client=Client._meta.db_table)
     if lock:
         sql += " FOR KEY SHARE OF c"
@@ -253,7 +254,7 @@ def message_claim(message_id) -> OutboundMessage | None:
     """Moves a due planned message to "sending" with its route, or settles it without sending.
     Returns the message to hand over, or None."""
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         message = (
             OutboundMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("case")
@@ -292,7 +293,7 @@ def message_deliver(message_id) -> str:
     and a closure that comes during the hand-over waits for it, so a message either went before
     the case closed or does not go at all."""
     case_id = OutboundMessage.objects.values_list("case_id", flat=True).get(pk=message_id)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         reason = _why_not_now(case_id, lock=True)
         message = OutboundMessage.objects.select_related("case", "contact_method").get(
             pk=message_id
@@ -309,7 +310,7 @@ def message_deliver(message_id) -> str:
             failure = str(error)
     if failure is not None:
         return _settle_failed(message, failure)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = OutboundMessage.objects.select_for_update().get(pk=message.pk)
         if locked.status == MessageStatus.SENDING:
             locked.status = MessageStatus.SENT
@@ -322,7 +323,7 @@ def message_deliver(message_id) -> str:
 def _settle_failed(message: OutboundMessage, reason: str) -> str:
     """The route refused it: the message fails and the route is marked failing through the
     contact log, which feeds the contact-method rules and the escalation scan."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = OutboundMessage.objects.select_for_update().get(pk=message.pk)
         if locked.status != MessageStatus.SENDING:
             return locked.status
@@ -356,7 +357,7 @@ def recover_stuck(now: datetime | None = None) -> dict[str, int]:
         status=MessageStatus.SENDING, sending_started_at__lt=cutoff
     )
     for message_id in stuck.values_list("pk", flat=True):
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             message = (
                 OutboundMessage.objects.select_for_update(skip_locked=True)
                 .filter(pk=message_id, status=MessageStatus.SENDING)

@@ -2,7 +2,7 @@
 and a daily digest. Emails name the kind of reminder and the case reference, never the client;
 a police officer's name the share reference only, never the charity's case reference.
 
-An email is about a reminder its addressee can see when it is sent (``restrict``, as the API):
+An email is about a reminder its addressee can see when it is sent (``visible_to``, as the API):
 a reminder about a share that has ended since, or about a case its holder was taken off, is not
 mailed, on the first attempt or on any retry after a mail-server error."""
 
@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casework.accounts.models import User
-from permissions.querysets import restrict
+from casework.core.access import visible_to
 
 from .choices import ReminderStatus
 from .models import DigestDelivery, Reminder, ReminderPreference
@@ -21,14 +21,14 @@ from .models import DigestDelivery, Reminder, ReminderPreference
 def about(reminder: Reminder) -> str:
     """What an email says the reminder is about: a shared case by its share reference (the
     police never learn the charity's case reference), anything else by its case reference."""
-    if reminder.shared_case_id:
+    if reminder.shared_case is not None:
         return f"shared case {reminder.shared_case.share_reference}"
     return f"case {reminder.case.reference}"
 
 
 def _still_visible(reminder: Reminder) -> bool:
     mine = Reminder.objects.filter(pk=reminder.pk)
-    return restrict(mine, principal=reminder.assignee).exists()
+    return visible_to(mine, reminder.assignee).exists()
 
 
 def reminders_to_email():
@@ -47,8 +47,9 @@ def email_reminder(reminder_id) -> bool:
     """Emails one reminder once, if its addressee can still see it. The row stays locked while
     the mail goes, so two workers never both send it; a mail-server error rolls back and the task
     retries later, checking again. One no longer visible is not sent and not retried: the next
-    scan cancels it, or it has already gone to someone else."""
-    with transaction.atomic():
+    scan cancels it, or it has already gone to someone else. The transaction is its own
+    (``durable``): the mail and the record that it went commit together, never later."""
+    with transaction.atomic(durable=True):
         reminder = (
             Reminder.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("assignee", "case", "shared_case")
@@ -83,8 +84,10 @@ def digest_recipients(day):
 
 
 def send_digest(user_id, day) -> bool:
-    """One digest per person per day, however often the task runs."""
-    with transaction.atomic():
+    """One digest per person per day, however often the task runs; the day's record commits
+    with the mail, in a transaction of its own."""
+    with transaction.atomic(durable=True):
+        delivery: DigestDelivery | None
         try:
             with transaction.atomic():
                 delivery = DigestDelivery.objects.create(user_id=user_id, day=day)
@@ -101,9 +104,7 @@ def send_digest(user_id, day) -> bool:
             assignee_id=user_id, status=ReminderStatus.OPEN, due_at__lte=timezone.now()
         )
         reminders = list(
-            restrict(due, principal=person)
-            .select_related("case", "shared_case")
-            .order_by("due_at")[:100]
+            visible_to(due, person).select_related("case", "shared_case").order_by("due_at")[:100]
         )
         if reminders:
             lines = [

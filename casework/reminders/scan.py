@@ -2,8 +2,8 @@
 
 Idempotent by construction: a reminder is inserted with ``ON CONFLICT DO NOTHING`` on its
 de-duplication key, so two scans at once, a late scan or a scan re-run after being killed all
-end with each reminder exactly once. Each rule commits on its own, so a scan killed halfway
-keeps what it finished."""
+end with each reminder exactly once. Each rule commits on its own (``durable``: never inside a
+caller's transaction), so a scan killed halfway keeps what it finished."""
 
 import logging
 import uuid
@@ -23,7 +23,9 @@ BATCH = 1000
 
 
 @dataclass
-class RuleResult:
+class ScanResult:
+    """What one reminder rule's pass changed."""
+
     found: int = 0
     created: int = 0
     cancelled: int = 0
@@ -71,9 +73,9 @@ def _insert(kind: str, candidates: list[Candidate]) -> int:
     return created
 
 
-def apply_rule(kind: str, candidates: list[Candidate], now: datetime) -> RuleResult:
+def apply_rule(kind: str, candidates: list[Candidate], now: datetime) -> ScanResult:
     keys = [c.dedup_key for c in candidates]
-    result = RuleResult(found=len(candidates))
+    result = ScanResult(found=len(candidates))
     with transaction.atomic():
         result.created = _insert(kind, candidates)
         # A reason that came back (a vacated hearing listed again) revives its reminder.
@@ -102,7 +104,7 @@ def wake_snoozed(now: datetime) -> int:
     )
 
 
-def run_scan(now: datetime | None = None, kinds: list[str] | None = None) -> dict[str, RuleResult]:
+def run_scan(now: datetime | None = None, kinds: list[str] | None = None) -> dict[str, ScanResult]:
     """Runs every rule (or the named ones) against the database as it is at ``now``."""
     _load()
     now = now or timezone.now()
@@ -110,7 +112,7 @@ def run_scan(now: datetime | None = None, kinds: list[str] | None = None) -> dic
     for kind, find in RULES.items():
         if kinds and kind not in kinds:
             continue
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             set_scan_session()
             results[kind] = apply_rule(kind, find(now), now)
     woken = wake_snoozed(now)

@@ -6,9 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import Organisation, User
 from casework.audit.services import audit_record
+from casework.cases.models import Case
+from casework.core.access import visible_to
+from casework.core.errors import Conflict
+from casework.core.unset import UNSET, Unset, given
 
 from .assignees import reminder_assignee_of
 from .choices import ACTIVE_STATUSES, ReminderStatus
@@ -90,7 +93,7 @@ def _held_elsewhere(reminder: Reminder, reason: str, heirs_key: str) -> bool:
 
 
 @transaction.atomic
-def reminders_hand_over(*, case, leaving: User, by: User) -> dict[str, int]:
+def reminders_hand_over(*, case: Case, leaving: User, by: User) -> dict[str, int]:
     """Someone taken off a case stops seeing it, so their open and snoozed reminders on it go to
     whoever the case's reminders go to now (``reminder_assignee_of``: the case's next person by
     the one ranking, else the organisation's longest-serving active supervisor). Runs inside the
@@ -103,9 +106,7 @@ def reminders_hand_over(*, case, leaving: User, by: User) -> dict[str, int]:
     of the same hearing) is cancelled instead of doubled. Someone who can still act on the case (an
     active supervisor) keeps theirs. With nobody at all to take them, the change is refused (409)
     rather than a reminder lost."""
-    from permissions.objects import cases_visible_to
-
-    if leaving.is_active and cases_visible_to(leaving).filter(pk=case.pk).exists():
+    if leaving.is_active and visible_to(Case.objects.filter(pk=case.pk), leaving).exists():
         return {"moved": 0, "covered": 0}
     theirs = list(
         Reminder.objects.select_for_update()
@@ -159,7 +160,28 @@ def reminders_hand_over(*, case, leaving: User, by: User) -> dict[str, int]:
 
 
 @transaction.atomic
-def policy_update(*, organisation: Organisation, by: User, **changes) -> ReminderPolicy:
+def reminder_policy_update(
+    *,
+    organisation: Organisation,
+    by: User,
+    reverify_after_days: int | Unset = UNSET,
+    no_contact_after_days: int | Unset = UNSET,
+    failures_before_escalation: int | Unset = UNSET,
+    court_reminder_days_before: int | Unset = UNSET,
+    court_reminder_working_days_before: int | Unset = UNSET,
+    consent_review_lead_days: int | Unset = UNSET,
+    police_update_overdue_days: int | Unset = UNSET,
+) -> ReminderPolicy:
+    """Changes the organisation's reminder windows given; the rest keep their values."""
+    changes = given(
+        reverify_after_days=reverify_after_days,
+        no_contact_after_days=no_contact_after_days,
+        failures_before_escalation=failures_before_escalation,
+        court_reminder_days_before=court_reminder_days_before,
+        court_reminder_working_days_before=court_reminder_working_days_before,
+        consent_review_lead_days=consent_review_lead_days,
+        police_update_overdue_days=police_update_overdue_days,
+    )
     policy, _ = ReminderPolicy.objects.select_for_update().get_or_create(organisation=organisation)
     for field, value in changes.items():
         setattr(policy, field, value)
@@ -177,9 +199,21 @@ def policy_update(*, organisation: Organisation, by: User, **changes) -> Reminde
 
 
 @transaction.atomic
-def preferences_update(*, user: User, **changes) -> ReminderPreference:
+def preferences_update(
+    *, user: User, email_each: bool | Unset = UNSET, daily_digest: bool | Unset = UNSET
+) -> ReminderPreference:
+    """How the person hears about reminders besides the app (an email each, a daily digest):
+    where their reminders' case references go is a change like any other, so it is audited."""
+    changes = given(email_each=email_each, daily_digest=daily_digest)
     preference, _ = ReminderPreference.objects.select_for_update().get_or_create(user=user)
     for field, value in changes.items():
         setattr(preference, field, value)
     preference.save()
+    audit_record(
+        actor=user,
+        action="reminder_preferences.update",
+        target=preference,
+        organisation=user.organisation,
+        changed_fields=changes,
+    )
     return preference

@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "casework.middleware.NoStoreMiddleware",
 ]
 
-ROOT_URLCONF = "casework.urls"
+ROOT_URLCONF = "api.root_urls"
 WSGI_APPLICATION = "casework.wsgi.application"
 
 TEMPLATES = [

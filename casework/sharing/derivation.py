@@ -3,21 +3,23 @@
 Runs inside the transaction of every consent decision, so access and decision commit together."""
 
 import secrets
+import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from casework.accounts.models import Organisation
+from casework.accounts.principals import Actor
+from casework.accounts.roles import liaison_group
 from casework.audit.services import audit_record
+from casework.cases.models import Case
 
 from .choices import POLICE_SCOPES, ConsentScope, ShareStatus, SharingLevel
 from .ledger import current_consent, in_force, records_stored, review_passed
 from .models import SharedCase, SharedCaseGroupObjectPermission
 
-LIAISON_GROUP = "org:{id}:police_liaison"
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -26,11 +28,6 @@ class ShareState:
     level: str | None  # None: nothing is shared with this force
     contact_directly: bool
     review_date: date | None
-
-
-def liaison_group(force: Organisation) -> Group:
-    group, _ = Group.objects.get_or_create(name=LIAISON_GROUP.format(id=force.pk))
-    return group
 
 
 def _view_permission() -> Permission:
@@ -60,9 +57,10 @@ def expected_shares(case) -> dict:
         if contact:
             scopes.append(ConsentScope.POLICE_MAY_CONTACT_DIRECTLY)
         reviews = [
-            current[(scope, force)].decision.review_date
+            review
             for scope in scopes
-            if (scope, force) in current and current[(scope, force)].decision.review_date
+            if (scope, force) in current
+            and (review := current[(scope, force)].decision.review_date) is not None
         ]
         states[force] = ShareState(
             level, bool(contact), min(reviews) if reviews and level else None
@@ -77,7 +75,7 @@ def _new_reference() -> str:
             return reference
 
 
-def sync_sharing(case, *, actor: object) -> list[str]:
+def sync_sharing(case: Case, *, actor: Actor) -> list[str]:
     """Makes the shares and permission rows of ``case`` match its ledger and returns what it had
     to change; in a consistent database a second call returns nothing. The caller holds the case
     row lock.
@@ -104,7 +102,7 @@ def sync_sharing(case, *, actor: object) -> list[str]:
         if state.level is None:
             continue
         if share is None:
-            _start(case, force_id, state, now=now, actor=actor, changes=changes)
+            _start(case, force_id, state.level, state, now=now, actor=actor, changes=changes)
         else:
             _change(share, state, actor=actor, changes=changes)
     return changes + _sync_permission_rows(case)
@@ -129,12 +127,21 @@ def _end(share: SharedCase, *, now, actor, changes: list[str]) -> None:
     )
 
 
-def _start(case, force_id, state: ShareState, *, now, actor, changes: list[str]) -> SharedCase:
+def _start(
+    case: Case,
+    force_id: uuid.UUID,
+    level: str,
+    state: ShareState,
+    *,
+    now: datetime,
+    actor: Actor,
+    changes: list[str],
+) -> SharedCase:
     share = SharedCase.objects.create(
         case=case,
         police_force_id=force_id,
         share_reference=_new_reference(),
-        level=state.level,
+        level=level,
         contact_directly=state.contact_directly,
         review_date=state.review_date,
         status=ShareStatus.ACTIVE,

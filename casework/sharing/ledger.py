@@ -1,6 +1,7 @@
 """Reading the consent ledger: the current decision per scope (and police force), and which
 shares rest on consent that is in force today."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 from .choices import ConsentScope, ShareStatus
 from .models import ConsentDecision
 
-Key = tuple[str, object]  # (scope, police force id or None)
+Key = tuple[str, uuid.UUID | None]  # (scope, police force id or None)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ ended share and an id that never existed."""
 import uuid
 from dataclasses import dataclass
 
+from casework.accounts import principals
 from casework.accounts.models import Organisation
-from permissions import principals
+from casework.accounts.principals import Principal
 
 from .models import SharedCase
 
@@ -19,7 +20,7 @@ class ShareOwner:
     active: bool
 
 
-def share_owner(share_id: str, *, asked_by: object) -> ShareOwner | None:
+def share_owner(share_id: str, *, asked_by: Principal) -> ShareOwner | None:
     """The charity that owns the share ``share_id`` when a police principal asked for it."""
     caller_org = getattr(asked_by, "organisation", None)
     if caller_org is None or not caller_org.is_police:

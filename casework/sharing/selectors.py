@@ -3,6 +3,7 @@ police response (and anything else that ever needs it) gives the same answer."""
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
@@ -15,8 +16,9 @@ from casework.court.models import CourtEvent
 from casework.reminders.choices import MessageChannel
 from casework.reminders.messages import ROUTES
 
-from .choices import ContactRoute
-from .models import SharedCase
+from .choices import POLICE_SCOPES, ConsentScope, ContactRoute
+from .ledger import latest_decisions
+from .models import ConsentDecision, SharedCase
 
 # Police write to a client as the charity's own messages do: a text to a mobile, or an email,
 # each only where the route is marked safe for written contact.
@@ -75,7 +77,7 @@ def police_contact(share: SharedCase, *, direct_allowed: bool) -> PoliceContact:
     )
 
 
-def court_events_on_share(share: SharedCase) -> QuerySet:
+def court_events_on_share(share: SharedCase) -> "QuerySet[CourtEvent]":
     """The hearings a share shows: the charity's, and those police added through this very
     share. A hearing a force added on an earlier share stays with that share (the charity still
     sees it on the case), as does one another force added."""
@@ -97,3 +99,40 @@ def police_area(case: Case) -> str | None:
 def incident_month(case: Case) -> str | None:
     """The incident date to the month ("YYYY-MM"), all anonymous intelligence gives of when."""
     return case.incident_date.strftime("%Y-%m") if case.incident_date else None
+
+
+def consent_ledger(case: Case) -> dict[str, Any]:
+    """The ledger as staff read it: the state of each scope now (per force for police scopes;
+    "not asked" for a scope with no decision) beside every decision, newest first."""
+    decisions = ConsentDecision.objects.filter(case=case).select_related(
+        "police_force", "recorded_by", "caused_by"
+    )
+    current = latest_decisions(decisions)
+    rows: list[dict[str, object]] = []
+    for scope in ConsentScope.values:
+        keys = [k for k in current if k[0] == scope]
+        if not keys and scope not in POLICE_SCOPES:
+            rows.append(
+                {
+                    "scope": scope,
+                    "police_force": None,
+                    "state": "not_asked",
+                    "review_date": None,
+                    "decision": None,
+                }
+            )
+        for key in keys:
+            entry = current[key]
+            decision = entry.decision
+            state = "lapsed" if entry.lapsed else "granted" if decision.granted else "refused"
+            rows.append(
+                {
+                    "scope": scope,
+                    "police_force": decision.police_force,
+                    "state": state,
+                    "review_date": decision.review_date,
+                    "decision": decision.public_id,
+                }
+            )
+    history = sorted(decisions, key=lambda d: d.id, reverse=True)
+    return {"current": rows, "history": history}

@@ -1,28 +1,32 @@
 """Recording consent decisions, and what flows across a share."""
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import Organisation, User
+from casework.accounts.principals import is_charity_staff
 from casework.audit.services import audit_record
 from casework.cases import lifecycles
 from casework.cases.lifecycles import JusticeStage
 from casework.cases.models import Case, CaseTransition, Note
-from permissions.principals import is_charity_staff
+from casework.core.errors import Conflict, PreconditionFailed
+from casework.core.unset import UNSET, Unset, given
+from casework.court.models import CourtEvent
+from casework.court.services import court_event_add
 
 from .choices import POLICE_SCOPES, ConsentScope, ShareStatus, SharingLevel, UpdateKind
 from .derivation import sync_sharing
-from .ledger import CurrentConsent, current_consent, in_force, shares_in_force
+from .ledger import CurrentConsent, Key, current_consent, in_force, shares_in_force
 from .models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
 
 PROSECUTION_WITHDRAWN_MESSAGE = "The victim has withdrawn their support for a prosecution."
 
 # A grant of the key needs a grant of each value in force first (per force for police scopes).
-DEPENDS_ON = {
+DEPENDS_ON: dict[str, list[str]] = {
     ConsentScope.SHARE_ANONYMOUS_INTELLIGENCE: [ConsentScope.STORE_RECORDS],
     ConsentScope.SHARE_WITH_POLICE: [ConsentScope.STORE_RECORDS],
     ConsentScope.POLICE_MAY_CONTACT_DIRECTLY: [
@@ -36,12 +40,12 @@ DEPENDS_ON = {
 
 def _check_decision(
     case: Case,
-    recorded_by: object,
+    recorded_by: User,
     scope: str,
     granted: bool,
     police_force: Organisation | None,
     review_date: date | None,
-    current: dict,
+    current: dict[Key, CurrentConsent],
 ) -> None:
     if not is_charity_staff(recorded_by) or recorded_by.organisation_id != case.organisation_id:
         raise ValidationError(
@@ -66,7 +70,9 @@ def _check_decision(
                 raise ValidationError({"scope": [f"{scope} needs {needed} to be granted first."]})
 
 
-def _dependents_to_refuse(scope: str, police_force_id, current: dict) -> list[CurrentConsent]:
+def _dependents_to_refuse(
+    scope: str, police_force_id: object, current: dict[Key, CurrentConsent]
+) -> list[CurrentConsent]:
     """Grants that lose their footing when ``scope`` is refused."""
     dependents = []
     for (other_scope, force), entry in current.items():
@@ -133,7 +139,7 @@ def consent_record(
     return decision
 
 
-def _refuse_dependents(decision: ConsentDecision, current: dict) -> None:
+def _refuse_dependents(decision: ConsentDecision, current: dict[Key, CurrentConsent]) -> None:
     """Appends a refusal for every grant that rested on a refused scope, transitively
     (store_records → share_with_police → police_may_contact_directly)."""
     current[(decision.scope, decision.police_force_id)] = CurrentConsent(decision)
@@ -307,12 +313,25 @@ def police_involvement_update(
     actor: User,
     expected_version: int | None = None,
     via_share: SharedCase | None = None,
-    **changes,
+    police_force: Organisation | Unset | None = UNSET,
+    crime_reference: str | Unset = UNSET,
+    officer_name: str | Unset = UNSET,
+    officer_contact: str | Unset = UNSET,
+    investigation_status: str | Unset = UNSET,
+    charging_decision: str | Unset = UNSET,
+    charging_decision_date: date | Unset | None = UNSET,
 ) -> PoliceInvolvement:
     """Charity staff keep it on their case; a police liaison keeps it through an active share of
-    their own force, and then cannot point it at another force."""
-    from casework.accounts.errors import PreconditionFailed
-
+    their own force, and then cannot point it at another force. Changes the fields given."""
+    changes = given(
+        police_force=police_force,
+        crime_reference=crime_reference,
+        officer_name=officer_name,
+        officer_contact=officer_contact,
+        investigation_status=investigation_status,
+        charging_decision=charging_decision,
+        charging_decision_date=charging_decision_date,
+    )
     Case.objects.select_for_update().get(pk=case.pk)
     if via_share is not None:
         _lock_active_share(via_share)
@@ -326,7 +345,7 @@ def police_involvement_update(
         raise PreconditionFailed(
             "The police involvement changed since you read it.", code="stale_version"
         )
-    force = changes.get("police_force")
+    force = police_force if isinstance(police_force, Organisation) else None
     if force is not None and not force.is_police:
         raise ValidationError({"police_force": ["This organisation is not a police force."]})
     if not is_charity_staff(actor):
@@ -336,8 +355,7 @@ def police_involvement_update(
         if involvement.police_force_id not in (None, own_force):
             raise Conflict("Another force holds this investigation.", code="other_force")
         changes["police_force"] = actor.organisation
-    decision_date = changes.get("charging_decision_date")
-    if decision_date is not None and decision_date > timezone.localdate():
+    if isinstance(charging_decision_date, date) and charging_decision_date > timezone.localdate():
         raise ValidationError({"charging_decision_date": ["This date cannot be in the future."]})
     changed = [f for f, v in changes.items() if getattr(involvement, f) != v]
     for field, value in changes.items():
@@ -358,10 +376,11 @@ def police_involvement_update(
     return involvement
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def expire_lapsed_consents(*, today: date | None = None) -> int:
     """Ends the shares whose consent's review date has passed without renewal. Set-based: only
-    cases with an active share past its review date are looked at."""
+    cases with an active share past its review date are looked at. The nightly job's own
+    transaction (``durable``): what it ends is ended when it returns."""
     today = today or timezone.localdate()
     due = (
         SharedCase.objects.filter(status=ShareStatus.ACTIVE, review_date__lt=today)
@@ -377,11 +396,27 @@ def expire_lapsed_consents(*, today: date | None = None) -> int:
 
 
 @transaction.atomic
-def police_court_event_add(*, shared_case: SharedCase, author: User, **fields):
+def police_court_event_add(
+    *,
+    shared_case: SharedCase,
+    author: User,
+    hearing_type: str,
+    court: str,
+    starts_at: datetime,
+    special_measures_requested: Sequence[str] = (),
+    special_measures_granted: Sequence[str] = (),
+) -> CourtEvent:
     """A hearing the sharing force tells the charity about."""
-    from casework.court.services import court_event_add
-
     share = _lock_active_share(shared_case)
     if author.organisation_id != share.police_force_id:
         raise ValidationError({"author": ["Only the sharing force adds hearings on this share."]})
-    return court_event_add(case=share.case, actor=author, shared_case=share, **fields)
+    return court_event_add(
+        case=share.case,
+        actor=author,
+        shared_case=share,
+        hearing_type=hearing_type,
+        court=court,
+        starts_at=starts_at,
+        special_measures_requested=special_measures_requested,
+        special_measures_granted=special_measures_granted,
+    )

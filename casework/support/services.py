@@ -9,6 +9,7 @@ from django.utils import timezone
 from casework.accounts.models import User
 from casework.audit.services import audit_record
 from casework.cases.models import Case
+from casework.core.unset import UNSET, Unset, given
 
 from .choices import NeedStatus, SafetyItemStatus
 from .models import NeedRecord, RiskAssessment, SafetyPlanItem, SafetyPlanRevision
@@ -77,18 +78,29 @@ def safety_item_add(
 
 
 @transaction.atomic
-def safety_item_revise(*, item: SafetyPlanItem, actor: User, **changes) -> SafetyPlanRevision:
+def safety_item_revise(
+    *,
+    item: SafetyPlanItem,
+    actor: User,
+    description: str | Unset = UNSET,
+    review_on: date | Unset | None = UNSET,
+    status: str | Unset = UNSET,
+) -> SafetyPlanRevision:
+    """A new revision of the item: what is given changes, the rest carries over."""
+    changes = given(description=description, review_on=review_on, status=status)
     locked_case = _lock(item.case)
     latest = item.revisions.order_by("-id").first()
-    if latest.status == SafetyItemStatus.REMOVED:
+    if latest is None or latest.status == SafetyItemStatus.REMOVED:
         raise ValidationError({"status": ["This item was removed from the plan."]})
-    if "review_on" in changes and changes.get("status", latest.status) == SafetyItemStatus.ACTIVE:
-        _check_review(changes["review_on"])
+    new_status = latest.status if isinstance(status, Unset) else status
+    new_review_on = latest.review_on if isinstance(review_on, Unset) else review_on
+    if not isinstance(review_on, Unset) and new_status == SafetyItemStatus.ACTIVE:
+        _check_review(review_on)
     revision = SafetyPlanRevision(
         item=item,
-        description=changes.get("description", latest.description),
-        review_on=changes.get("review_on", latest.review_on),
-        status=changes.get("status", latest.status),
+        description=latest.description if isinstance(description, Unset) else description,
+        review_on=new_review_on,
+        status=new_status,
         recorded_at=timezone.now(),
         recorded_by=actor,
     )
@@ -124,7 +136,7 @@ def risk_assess(
     assessment.full_clean()
     assessment.save()
     newest = locked.risk_assessments.order_by("-assessed_on", "-recorded_at").first()
-    if newest.pk == assessment.pk and locked.risk_level != level:
+    if newest is not None and newest.pk == assessment.pk and locked.risk_level != level:
         locked.risk_level = level
         locked.version += 1
         locked.save(update_fields=["risk_level", "version", "updated_at"])
@@ -137,28 +149,3 @@ def risk_assess(
         changed_fields=["assessed_on", "level", "notes"],
     )
     return assessment
-
-
-def current_plan(case: Case) -> dict:
-    """The plan as it stands: the latest record per need, the latest revision per safety item
-    (removed items left out), and the assessments newest first."""
-    needs: dict[str, NeedRecord] = {}
-    for record in NeedRecord.objects.filter(case=case).select_related("recorded_by").order_by("id"):
-        needs[record.need] = record
-    items = []
-    revisions = (
-        SafetyPlanRevision.objects.filter(item__case=case)
-        .select_related("recorded_by")
-        .order_by("item_id", "-id")
-        .distinct("item_id")
-    )
-    for revision in revisions:
-        if revision.status != SafetyItemStatus.REMOVED:
-            items.append(revision)
-    items.sort(key=lambda r: (r.review_on is None, r.review_on or date.max))
-    assessments = list(RiskAssessment.objects.filter(case=case).select_related("assessor")[:20])
-    return {
-        "needs": sorted(needs.values(), key=lambda r: r.need),
-        "safety_plan": items,
-        "risk_assessments": assessments,
-    }

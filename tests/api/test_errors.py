@@ -1,6 +1,7 @@
 """One error shape for every 4xx and 5xx, and no detail leaked from a 500."""
 
 import pytest
+from django.conf import settings
 from django.urls import path
 from rest_framework.views import APIView
 
@@ -66,7 +67,7 @@ def test_the_project_urlconf_uses_the_json_error_handlers():
 
     from api import errors
 
-    resolver = get_resolver("casework.urls")
+    resolver = get_resolver(settings.ROOT_URLCONF)
     for status in (400, 403, 404, 500):
         assert resolver.resolve_error_handler(status) is getattr(errors, f"handler{status}")
 

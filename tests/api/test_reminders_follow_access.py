@@ -15,12 +15,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, CaseAssignment
 from casework.cases.services.cases import case_assign, case_create, case_transition, case_unassign
 from casework.cases.services.contacts import contact_log
 from casework.clients.services import client_create, contact_method_add
+from casework.core.errors import Conflict
 from casework.court.services import court_event_add
 from casework.reminders.choices import ACTIVE_STATUSES, ReminderKind, ReminderStatus
 from casework.reminders.messages import message_plan

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from casework.accounts.models import Organisation, User
+from casework.accounts.principals import is_charity_staff
 from casework.audit.models import AuditEvent
 from casework.cases import lifecycles
 from casework.cases.models import Case
@@ -30,7 +31,6 @@ from casework.reminders.models import Reminder
 from casework.sharing import services as sharing
 from casework.sharing.models import SharedCase
 from casework.support import services as support
-from permissions.principals import is_charity_staff
 
 from ..conftest import Api, client_for, client_for_key
 from ..factories import (

@@ -1,6 +1,7 @@
 """Signing in and out with expiring tokens, with lockout and two-factor sign-in."""
 
 from datetime import datetime
+from typing import NoReturn
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate, user_logged_in, user_login_failed
@@ -12,25 +13,21 @@ from knox.models import AuthToken
 from knox.settings import knox_settings
 
 from casework.audit.services import audit_record
+from casework.core.errors import LockedOut
 
-from .. import two_factor
-from ..errors import DomainError
 from ..models import User
+from . import two_factor
 from .staff import tokens_revoke_all
 
 INVALID_CREDENTIALS = "Unable to sign in with those credentials."
 
 
-class LockedOut(DomainError):
-    status_code = 429
-    code = "locked_out"
-
-
 def _locked(request: HttpRequest, username: str) -> bool:
-    return AxesProxyHandler.is_locked(request, {"username": username})
+    locked: bool = AxesProxyHandler.is_locked(request, {"username": username})
+    return locked
 
 
-def _refuse(request: HttpRequest, username: str, reason: str) -> None:
+def _refuse(request: HttpRequest, username: str, reason: str) -> NoReturn:
     """Records the failure and answers it: the same answer whatever went wrong, or "locked out"
     once the username and address have failed too often."""
     known = User.objects.filter(username__iexact=username).first()
@@ -54,14 +51,16 @@ def login(
 
     Unknown username, wrong password, wrong code and inactive account give the same answer;
     repeated failures for a username from one address lock that pair out for a while
-    (django-axes counts every failure, a wrong one-time code included)."""
+    (django-axes counts every failure, a wrong one-time code included). A refusal's audit event
+    stands on its own; the session, its audit event and the reset of the failure count commit
+    together."""
     if _locked(request, username):
         raise LockedOut("Too many failed sign-ins. Try again later.")
     # authenticate() reports a failure to django-axes itself.
     user = authenticate(request=request, username=username, password=password)
     if user is None or not user.is_active:
         _refuse(request, username, "password_or_account")
-    if user.organisation_id is not None and not user.organisation.is_active:
+    if user.organisation is not None and not user.organisation.is_active:
         _refuse(request, username, "organisation_inactive")
     if two_factor.enabled(user):
         if not otp:
@@ -73,6 +72,11 @@ def login(
                 sender=__name__, credentials={"username": username}, request=request
             )
             _refuse(request, username, "one_time_code")
+    return _open_session(request, user)
+
+
+@transaction.atomic
+def _open_session(request: HttpRequest, user: User) -> tuple[User, str, datetime]:
     limit = knox_settings.TOKEN_LIMIT_PER_USER
     if limit is not None:
         # The oldest sessions make room for the new one rather than locking the person out.
@@ -89,6 +93,7 @@ def login(
     return user, token, instance.expiry
 
 
+@transaction.atomic
 def logout(*, token: AuthToken) -> None:
     user = token.user
     token.delete()

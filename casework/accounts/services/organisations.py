@@ -1,16 +1,21 @@
 """Creating and renaming organisations, and their own settings."""
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from knox.models import AuthToken
 
+from casework.accounts.principals import Actor, Principal
 from casework.audit.services import audit_record
+from casework.core.unset import UNSET, Unset, given
 
 from ..models import Organisation
 from ._validation import full_clean
 
 
 @transaction.atomic
-def organisation_create(*, name: str, code: str, kind: str, by: object) -> Organisation:
+def organisation_create(*, name: str, code: str, kind: str, by: Actor) -> Organisation:
     organisation = Organisation(name=name.strip(), code=code.strip().upper(), kind=kind)
     full_clean(organisation)
     organisation.save()
@@ -27,7 +32,7 @@ def organisation_create(*, name: str, code: str, kind: str, by: object) -> Organ
 def organisation_update(
     *,
     organisation: Organisation,
-    by: object,
+    by: Principal,
     name: str | None = None,
     is_active: bool | None = None,
 ) -> Organisation:
@@ -50,8 +55,6 @@ def organisation_update(
             action = "organisation.activate" if is_active else "organisation.deactivate"
         audit_record(actor=by, action=action, target=locked, changed_fields=changed)
     if "is_active" in changed and not is_active:
-        from knox.models import AuthToken
-
         AuthToken.objects.filter(user__organisation=locked).delete()
     return locked
 
@@ -60,7 +63,7 @@ MAX_AREAS = 200
 MAX_AREA_LENGTH = 80
 
 
-def clean_areas(areas: list) -> list[str]:
+def clean_areas(areas: object) -> list[str]:
     """The organisation's list of areas, each trimmed, none empty or too long, no two the same
     whatever their case. Police see a case's area only from this list, so it is kept tidy."""
     if not isinstance(areas, list) or len(areas) > MAX_AREAS:
@@ -83,13 +86,22 @@ def clean_areas(areas: list) -> list[str]:
 
 
 @transaction.atomic
-def organisation_settings_update(*, organisation: Organisation, by, **changes) -> Organisation:
+def organisation_settings_update(
+    *,
+    organisation: Organisation,
+    by: Principal,
+    require_two_factor: bool | Unset = UNSET,
+    retention_years: int | Unset = UNSET,
+    areas: Sequence[str] | Unset = UNSET,
+) -> Organisation:
     """A supervisor's settings: whether staff must use two-factor sign-in, how long closed cases
-    are kept before they are anonymised, and the areas a case can be placed in."""
-    from casework.audit.services import audit_record
-
-    if "areas" in changes:
-        changes["areas"] = clean_areas(changes["areas"])
+    are kept before they are anonymised, and the areas a case can be placed in. Changes those
+    given."""
+    changes = given(
+        require_two_factor=require_two_factor,
+        retention_years=retention_years,
+        areas=areas if isinstance(areas, Unset) else clean_areas(areas),
+    )
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     for field, value in changes.items():
         setattr(locked, field, value)

@@ -5,18 +5,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from knox.models import AuthToken
 
+from casework.accounts.principals import Actor, Principal
 from casework.audit.services import audit_record
+from casework.core.errors import Conflict
 
 from ..choices import ROLES_BY_KIND, role_fits
-from ..errors import Conflict
 from ..models import Organisation, User
+from ..roles import sync_group_membership
 from ._validation import full_clean
-
-
-def sync_group_membership(user: User) -> None:
-    from permissions.objects import sync_group_membership as sync
-
-    sync(user)
 
 
 def _check_role(organisation: Organisation, role: str) -> None:
@@ -34,7 +30,7 @@ def _check_role(organisation: Organisation, role: str) -> None:
 @transaction.atomic
 def staff_create(
     *,
-    by: object,
+    by: Actor,
     organisation: Organisation,
     username: str,
     password: str,
@@ -76,18 +72,20 @@ def staff_create(
 @transaction.atomic
 def staff_update(
     *,
-    by: object,
+    by: Principal,
     user: User,
     role: str | None = None,
     first_name: str | None = None,
     last_name: str | None = None,
     email: str | None = None,
 ) -> User:
-    locked = (
+    locked: User = (
         User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user.pk)
     )
     before = {f: getattr(locked, f) for f in ("role", "first_name", "last_name", "email")}
     if role is not None:
+        if locked.organisation is None:
+            raise ValidationError({"role": ["A platform superuser has no role to change."]})
         _check_role(locked.organisation, role)
         locked.role = role
     for field, value in (("first_name", first_name), ("last_name", last_name), ("email", email)):
@@ -111,11 +109,11 @@ def staff_update(
 
 
 @transaction.atomic
-def staff_set_active(*, user: User, active: bool, changed_by: object) -> User:
+def staff_set_active(*, user: User, active: bool, changed_by: Principal) -> User:
     """Deactivating someone ends every session they have, in the same transaction."""
     if getattr(changed_by, "pk", None) == user.pk and not active:
         raise Conflict("You cannot deactivate your own account.", code="self_deactivation")
-    locked = (
+    locked: User = (
         User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user.pk)
     )
     was = locked.is_active
@@ -135,9 +133,10 @@ def staff_set_active(*, user: User, active: bool, changed_by: object) -> User:
 
 
 @transaction.atomic
-def tokens_revoke_all(*, user: User, by: object, reason: str) -> int:
+def tokens_revoke_all(*, user: User, by: Actor, reason: str) -> int:
     """Ends every token of the person and records who ended them and why; returns how many
     there were."""
+    deleted: int
     deleted, _ = AuthToken.objects.filter(user=user).delete()
     audit_record(
         actor=by,

@@ -1,21 +1,28 @@
 """Opening, editing, assigning and moving cases along their lifecycles."""
 
-from collections.abc import Iterable
+import uuid
+from collections.abc import Collection, Sequence
 from datetime import date
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from casework.accounts.choices import Role
-from casework.accounts.errors import Conflict, PreconditionFailed
 from casework.accounts.models import Organisation, User
+from casework.accounts.selectors import PersonRef, members_named
 from casework.audit.services import audit_record
 from casework.clients.models import Client
-from permissions.objects import grant_case_to_supervisors, grant_case_to_user, revoke_case_from_user
+from casework.core.errors import Conflict, PreconditionFailed
+from casework.core.unset import UNSET, Unset, given
+from casework.court.services import record_decision
+from casework.reminders.messages import messages_cancel_planned
+from casework.reminders.services import reminders_hand_over
 
 from .. import lifecycles
 from ..choices import AssignmentRole, ClosureReason
+from ..grants import grant_case_to_supervisors, grant_case_to_user, revoke_case_from_user
 from ..lifecycles import SupportStatus
 from ..models import Case, CaseAssignment, CaseTransition, Referral
 from .references import next_reference
@@ -29,8 +36,7 @@ DECISION_FOR_STAGE = {
     "appeal": "appeal",
 }
 
-EDITABLE_FIELDS = ("offence_types", "incident_date", "incident_area", "area", "risk_level")
-ASSIGNABLE_ROLES = {
+ASSIGNABLE_ROLES: dict[str, AssignmentRole] = {
     Role.CASEWORKER: AssignmentRole.CASEWORKER,
     Role.ISVA: AssignmentRole.ISVA,
     Role.SUPERVISOR: AssignmentRole.SUPERVISOR,
@@ -56,10 +62,32 @@ def check_area(organisation: Organisation, value: str) -> str:
         ) from None
 
 
-def _check_assignees(case_org_id, users: Iterable[User], field: str = "assigned_to") -> list[User]:
+class TransitionDecision(TypedDict, total=False):
+    """A decision recorded with a justice transition."""
+
+    kind: str
+    decided_on: date
+    client_told_on: date | None
+
+
+def members_of(
+    organisation_id: uuid.UUID, staff: Collection[PersonRef], *, field: str
+) -> list[User]:
+    """The people named, in the order named, each a member of the organisation."""
+    people = members_named(organisation_id, staff)
+    if people is None:
+        raise ValidationError({field: ["Only staff of your organisation can be assigned."]})
+    return people
+
+
+def staff_of_case_charity(
+    organisation_id: uuid.UUID, staff: Collection[PersonRef], *, field: str = "assigned_to"
+) -> list[User]:
+    """The people named, each checked to be active staff of the case's charity who can be
+    assigned."""
     checked = []
-    for user in users:
-        if user.organisation_id != case_org_id or user.role not in ASSIGNABLE_ROLES:
+    for user in members_of(organisation_id, staff, field=field):
+        if user.role not in ASSIGNABLE_ROLES:
             raise ValidationError({field: ["Only staff of the case's charity can be assigned."]})
         if not user.is_active:
             raise ValidationError({field: [f"{user.username} is not active."]})
@@ -68,8 +96,9 @@ def _check_assignees(case_org_id, users: Iterable[User], field: str = "assigned_
 
 
 def _assign(case: Case, user: User, by: User | None) -> CaseAssignment:
+    role = ASSIGNABLE_ROLES[str(user.role)]
     assignment, created = CaseAssignment.objects.get_or_create(
-        case=case, user=user, defaults={"role": ASSIGNABLE_ROLES[user.role], "assigned_by": by}
+        case=case, user=user, defaults={"role": role, "assigned_by": by}
     )
     if created:
         grant_case_to_user(case, user)
@@ -80,19 +109,24 @@ def open_case(
     *,
     client: Client,
     opened_by: User,
-    assigned_to: Iterable[User] = (),
+    assigned_to: Collection[PersonRef] = (),
     referral: Referral | None = None,
-    offence_types: list[str] | None = None,
+    offence_types: Sequence[str] | None = None,
     incident_date: date | None = None,
     incident_area: str = "",
     area: str = "",
     risk_level: str | None = None,
 ) -> Case:
-    """Opens a case for a client (inside the caller's transaction). The person opening it is
-    assigned unless they are a supervisor, who sees every case anyway."""
+    """Opens a case for a client (inside the caller's transaction). The client is the opener's
+    charity's; the staff named are its active staff. The person opening it is assigned unless
+    they are a supervisor, who sees every case anyway."""
+    if client.organisation_id != opened_by.organisation_id:
+        raise ValidationError({"client": ["This client belongs to another organisation."]})
+    # Who is named is checked first: an id from elsewhere answers before anything else does.
+    named = members_of(client.organisation_id, assigned_to, field="assigned_to")
     check_incident_date(incident_date)
     area = check_area(client.organisation, area)
-    assignees = _check_assignees(client.organisation_id, assigned_to)
+    assignees = staff_of_case_charity(client.organisation_id, named)
     if opened_by.role in (Role.CASEWORKER, Role.ISVA) and opened_by not in assignees:
         assignees.append(opened_by)
     case = Case(
@@ -132,8 +166,28 @@ def open_case(
 
 
 @transaction.atomic
-def case_create(**kwargs) -> Case:
-    return open_case(**kwargs)
+def case_create(
+    *,
+    client: Client,
+    opened_by: User,
+    assigned_to: Collection[PersonRef] = (),
+    offence_types: Sequence[str] | None = None,
+    incident_date: date | None = None,
+    incident_area: str = "",
+    area: str = "",
+    risk_level: str | None = None,
+) -> Case:
+    """A case opened directly for a client (not from a referral)."""
+    return open_case(
+        client=client,
+        opened_by=opened_by,
+        assigned_to=assigned_to,
+        offence_types=offence_types,
+        incident_date=incident_date,
+        incident_area=incident_area,
+        area=area,
+        risk_level=risk_level,
+    )
 
 
 def _lock(case: Case, expected_version: int | None = None) -> Case:
@@ -148,22 +202,33 @@ def _lock(case: Case, expected_version: int | None = None) -> Case:
 
 @transaction.atomic
 def case_update(
-    *, case: Case, updated_by: User, expected_version: int | None = None, **changes
+    *,
+    case: Case,
+    updated_by: User,
+    expected_version: int | None = None,
+    offence_types: Sequence[str] | Unset = UNSET,
+    incident_date: date | Unset | None = UNSET,
+    incident_area: str | Unset = UNSET,
+    area: str | Unset = UNSET,
+    risk_level: str | Unset = UNSET,
 ) -> Case:
-    """Edits the case's facts. ``expected_version`` (from ``If-Match``) guards against silently
-    overwriting someone else's edit."""
+    """Edits the case's facts given, and only those. ``expected_version`` (from ``If-Match``)
+    guards against silently overwriting someone else's edit."""
     locked = _lock(case, expected_version)
     if locked.is_closed:
         raise Conflict("A closed case cannot be edited; reopen it first.", code="case_closed")
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError({field: ["This field cannot be changed here."] for field in unknown})
-    check_incident_date(changes.get("incident_date"))
-    if "area" in changes:
-        changes["area"] = check_area(locked.organisation, changes["area"])
+    if not isinstance(incident_date, Unset):
+        check_incident_date(incident_date)
+    changes = given(
+        offence_types=offence_types,
+        incident_date=incident_date,
+        incident_area=incident_area,
+        area=check_area(locked.organisation, area) if isinstance(area, str) else area,
+        risk_level=risk_level,
+    )
     changed = [f for f, v in changes.items() if getattr(locked, f) != v]
-    if "offence_types" in changes:
-        changes["offence_types"] = sorted(set(changes["offence_types"]))
+    if isinstance(offence_types, Sequence) and not isinstance(offence_types, str):
+        changes["offence_types"] = sorted(set(offence_types))
     for field, value in changes.items():
         setattr(locked, field, value)
     locked.full_clean()
@@ -190,7 +255,7 @@ def case_transition(
     reason: str,
     closure_reason: str = "",
     expected_version: int | None = None,
-    decision: dict | None = None,
+    decision: TransitionDecision | None = None,
 ) -> Case:
     """Moves one lifecycle along its transition table, or refuses (409) and changes nothing.
 
@@ -234,8 +299,6 @@ def case_transition(
             {"decision": [f"Moving to {to} is a decision: give decided_on (and client_told_on)."]}
         )
     if lifecycle == "support" and to == SupportStatus.CLOSED:
-        from casework.reminders.messages import messages_cancel_planned
-
         messages_cancel_planned(case=locked, actor=actor, reason="case_closed")
     transition = CaseTransition.objects.create(
         case=locked,
@@ -248,8 +311,6 @@ def case_transition(
         actor=actor,
     )
     if decision is not None:
-        from casework.court.services import record_decision
-
         kind = decision.get("kind") or implied
         if kind is None:
             raise ValidationError({"decision": ["Say which decision this was (kind)."]})
@@ -275,9 +336,10 @@ def case_transition(
 
 
 @transaction.atomic
-def case_assign(*, case: Case, user: User, assigned_by: User) -> Case:
+def case_assign(*, case: Case, user: PersonRef, assigned_by: User) -> Case:
+    """Assigns a member of the case's charity's staff; they are granted the case with it."""
     locked = _lock(case)
-    _check_assignees(locked.organisation_id, [user], field="user")
+    (user,) = staff_of_case_charity(locked.organisation_id, [user], field="user")
     if CaseAssignment.objects.filter(case=locked, user=user).exists():
         raise Conflict(
             f"{user.username} is already assigned to this case.", code="already_assigned"
@@ -297,14 +359,13 @@ def case_assign(*, case: Case, user: User, assigned_by: User) -> Case:
 
 
 @transaction.atomic
-def case_unassign(*, case: Case, user: User, unassigned_by: User) -> Case:
+def case_unassign(*, case: Case, user: PersonRef, unassigned_by: User) -> Case:
     """The person loses the case's permissions in this same transaction, and with them the
     case's reminders: their open and snoozed ones go to the case's next person, or, with nobody
     left on the case, to a supervisor (``casework.reminders.services.reminders_hand_over``), so
     no reminder is left with someone who can no longer act on it."""
-    from casework.reminders.services import reminders_hand_over
-
     locked = _lock(case)
+    (user,) = members_of(locked.organisation_id, [user], field="user")
     deleted, _ = CaseAssignment.objects.filter(case=locked, user=user).delete()
     if not deleted:
         raise ValidationError({"user": ["This person is not assigned to the case."]})

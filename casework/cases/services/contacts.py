@@ -1,16 +1,19 @@
 """The contact log: every attempt to reach a client, and what it says about the route used."""
 
+import uuid
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import User
 from casework.audit.services import audit_record
 from casework.clients.models import ContactMethod
 from casework.clients.services import contact_method_record_outcome
+from casework.core.errors import Conflict
+from casework.core.unset import UNSET, Unset, given
+from casework.sharing.services import shared_note_add
 
 from ..choices import ContactOutcome, NoteVisibility
 from ..models import Case, ContactLogEntry, Note
@@ -31,6 +34,32 @@ def route_result(outcome: str) -> bool | None:
     return None
 
 
+def _clients_method(case: Case, ref: ContactMethod | uuid.UUID | None) -> ContactMethod | None:
+    """The contact method named, checked to be one of the case's client's."""
+    if ref is None:
+        return None
+    if isinstance(ref, ContactMethod):
+        method: ContactMethod | None = ref if ref.client_id == case.client_id else None
+    else:
+        method = ContactMethod.objects.filter(pk=ref, client_id=case.client_id).first()
+    if method is None:
+        raise ValidationError({"contact_method": ["This contact method is not this client's."]})
+    return method
+
+
+def _entry_on(case: Case, ref: ContactLogEntry | uuid.UUID | None) -> ContactLogEntry | None:
+    """The entry named, checked to be on this case."""
+    if ref is None:
+        return None
+    if isinstance(ref, ContactLogEntry):
+        entry: ContactLogEntry | None = ref if ref.case_id == case.pk else None
+    else:
+        entry = ContactLogEntry.objects.filter(pk=ref, case_id=case.pk).first()
+    if entry is None:
+        raise ValidationError({"corrects": ["No such entry on this case."]})
+    return entry
+
+
 @transaction.atomic
 def contact_log(
     *,
@@ -40,44 +69,43 @@ def contact_log(
     channel: str,
     direction: str,
     outcome: str,
-    contact_method: ContactMethod | None = None,
+    contact_method: ContactMethod | uuid.UUID | None = None,
     duration_minutes: int | None = None,
     note: str | None = None,
-    corrects: ContactLogEntry | None = None,
+    corrects: ContactLogEntry | uuid.UUID | None = None,
 ) -> ContactLogEntry:
     """Records a contact; a reached or met outcome verifies the method used, a bounced or dead
     number marks it failing (and dead after repeats). A correction points at the entry it corrects
-    and leaves the method's state to the original entry."""
+    and leaves the method's state to the original entry.
+
+    The method (by id, or as a record) must be the case's client's, and the corrected entry this
+    case's: an id from elsewhere gets the same answer as one that does not exist."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
+    method = _clients_method(locked, contact_method)
+    corrected = _entry_on(locked, corrects)
     now = timezone.now()
     if occurred_at > now + timedelta(minutes=5):
         raise ValidationError({"occurred_at": ["A contact cannot be in the future."]})
-    if contact_method is not None and contact_method.client_id != locked.client_id:
-        raise ValidationError({"contact_method": ["This contact method is not this client's."]})
-    if corrects is not None and corrects.case_id != locked.pk:
-        raise ValidationError({"corrects": ["That entry belongs to another case."]})
     entry = ContactLogEntry(
         case=locked,
-        contact_method=contact_method,
+        contact_method=method,
         occurred_at=occurred_at,
         channel=channel,
         direction=direction,
         outcome=outcome,
         duration_minutes=duration_minutes,
         note=note or None,
-        corrects=corrects,
+        corrects=corrected,
         recorded_at=now,
         recorded_by=recorded_by,
     )
     entry.full_clean()
     entry.save()
-    if contact_method is not None and corrects is None:
-        contact_method_record_outcome(
-            method=contact_method, success=route_result(outcome), at=occurred_at
-        )
+    if method is not None and corrected is None:
+        contact_method_record_outcome(method=method, success=route_result(outcome), at=occurred_at)
     audit_record(
         actor=recorded_by,
-        action="contact.correct" if corrects else "contact.create",
+        action="contact.correct" if corrected else "contact.create",
         target=entry,
         organisation=locked.organisation,
         case_id=locked.pk,
@@ -87,9 +115,16 @@ def contact_log(
 
 
 @transaction.atomic
-def contact_edit(*, entry: ContactLogEntry, edited_by: User, **changes) -> ContactLogEntry:
+def contact_edit(
+    *,
+    entry: ContactLogEntry,
+    edited_by: User,
+    duration_minutes: int | Unset | None = UNSET,
+    note: str | Unset | None = UNSET,
+) -> ContactLogEntry:
     """Within 24 hours of recording, the note and duration can still be put right; after that the
     database refuses, and a correction entry is the way."""
+    changes = given(duration_minutes=duration_minutes, note=note)
     locked = ContactLogEntry.objects.select_for_update().select_related("case").get(pk=entry.pk)
     if timezone.now() - locked.recorded_at > timedelta(hours=ContactLogEntry.EDIT_WINDOW_HOURS):
         raise Conflict(
@@ -116,8 +151,6 @@ def contact_edit(*, entry: ContactLogEntry, edited_by: User, **changes) -> Conta
 def note_add(*, case: Case, author: User, body: str, visibility: str) -> Note:
     """An internal note, or one shared with police (which the consent rules decide)."""
     if visibility == NoteVisibility.SHARED:
-        from casework.sharing.services import shared_note_add
-
         return shared_note_add(case=case, author=author, body=body)
     locked = Case.objects.select_for_update().get(pk=case.pk)
     note = Note(

@@ -1,54 +1,95 @@
 """Intake: receiving, accepting and declining referrals."""
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import Organisation, User
+from casework.accounts.principals import Principal, integration
+from casework.accounts.selectors import PersonRef
 from casework.audit.services import audit_record
 from casework.clients.models import Client
 from casework.clients.normalise import normalise
 from casework.clients.services import check_safe_times, client_create, contact_method_add
+from casework.core.errors import Conflict
+from casework.core.unset import UNSET, Unset, given
 
 from ..choices import DeclineReason, ReferralStatus
 from ..models import Case, Referral
-from .cases import check_incident_date, open_case
+from .cases import check_incident_date, members_of, open_case
 
 
 @transaction.atomic
 def referral_create(
     *,
     organisation: Organisation,
-    actor: object,
+    actor: Principal,
+    source: str,
+    summary: str,
     received_at: datetime | None = None,
-    **fields,
+    incident_date: date | Unset | None = UNSET,
+    offence_types: Sequence[str] | Unset = UNSET,
+    urgency: str | Unset = UNSET,
+    referrer_organisation: str | Unset = UNSET,
+    referrer_name: str | Unset | None = UNSET,
+    person_pseudonym: str | Unset | None = UNSET,
+    contact_kind: str | Unset = UNSET,
+    contact_value: str | Unset | None = UNSET,
+    contact_safe_to_call: bool | Unset = UNSET,
+    contact_safe_to_text: bool | Unset = UNSET,
+    contact_safe_to_voicemail: bool | Unset = UNSET,
+    contact_safe_times: Sequence[Mapping[str, Any]] | Unset = UNSET,
 ) -> Referral:
     """Records a referral and its audit event together; a caller's transaction (the idempotency
-    record's) takes both in with it."""
+    record's) takes both in with it, so it is not durable. What is not given keeps the model's
+    default."""
+    fields = given(
+        source=source,
+        summary=summary,
+        incident_date=incident_date,
+        offence_types=offence_types,
+        urgency=urgency,
+        referrer_organisation=referrer_organisation,
+        referrer_name=referrer_name,
+        person_pseudonym=person_pseudonym,
+        contact_kind=contact_kind,
+        contact_value=contact_value,
+        contact_safe_to_call=contact_safe_to_call,
+        contact_safe_to_text=contact_safe_to_text,
+        contact_safe_to_voicemail=contact_safe_to_voicemail,
+        contact_safe_times=contact_safe_times,
+    )
     if not organisation.is_charity:
         raise ValidationError({"organisation": ["Referrals go to a charity."]})
     now = timezone.now()
     received_at = received_at or now
     if received_at > now:
         raise ValidationError({"received_at": ["A referral cannot be received in the future."]})
-    check_incident_date(fields.get("incident_date"))
-    if fields.get("contact_value") and not fields.get("contact_kind"):
+    if not isinstance(incident_date, Unset):
+        check_incident_date(incident_date)
+    if contact_value and not contact_kind:
         raise ValidationError({"contact_kind": ["Say what kind of contact route this is."]})
-    if fields.get("contact_kind") and fields.get("contact_value"):
+    if (
+        isinstance(contact_kind, str)
+        and isinstance(contact_value, str)
+        and contact_kind
+        and contact_value
+    ):
         try:
-            fields["contact_value"] = normalise(fields["contact_kind"], fields["contact_value"])
+            fields["contact_value"] = normalise(contact_kind, contact_value)
         except ValidationError as error:
             raise ValidationError({"contact_value": error.messages}) from None
     fields["contact_safe_times"] = check_safe_times(fields.get("contact_safe_times") or [])
     referral = Referral(organisation=organisation, received_at=received_at, **fields)
-    if isinstance(actor, User):
+    caller = integration(actor)
+    if caller is not None:
+        referral.created_by_api_key = caller.api_key
+    elif isinstance(actor, User):
         referral.created_by = actor
-    else:
-        referral.created_by_api_key = getattr(actor, "api_key", None)
     referral.offence_types = sorted(set(referral.offence_types))
     referral.full_clean()
     referral.save()
@@ -69,14 +110,16 @@ def referral_accept(
     referral: Referral,
     accepted_by: User,
     client: Client | None = None,
-    new_client: dict | None = None,
-    assigned_to: Iterable[User] = (),
+    new_client: Mapping[str, Any] | None = None,
+    assigned_to: Collection[PersonRef] = (),
     risk_level: str | None = None,
     incident_area: str = "",
     area: str = "",
 ) -> Case:
     """Opens a case for a new or an existing client, all in one transaction. A new client gets the
-    referral's contact route as their first contact method, with its safety flags."""
+    referral's contact route as their first contact method, with its safety flags. The staff
+    named are checked to be the charity's first, before the referral's state."""
+    named = members_of(referral.organisation_id, assigned_to, field="assigned_to")
     locked = _lock_new(referral)
     if (client is None) == (new_client is None):
         raise ValidationError(
@@ -103,7 +146,7 @@ def referral_accept(
     case = open_case(
         client=client,
         opened_by=accepted_by,
-        assigned_to=assigned_to,
+        assigned_to=named,
         referral=locked,
         offence_types=locked.offence_types,
         incident_date=locked.incident_date,

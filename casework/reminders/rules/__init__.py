@@ -20,13 +20,15 @@ class Candidate:
     shared_case_id: object = None
 
 
-Rule = Callable[[datetime], list[Candidate]]
+# A reminder rule finds the reminders due at a moment. (An access rule, ``permissions.rules.Rule``,
+# is another thing: who may use an action.)
+ReminderRule = Callable[[datetime], list[Candidate]]
 
-RULES: dict[str, Rule] = {}
+RULES: dict[str, ReminderRule] = {}
 
 
-def rule(kind: str) -> Callable[[Rule], Rule]:
-    def register(fn: Rule) -> Rule:
+def rule(kind: str) -> Callable[[ReminderRule], ReminderRule]:
+    def register(fn: ReminderRule) -> ReminderRule:
         RULES[kind] = fn
         return fn
 

@@ -2,8 +2,10 @@
 
 from datetime import datetime, timedelta
 
+from django.db.models import OuterRef, Subquery
+
 from casework.accounts.choices import Role
-from casework.cases.models import CaseAssignment
+from casework.cases.models import Case, CaseAssignment
 from casework.court.choices import HearingStatus
 from casework.court.models import CourtEvent
 from casework.court.working_days import is_working_day
@@ -103,11 +105,7 @@ def court_dates(now: datetime) -> list[Candidate]:
     return candidates
 
 
-def _case_assignee():
-    from django.db.models import OuterRef, Subquery
-
-    from casework.cases.models import Case
-
+def _case_assignee() -> Subquery:
     return Subquery(
         Case.objects.filter(pk=OuterRef("case_id")).annotate(a=reminder_assignee()).values("a")[:1]
     )

@@ -68,6 +68,7 @@ def consent_reviews(now: datetime) -> list[Candidate]:
             detail={"decision": str(decision), "scope": scope, "review_date": review.isoformat()},
         )
         for decision, org, case, assignee, review, lead, scope in rows
+        if review is not None  # the filter on the review date leaves no row without one
     ]
 
 

@@ -31,6 +31,10 @@ REST_FRAMEWORK = {
 # The largest request body the API reads (bytes); a larger one answers 413 before it is parsed.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 
+# The domain asks which rows a principal may see through one function (``casework.core.access``)
+# and never imports ``permissions/``, which sits above it: this names the answer.
+CASEWORK_RESTRICT = "permissions.querysets.restrict"
+
 # Tokens for people: idle timeout with sliding renewal, and an absolute lifetime.
 REST_KNOX = {
     "TOKEN_TTL": timedelta(minutes=env.int("AUTH_TOKEN_IDLE_MINUTES", default=30)),
@@ -63,7 +67,7 @@ SPECTACULAR_SETTINGS = {
         f"{name}Enum": f"{module}.{name}"
         for module, names in {
             "casework.accounts.choices": ["OrganisationKind", "Role", "Scope"],
-            "permissions.principals": ["PrincipalKind"],
+            "casework.accounts.principals": ["PrincipalKind"],
             "casework.clients.choices": [
                 "ContactKind",
                 "ContactStatus",

@@ -2,9 +2,9 @@ import uuid
 
 from django.core.management.base import BaseCommand, CommandError
 
-from casework.accounts.errors import Conflict
 from casework.accounts.models import ApiKey
 from casework.accounts.services.api_keys import api_key_revoke
+from casework.core.errors import Conflict
 
 
 class Command(BaseCommand):

@@ -25,7 +25,8 @@ class Command(BaseCommand):
         )
         repaired = 0
         for case_id in sorted(case_ids):
-            with transaction.atomic():
+            # One case per transaction, never inside another: a stop keeps every repair done.
+            with transaction.atomic(durable=True):
                 case = Case.objects.select_for_update().get(pk=case_id)
                 changes = sync_sharing(case, actor="rebuild_sharing")
                 for change in changes:

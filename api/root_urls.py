@@ -1,12 +1,14 @@
-"""URL root: the API, its schema and docs, health probes and the admin."""
+"""The URL root (``ROOT_URLCONF``): the API, its schema and docs, health probes, the calendar feed
+and the admin. It lives in ``api/``, the top layer, because it names views of every layer; the
+domain below never imports it."""
 
 from django.contrib import admin
 from django.urls import include, path
 
-from api.court.views import calendar_feed
-from api.docs import DocsView, SchemaView
+from casework import health
 
-from . import health
+from .court.views import calendar_feed
+from .docs import DocsView, SchemaView
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

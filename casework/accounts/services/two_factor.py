@@ -1,26 +1,26 @@
 """Two-factor sign-in: TOTP from an authenticator app (django-otp), with recovery codes.
 
 TOTP devices accept a code for its own 30-second step only (tolerance 0), and django-otp refuses
-a code already used. Recovery codes are long random strings, stored as hashes, used once."""
+a code already used. Recovery codes are long random strings, stored as hashes, used once.
 
-import hashlib
+Each change is one service and one transaction: the devices, the audit event and the end of
+every session commit together or not at all."""
+
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from casework.accounts.principals import Principal
 from casework.audit.services import audit_record
+from casework.core.errors import Conflict
 
-from .errors import Conflict
-from .models import RecoveryCode, RecoveryCodeDevice, User
+from ..models import RecoveryCode, RecoveryCodeDevice, User, hash_recovery_code
+from . import staff
 
 RECOVERY_CODES = 10
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 symbols: 5 bits each
-
-
-def hash_recovery_code(code: str) -> str:
-    normalised = code.replace("-", "").replace(" ", "").upper()
-    return hashlib.sha256(normalised.encode()).hexdigest()
 
 
 def _new_code() -> str:
@@ -29,26 +29,17 @@ def _new_code() -> str:
 
 
 def enabled(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    confirmed: bool = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return confirmed
 
 
 def required(user: User) -> bool:
-    return bool(user.organisation_id and user.organisation.require_two_factor)
+    return bool(user.organisation is not None and user.organisation.require_two_factor)
 
 
 def pending_enrolment(user: User) -> bool:
     """The organisation requires two factors and this person has not set them up yet."""
     return required(user) and not enabled(user)
-
-
-@transaction.atomic
-def enrol(user: User) -> TOTPDevice:
-    """Starts enrolment: an unconfirmed device whose secret the app scans. Any earlier
-    unconfirmed device is replaced; a confirmed one must be disabled first."""
-    if enabled(user):
-        raise Conflict("Two-factor sign-in is already on.", code="two_factor_enabled")
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False, tolerance=0)
 
 
 def verify(user: User, code: str) -> bool:
@@ -65,21 +56,29 @@ def verify(user: User, code: str) -> bool:
 
 
 @transaction.atomic
-def confirm(user: User, code: str) -> list[str]:
+def two_factor_enrol(*, user: User) -> TOTPDevice:
+    """Starts enrolment: an unconfirmed device whose secret the app scans. Any earlier
+    unconfirmed device is replaced; a confirmed one must be disabled first."""
+    if enabled(user):
+        raise Conflict("Two-factor sign-in is already on.", code="two_factor_enabled")
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False, tolerance=0)
+
+
+@transaction.atomic
+def two_factor_confirm(*, user: User, code: str) -> list[str]:
     """Confirms the pending device with a first code; returns new recovery codes, shown once.
     Every session ends with it: they were opened without the second factor."""
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
     if device is None:
         raise Conflict("Start enrolment first.", code="no_pending_device")
     if not device.verify_token(code):
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"code": ["That code is not valid; check the time on your device."]})
     device.confirmed = True
     device.save()
     codes = _replace_recovery_codes(user)
     audit_record(actor=user, action="auth.two_factor_enabled", target=user)
-    _end_sessions(user, by=user, reason="two_factor_enabled")
+    staff.tokens_revoke_all(user=user, by=user, reason="two_factor_enabled")
     return codes
 
 
@@ -93,27 +92,19 @@ def _replace_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def _end_sessions(user: User, *, by: User, reason: str) -> None:
-    from .services.staff import tokens_revoke_all
-
-    tokens_revoke_all(user=user, by=by, reason=reason)
-
-
-def _remove(user: User, *, by: User, reason: str) -> None:
+def _remove(user: User, *, by: Principal, reason: str) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()
     audit_record(
         actor=by, action="auth.two_factor_removed", target=user, organisation=user.organisation
     )
-    _end_sessions(user, by=by, reason=reason)
+    staff.tokens_revoke_all(user=user, by=by, reason=reason)
 
 
 @transaction.atomic
-def disable(user: User, *, password: str, code: str) -> None:
+def two_factor_disable(*, user: User, password: str, code: str) -> None:
     """The person turns two-factor sign-in off, proving both factors; refused where their
     organisation requires it. The devices go and every session ends, together or not at all."""
-    from django.core.exceptions import ValidationError
-
     if required(user):
         raise ValidationError({"non_field_errors": ["Your organisation requires it."]})
     if not user.check_password(password):
@@ -124,7 +115,7 @@ def disable(user: User, *, password: str, code: str) -> None:
 
 
 @transaction.atomic
-def reset(user: User, *, by: User) -> None:
+def two_factor_reset(*, user: User, by: Principal) -> None:
     """A supervisor resets the two-factor sign-in of someone who lost their authenticator: the
     devices go and every session ends; they set it up again at their next sign-in."""
     _remove(user, by=by, reason="two_factor_reset")
