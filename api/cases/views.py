@@ -45,6 +45,8 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "Send the same key when retrying: the first result comes back and nothing new is created. "
         "The same key with a different body is refused with 409."
     ),
+    # Visible ASCII only: what an HTTP header can carry unchanged through every server.
+    pattern=r"^[!-~]{1,255}$",
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -54,6 +56,8 @@ IF_MATCH = OpenApiParameter(
         "The case's ETag as last read. A stale one is refused with 412 and changes nothing. "
         "Without the header the update is accepted as it stands."
     ),
+    # An entity tag (RFC 9110 §8.8.3), or "*".
+    pattern=r'^(\*|(W/)?"[!#-~]{0,200}")$',
 )
 
 
