@@ -10,11 +10,9 @@ from django.utils import timezone
 
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, CaseAssignment, CaseTransition
-from casework.cases.services.cases import case_create
-from casework.clients.services import client_create
 
 from ..conftest import client_for
-from ..factories import IsvaFactory, SupervisorFactory, UserFactory
+from ..factories import CaseFactory, ClientFactory, IsvaFactory, SupervisorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +21,6 @@ URL = "/api/v1/cases/"
 
 def _detail(case) -> str:
     return f"{URL}{getattr(case, 'pk', case)}/"
-
-
-def _client(user, pseudonym="Sam"):
-    return client_create(organisation=user.organisation, created_by=user, pseudonym=pseudonym)
-
-
-def _case(user, client=None, **values) -> Case:
-    return case_create(client=client or _client(user), opened_by=user, **values)
 
 
 def _set_support(case: Case, status: str) -> None:
@@ -47,7 +37,7 @@ def _ids(response) -> list[str]:
 
 
 def test_a_caseworker_opens_a_case_and_is_assigned_to_it(as_caseworker, caseworker, charity):
-    client = _client(caseworker)
+    client = ClientFactory(created_by=caseworker)
     response = as_caseworker.post(
         URL,
         {"client": str(client.id), "offence_types": ["theft", "robbery"], "risk_level": "medium"},
@@ -67,7 +57,7 @@ def test_a_caseworker_opens_a_case_and_is_assigned_to_it(as_caseworker, casework
 
 
 def test_a_supervisor_opening_a_case_is_not_assigned(as_supervisor, supervisor):
-    client = _client(supervisor)
+    client = ClientFactory(created_by=supervisor)
     response = as_supervisor.post(URL, {"client": str(client.id)})
     assert response.status_code == 201, response.json()
     assert response.json()["assignments"] == []
@@ -77,30 +67,30 @@ def test_references_count_up_per_organisation(as_supervisor, supervisor, other_c
     year = timezone.localdate().year
     code = supervisor.organisation.code
     references = [
-        as_supervisor.post(URL, {"client": str(_client(supervisor, f"P{n}").id)}).json()[
-            "reference"
-        ]
+        as_supervisor.post(
+            URL, {"client": str(ClientFactory(created_by=supervisor, pseudonym=f"P{n}").id)}
+        ).json()["reference"]
         for n in range(3)
     ]
     assert references == [f"{code}-{year}-{n:05d}" for n in (1, 2, 3)]
     theirs = client_for(SupervisorFactory(organisation=other_charity))
-    foreign_client = _client(theirs.principal)
+    foreign_client = ClientFactory(created_by=theirs.principal)
     foreign = theirs.post(URL, {"client": str(foreign_client.id)}).json()["reference"]
     assert foreign == f"{other_charity.code}-{year}-00001"
 
 
 def test_a_reference_is_unique_within_its_organisation(supervisor, other_charity):
-    first, second = _case(supervisor), _case(supervisor)
+    first, second = CaseFactory(opened_by=supervisor), CaseFactory(opened_by=supervisor)
     with pytest.raises(IntegrityError), transaction.atomic():
         Case.objects.filter(pk=second.pk).update(reference=first.reference)
     # Another organisation may hold the same reference.
-    theirs = _case(SupervisorFactory(organisation=other_charity))
+    theirs = CaseFactory(opened_by=SupervisorFactory(organisation=other_charity))
     Case.objects.filter(pk=theirs.pk).update(reference=first.reference)
     assert Case.objects.filter(reference=first.reference).count() == 2
 
 
 def test_a_case_cannot_be_opened_for_a_client_you_cannot_see(as_supervisor, other_charity):
-    foreign_client = _client(UserFactory(organisation=other_charity))
+    foreign_client = ClientFactory(created_by=UserFactory(organisation=other_charity))
     response = as_supervisor.post(URL, {"client": str(foreign_client.id)})
     assert response.status_code == 400
     assert "client" in response.json()["fields"]
@@ -112,7 +102,8 @@ def test_opening_a_case_assigned_to_another_charitys_staff_is_refused(
 ):
     outsider = UserFactory(organisation=other_charity)
     response = as_supervisor.post(
-        URL, {"client": str(_client(supervisor).id), "assigned_to": [str(outsider.id)]}
+        URL,
+        {"client": str(ClientFactory(created_by=supervisor).id), "assigned_to": [str(outsider.id)]},
     )
     assert response.status_code == 400
     assert "assigned_to" in response.json()["fields"]
@@ -121,7 +112,9 @@ def test_opening_a_case_assigned_to_another_charitys_staff_is_refused(
 
 @pytest.mark.parametrize("field", ["support_status", "organisation", "reference"])
 def test_opening_a_case_refuses_fields_it_does_not_take(as_supervisor, supervisor, field):
-    response = as_supervisor.post(URL, {"client": str(_client(supervisor).id), field: "x"})
+    response = as_supervisor.post(
+        URL, {"client": str(ClientFactory(created_by=supervisor).id), field: "x"}
+    )
     assert response.status_code == 400
     assert field in response.json()["fields"]
     assert not Case.objects.exists()
@@ -134,10 +127,12 @@ def test_opening_a_case_refuses_fields_it_does_not_take(as_supervisor, superviso
 def assorted(supervisor, caseworker):
     """Four cases with different facts; the caseworker works `mine` only."""
     now = timezone.now()
-    mine = _case(caseworker, offence_types=["robbery"], incident_area="Holbeck")
-    triage = _case(supervisor, offence_types=["stalking"], risk_level="high")
-    active = _case(supervisor, offence_types=["robbery", "rape"], risk_level="medium")
-    reported = _case(supervisor, incident_area="Chapeltown")
+    mine = CaseFactory(opened_by=caseworker, offence_types=["robbery"], incident_area="Holbeck")
+    triage = CaseFactory(opened_by=supervisor, offence_types=["stalking"], risk_level="high")
+    active = CaseFactory(
+        opened_by=supervisor, offence_types=["robbery", "rape"], risk_level="medium"
+    )
+    reported = CaseFactory(opened_by=supervisor, incident_area="Chapeltown")
     for case, status, days_ago in [
         (mine, "referred", 1),
         (triage, "triage", 10),
@@ -199,7 +194,7 @@ def test_the_case_list_filters_by_assignment(as_caseworker, as_supervisor, casew
 
 
 def test_the_case_list_filters_by_reference_prefix(as_supervisor, supervisor, other_charity):
-    first, second = _case(supervisor), _case(supervisor)
+    first, second = CaseFactory(opened_by=supervisor), CaseFactory(opened_by=supervisor)
     Case.objects.filter(pk=second.pk).update(reference="OLD-2019-00007")
     assert _ids(as_supervisor.get(URL, {"reference": first.reference[:-1]})) == [str(first.id)]
     assert _ids(as_supervisor.get(URL, {"reference": "old-2019"})) == [str(second.id)]
@@ -213,7 +208,7 @@ def test_an_unknown_filter_value_is_refused(as_supervisor):
 
 
 def test_the_case_list_pages_with_a_cursor_without_overlap(as_supervisor, supervisor):
-    made = {str(_case(supervisor, _client(supervisor, f"P{n}")).id) for n in range(5)}
+    made = {str(CaseFactory(opened_by=supervisor, pseudonym=f"P{n}").id) for n in range(5)}
     seen: list[str] = []
     page = as_supervisor.get(URL, {"page_size": 2}).json()
     sizes = []
@@ -238,7 +233,7 @@ def test_the_case_list_is_newest_first(as_supervisor, assorted):
 
 
 def test_the_case_detail_carries_its_etag(as_caseworker, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     response = as_caseworker.get(_detail(case))
     assert response.status_code == 200
     assert response["ETag"] == f'"{case.id}-1"'
@@ -246,7 +241,7 @@ def test_the_case_detail_carries_its_etag(as_caseworker, caseworker):
 
 
 def test_reading_a_case_is_audited(as_caseworker, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     assert not AuditEvent.objects.filter(action="case.read").exists()
     as_caseworker.get(_detail(case))
     event = AuditEvent.objects.get(action="case.read")
@@ -256,7 +251,7 @@ def test_reading_a_case_is_audited(as_caseworker, caseworker):
 
 
 def test_an_edit_with_the_current_etag_succeeds_and_bumps_the_version(as_caseworker, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     etag = as_caseworker.get(_detail(case))["ETag"]
     response = as_caseworker.patch(_detail(case), {"risk_level": "high"}, HTTP_IF_MATCH=etag)
     assert response.status_code == 200, response.json()
@@ -267,7 +262,7 @@ def test_an_edit_with_the_current_etag_succeeds_and_bumps_the_version(as_casewor
 
 
 def test_an_edit_with_a_stale_etag_is_refused_and_changes_nothing(as_caseworker, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     stale = as_caseworker.get(_detail(case))["ETag"]
     first = as_caseworker.patch(_detail(case), {"risk_level": "high"}, HTTP_IF_MATCH=stale)
     assert first.status_code == 200
@@ -281,7 +276,7 @@ def test_an_edit_with_a_stale_etag_is_refused_and_changes_nothing(as_caseworker,
 
 
 def test_an_etag_of_another_case_is_stale(as_caseworker, caseworker):
-    case, other = _case(caseworker), _case(caseworker)
+    case, other = CaseFactory(opened_by=caseworker), CaseFactory(opened_by=caseworker)
     response = as_caseworker.patch(
         _detail(case), {"risk_level": "high"}, HTTP_IF_MATCH=f'"{other.id}-1"'
     )
@@ -291,7 +286,7 @@ def test_an_etag_of_another_case_is_stale(as_caseworker, caseworker):
 
 
 def test_an_edit_without_if_match_is_accepted(as_caseworker, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     response = as_caseworker.patch(_detail(case), {"incident_area": "Harehills"})
     assert response.status_code == 200, response.json()
     case.refresh_from_db()
@@ -305,7 +300,7 @@ def test_an_edit_without_if_match_is_accepted(as_caseworker, caseworker):
 def test_fields_outside_the_edit_are_refused_and_nothing_changes(
     as_caseworker, caseworker, field, value
 ):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     response = as_caseworker.patch(_detail(case), {field: value, "risk_level": "high"})
     assert response.status_code == 400
     assert field in response.json()["fields"]
@@ -316,7 +311,7 @@ def test_fields_outside_the_edit_are_refused_and_nothing_changes(
 
 
 def test_an_incident_date_in_the_future_is_refused(as_caseworker, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     tomorrow = timezone.localdate() + timedelta(days=1)
     response = as_caseworker.patch(_detail(case), {"incident_date": str(tomorrow)})
     assert response.status_code == 400
@@ -326,7 +321,7 @@ def test_an_incident_date_in_the_future_is_refused(as_caseworker, caseworker):
 
 
 def test_a_closed_case_cannot_be_edited(as_caseworker, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     _set_support(case, "closed")
     response = as_caseworker.patch(_detail(case), {"risk_level": "high"})
     assert response.status_code == 409
@@ -372,7 +367,7 @@ def _transition(api, case, lifecycle, to, reason="Spoke to them today.", **extra
 def test_support_lifecycle_allows_exactly_the_designed_moves(
     as_caseworker, caseworker, start, target
 ):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     _set_support(case, start)
     extra = {"closure_reason": "support_completed"} if target == "closed" else {}
     response = _transition(as_caseworker, case, "support", target, **extra)
@@ -396,7 +391,7 @@ def test_support_lifecycle_allows_exactly_the_designed_moves(
 
 
 def test_transitions_are_recorded_with_who_when_and_why(as_caseworker, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     before = timezone.now()
     assert _transition(as_caseworker, case, "support", "triage", "Called back").status_code == 200
     assert _transition(as_caseworker, case, "justice", "reported", "Made a report").status_code == (
@@ -416,7 +411,7 @@ def test_transitions_are_recorded_with_who_when_and_why(as_caseworker, caseworke
 
 
 def test_closing_needs_a_closure_reason(as_caseworker, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     _set_support(case, "active")
     response = _transition(as_caseworker, case, "support", "closed")
     assert response.status_code == 400
@@ -427,7 +422,7 @@ def test_closing_needs_a_closure_reason(as_caseworker, caseworker):
 
 
 def test_closing_records_the_reason_and_reopening_clears_it(as_caseworker, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     _set_support(case, "active")
     closed = _transition(as_caseworker, case, "support", "closed", closure_reason="client_withdrew")
     assert closed.status_code == 200
@@ -442,7 +437,7 @@ def test_closing_records_the_reason_and_reopening_clears_it(as_caseworker, casew
     ("lifecycle", "to"), [("support", "on_holiday"), ("justice", "closed"), ("martian", "active")]
 )
 def test_an_unknown_state_or_lifecycle_is_refused(as_caseworker, caseworker, lifecycle, to):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     response = _transition(as_caseworker, case, lifecycle, to)
     assert response.status_code == 400
     assert response.json()["code"] == "validation_error"
@@ -452,7 +447,7 @@ def test_an_unknown_state_or_lifecycle_is_refused(as_caseworker, caseworker, lif
 
 
 def test_a_transition_needs_a_reason(as_caseworker, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     response = as_caseworker.post(
         f"{_detail(case)}transitions/", {"lifecycle": "support", "to": "triage"}
     )
@@ -462,7 +457,7 @@ def test_a_transition_needs_a_reason(as_caseworker, caseworker):
 
 
 def test_justice_cannot_jump_from_none_to_sentenced(as_caseworker, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     response = _transition(as_caseworker, case, "justice", "sentenced")
     assert response.status_code == 409
     assert response.json()["code"] == "illegal_transition"
@@ -472,7 +467,7 @@ def test_justice_cannot_jump_from_none_to_sentenced(as_caseworker, caseworker):
 
 
 def test_justice_moves_from_none_to_reported_then_support_withdrawn(as_caseworker, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     reported = _transition(as_caseworker, case, "justice", "reported")
     assert reported.status_code == 200, reported.json()
     assert reported.json()["justice_stage"] == "reported"
@@ -492,7 +487,7 @@ def test_justice_moves_from_none_to_reported_then_support_withdrawn(as_caseworke
 
 
 def test_a_transition_with_a_stale_etag_is_refused(as_caseworker, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     stale = as_caseworker.get(_detail(case))["ETag"]
     assert _transition(as_caseworker, case, "support", "triage").status_code == 200
     response = as_caseworker.post(
@@ -512,7 +507,7 @@ def test_a_transition_with_a_stale_etag_is_refused(as_caseworker, caseworker):
 def test_after_unassignment_the_caseworker_loses_the_case_at_once(
     as_supervisor, as_caseworker, caseworker
 ):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     assert as_caseworker.get(_detail(case)).status_code == 200
     response = as_supervisor.post(f"{_detail(case)}unassign/", {"user": str(caseworker.id)})
     assert response.status_code == 200, response.json()
@@ -524,7 +519,7 @@ def test_after_unassignment_the_caseworker_loses_the_case_at_once(
 
 
 def test_after_assignment_the_colleague_sees_the_case(as_supervisor, supervisor, isva):
-    case = _case(supervisor)
+    case = CaseFactory(opened_by=supervisor)
     theirs = client_for(isva)
     assert theirs.get(_detail(case)).status_code == 404
     response = as_supervisor.post(f"{_detail(case)}assign/", {"user": str(isva.id)})
@@ -538,7 +533,7 @@ def test_after_assignment_the_colleague_sees_the_case(as_supervisor, supervisor,
 
 @pytest.mark.parametrize("action", ["assign", "unassign"])
 def test_only_supervisors_assign_and_unassign(as_caseworker, caseworker, charity, action):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     colleague = IsvaFactory(organisation=charity)
     target = colleague if action == "assign" else caseworker
     response = as_caseworker.post(f"{_detail(case)}{action}/", {"user": str(target.id)})
@@ -548,7 +543,7 @@ def test_only_supervisors_assign_and_unassign(as_caseworker, caseworker, charity
 
 
 def test_staff_of_another_charity_cannot_be_assigned(as_supervisor, supervisor, other_charity):
-    case = _case(supervisor)
+    case = CaseFactory(opened_by=supervisor)
     outsider = UserFactory(organisation=other_charity)
     response = as_supervisor.post(f"{_detail(case)}assign/", {"user": str(outsider.id)})
     assert response.status_code == 400
@@ -559,7 +554,7 @@ def test_staff_of_another_charity_cannot_be_assigned(as_supervisor, supervisor, 
 
 
 def test_assigning_someone_already_assigned_is_a_conflict(as_supervisor, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     response = as_supervisor.post(f"{_detail(case)}assign/", {"user": str(caseworker.id)})
     assert response.status_code == 409
     assert CaseAssignment.objects.filter(case=case).count() == 1
@@ -571,8 +566,8 @@ def test_assigning_someone_already_assigned_is_a_conflict(as_supervisor, casewor
 def test_an_unassigned_caseworker_of_the_same_charity_cannot_see_the_case(
     as_caseworker, supervisor, charity
 ):
-    case = _case(supervisor)
-    colleague_case = _case(UserFactory(organisation=charity))
+    case = CaseFactory(opened_by=supervisor)
+    colleague_case = CaseFactory(opened_by=UserFactory(organisation=charity))
     response = as_caseworker.get(_detail(case))
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
@@ -585,14 +580,14 @@ def test_an_unassigned_caseworker_of_the_same_charity_cannot_see_the_case(
 
 
 def test_a_supervisor_sees_every_case_of_their_charity(as_supervisor, caseworker, isva):
-    cases = {str(_case(caseworker).id), str(_case(isva).id)}
+    cases = {str(CaseFactory(opened_by=caseworker).id), str(CaseFactory(opened_by=isva).id)}
     assert set(_ids(as_supervisor.get(URL))) == cases
     for case_id in cases:
         assert as_supervisor.get(_detail(case_id)).status_code == 200
 
 
 def test_another_charitys_supervisor_cannot_see_the_case(caseworker, other_charity):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     theirs = client_for(SupervisorFactory(organisation=other_charity))
     assert theirs.get(_detail(case)).status_code == 404
     assert _ids(theirs.get(URL)) == []
@@ -602,7 +597,7 @@ def test_another_charitys_supervisor_cannot_see_the_case(caseworker, other_chari
 
 
 def test_police_may_not_use_the_cases_api(as_police, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     assert as_police.get(URL).status_code == 403
     assert as_police.get(_detail(case)).status_code == 403
     assert as_police.post(URL, {"client": str(case.client_id)}).status_code == 403
@@ -610,7 +605,7 @@ def test_police_may_not_use_the_cases_api(as_police, caseworker):
 
 
 def test_an_api_key_may_not_use_the_cases_api(as_charity_key, caseworker):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     assert as_charity_key.get(URL).status_code == 401
     assert as_charity_key.get(_detail(case)).status_code == 401
 
@@ -618,7 +613,7 @@ def test_an_api_key_may_not_use_the_cases_api(as_charity_key, caseworker):
 def test_a_supervisor_of_another_charity_cannot_assign_to_the_case(
     caseworker, other_charity, charity
 ):
-    case = _case(caseworker)
+    case = CaseFactory(opened_by=caseworker)
     theirs = client_for(SupervisorFactory(organisation=other_charity))
     colleague = UserFactory(organisation=charity)
     assert theirs.post(f"{_detail(case)}assign/", {"user": str(colleague.id)}).status_code == 404

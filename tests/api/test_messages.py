@@ -19,12 +19,10 @@ from django.utils import timezone
 
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, ContactLogEntry
-from casework.cases.services.cases import case_create, case_transition
+from casework.cases.services.cases import case_transition
 from casework.cases.services.contacts import contact_log
 from casework.clients.models import ContactMethod
 from casework.clients.services import (
-    client_create,
-    contact_method_add,
     contact_method_retire,
     contact_method_update,
 )
@@ -37,7 +35,7 @@ from casework.reminders.scan import run_scan
 from casework.reminders.tasks import send_message
 
 from ..conftest import client_for
-from ..factories import SupervisorFactory
+from ..factories import CLIENT_MOBILE, CaseFactory, ContactMethodFactory, SupervisorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,16 +61,11 @@ def provider(settings):
 
 @pytest.fixture
 def case(caseworker) -> Case:
-    client = client_create(
-        organisation=caseworker.organisation, created_by=caseworker, pseudonym="Wren"
-    )
-    return case_create(client=client, opened_by=caseworker)
+    return CaseFactory(opened_by=caseworker, pseudonym="Wren")
 
 
-def route(case: Case, kind: str = "mobile", value: str = "07700 900461", **options):
-    return contact_method_add(
-        client=case.client, created_by=case.created_by, kind=kind, value=value, **options
-    )
+def route(case: Case, kind: str = "mobile", value: str = CLIENT_MOBILE, **options):
+    return ContactMethodFactory(client=case.client, kind=kind, value=value, **options)
 
 
 def messages_url(case: Case, tail: str = "") -> str:

@@ -14,25 +14,27 @@ import time_machine
 from django.utils import timezone
 
 from casework.cases.models import Case
-from casework.cases.services.cases import case_create, case_transition
-from casework.cases.services.contacts import contact_log
 from casework.clients.services import (
-    client_create,
     contact_method_add,
     contact_method_retire,
     contact_method_verify,
 )
-from casework.court.services import court_event_add, court_event_update
+from casework.court.services import court_event_update
 from casework.reminders.choices import ACTIVE_STATUSES, ReminderKind, ReminderStatus
 from casework.reminders.models import Reminder, ReminderPolicy
 from casework.reminders.scan import run_scan
-from casework.sharing.models import SharedCase
-from casework.sharing.services import consent_record, police_update_post
+from casework.sharing.services import police_update_post
 
 from ..conftest import client_for
 from ..factories import (
+    CaseFactory,
+    ConsentDecisionFactory,
+    ContactLogEntryFactory,
+    ContactMethodFactory,
+    CourtEventFactory,
     PoliceForceFactory,
     PoliceLiaisonFactory,
+    SharedCaseFactory,
     SupervisorFactory,
     UserFactory,
 )
@@ -74,23 +76,13 @@ def clock():
 def open_case(caseworker, *, active: bool = True, pseudonym: str = "Wren", **options) -> Case:
     """A case opened now by the caseworker (so assigned to them), its client reachable on one
     unverified mobile. ``active`` moves support from referred to active."""
-    client = client_create(
-        organisation=caseworker.organisation, created_by=caseworker, pseudonym=pseudonym
+    return CaseFactory(
+        opened_by=caseworker,
+        pseudonym=pseudonym,
+        reachable=True,
+        support="active" if active else None,
+        **options,
     )
-    contact_method_add(
-        client=client,
-        created_by=caseworker,
-        kind="mobile",
-        value="07700 900461",
-        preferred=True,
-        safe_to_text=True,
-    )
-    case = case_create(client=client, opened_by=caseworker, **options)
-    if active:
-        case = case_transition(
-            case=case, actor=caseworker, lifecycle="support", to="active", reason="Engaged."
-        )
-    return case
 
 
 def mobile_of(case: Case):
@@ -98,12 +90,10 @@ def mobile_of(case: Case):
 
 
 def log(case: Case, outcome: str, *, direction: str = "outbound", method=None, by=None):
-    """A contact logged as happening now."""
-    return contact_log(
+    """A phone call logged as happening now, on the client's mobile unless said."""
+    return ContactLogEntryFactory(
         case=case,
         recorded_by=by or case.created_by,
-        occurred_at=timezone.now(),
-        channel="phone_call",
         direction=direction,
         outcome=outcome,
         contact_method=method if method is not None else mobile_of(case),
@@ -126,35 +116,6 @@ def active(kind: str, case: Case | None = None, **filters) -> list[Reminder]:
 def status_of(reminder: Reminder) -> str:
     reminder.refresh_from_db()
     return reminder.status
-
-
-def hearing(case: Case, starts_at: datetime, **extra):
-    return court_event_add(
-        case=case,
-        actor=case.created_by,
-        hearing_type="first_hearing",
-        court="Leeds Magistrates' Court",
-        starts_at=starts_at,
-        **extra,
-    )
-
-
-def consent(case: Case, scope: str, *, granted=True, force=None, review_date=None, by=None):
-    return consent_record(
-        case=case,
-        recorded_by=by or case.created_by,
-        scope=scope,
-        granted=granted,
-        method="verbal",
-        police_force=force,
-        review_date=review_date,
-    )
-
-
-def share_identified(case: Case, force) -> SharedCase:
-    consent(case, "store_records")
-    consent(case, "share_with_police", force=force)
-    return SharedCase.objects.get(case=case, police_force=force, status="active")
 
 
 def set_policy(supervisor, **values) -> dict:
@@ -278,22 +239,19 @@ def escalation(clock, caseworker, supervisor, charity, other_charity):
     SupervisorFactory(organisation=other_charity)
     case = open_case(caseworker)
     client = case.client
-    friend = contact_method_add(
+    friend = ContactMethodFactory(
         client=client,
-        created_by=caseworker,
         kind="third_party",
         value="07700 900777",
         third_party_name="Sister, Jo",
     )
-    outreach = contact_method_add(
+    outreach = ContactMethodFactory(
         client=client,
-        created_by=caseworker,
         kind="outreach_location",
         value="Thursday van, Holbeck",
     )
-    old_friend = contact_method_add(
+    old_friend = ContactMethodFactory(
         client=client,
-        created_by=caseworker,
         kind="third_party",
         value="07700 900778",
         third_party_name="Former flatmate",
@@ -388,7 +346,7 @@ def court(case: Case) -> list[Reminder]:
 def test_court_reminders_keep_uk_time_across_the_start_of_british_summer_time(clock, caseworker):
     case = open_case(caseworker)
     # Monday 30 March 2026 at 10:00 BST (09:00 UTC), the day after the clocks went forward.
-    event = hearing(case, at(2026, 3, 30, 10))
+    event = CourtEventFactory(case=case, starts_at=at(2026, 3, 30, 10))
     assert event.starts_at == utc(2026, 3, 30, 9)
 
     scan(clock, at(2026, 3, 23, 9, 59))
@@ -413,7 +371,7 @@ def test_court_reminders_keep_uk_time_across_the_return_to_greenwich_mean_time(c
     clock.move_to(at(2026, 10, 1))
     case = open_case(caseworker)
     # Monday 26 October 2026 at 10:00 GMT, the day after the clocks went back.
-    event = hearing(case, at(2026, 10, 26, 10))
+    event = CourtEventFactory(case=case, starts_at=at(2026, 10, 26, 10))
     assert event.starts_at == utc(2026, 10, 26, 10)
 
     # Seven days before: Monday 19 October, 10:00 BST = 09:00 UTC.
@@ -435,7 +393,7 @@ def test_the_working_day_before_skips_the_easter_bank_holidays(clock, caseworker
     case = open_case(caseworker)
     # Tuesday 7 April 2026; Good Friday (3 April) and Easter Monday (6 April) are bank holidays,
     # so the working day before is Thursday 2 April: 09:00 BST = 08:00 UTC.
-    hearing(case, at(2026, 4, 7, 10))
+    CourtEventFactory(case=case, starts_at=at(2026, 4, 7, 10))
     scan(clock, utc(2026, 4, 2, 7, 59))
     assert [r.due_at for r in court(case)] == [utc(2026, 3, 31, 9)]  # 31 March 10:00 BST
     scan(clock, utc(2026, 4, 2, 8, 0))
@@ -444,7 +402,7 @@ def test_the_working_day_before_skips_the_easter_bank_holidays(clock, caseworker
 
 def test_a_moved_hearing_cancels_the_old_reminders_and_makes_new_ones(clock, caseworker):
     case = open_case(caseworker)
-    event = hearing(case, at(2026, 3, 30, 10))
+    event = CourtEventFactory(case=case, starts_at=at(2026, 3, 30, 10))
     scan(clock, at(2026, 3, 23, 10))
     [old] = court(case)
 
@@ -471,7 +429,7 @@ def test_a_moved_hearing_cancels_the_old_reminders_and_makes_new_ones(clock, cas
 
 def test_a_vacated_hearing_cancels_its_reminders(clock, caseworker):
     case = open_case(caseworker)
-    event = hearing(case, at(2026, 3, 30, 10))
+    event = CourtEventFactory(case=case, starts_at=at(2026, 3, 30, 10))
     scan(clock, at(2026, 3, 27, 9, 30))
     reminders = court(case)
     assert len(reminders) == 2
@@ -486,7 +444,7 @@ def test_staff_attending_the_hearing_are_reminded_instead_of_the_caseworker(
     clock, caseworker, isva
 ):
     case = open_case(caseworker, assigned_to=[isva])
-    hearing(case, at(2026, 3, 30, 10), attendees=[isva])
+    CourtEventFactory(case=case, starts_at=at(2026, 3, 30, 10), attendees=[isva])
     scan(clock, at(2026, 3, 27, 9))
     assert {r.assignee for r in court(case)} == {isva}
 
@@ -496,7 +454,7 @@ def test_staff_attending_the_hearing_are_reminded_instead_of_the_caseworker(
 
 def test_a_consent_review_date_within_the_lead_days_raises_a_reminder(clock, caseworker):
     case = open_case(caseworker)
-    consent(case, "store_records", review_date=date(2026, 4, 1))
+    ConsentDecisionFactory(case=case, scope="store_records", review_date=date(2026, 4, 1))
     scan(clock, at(2026, 3, 24, 12))
     assert active(K.CONSENT_REVIEW, case) == []
     scan(clock, at(2026, 3, 25, 9))
@@ -507,12 +465,12 @@ def test_a_consent_review_date_within_the_lead_days_raises_a_reminder(clock, cas
 
 def test_renewing_the_consent_cancels_the_review_reminder(clock, caseworker):
     case = open_case(caseworker)
-    consent(case, "store_records", review_date=date(2026, 4, 1))
+    ConsentDecisionFactory(case=case, scope="store_records", review_date=date(2026, 4, 1))
     scan(clock, at(2026, 3, 26, 9))
     [reminder] = active(K.CONSENT_REVIEW, case)
 
     clock.move_to(at(2026, 3, 26, 11))
-    consent(case, "store_records", review_date=date(2026, 9, 30))
+    ConsentDecisionFactory(case=case, scope="store_records", review_date=date(2026, 9, 30))
     scan(clock, at(2026, 3, 26, 12))
     assert status_of(reminder) == ReminderStatus.CANCELLED
     assert active(K.CONSENT_REVIEW, case) == []
@@ -538,7 +496,7 @@ def test_an_identified_share_without_a_police_update_reminds_each_liaison_of_the
     clock, caseworker, force, liaisons
 ):
     case = open_case(caseworker)
-    share = share_identified(case, force)
+    share = SharedCaseFactory(case=case, police_force=force)
     scan(clock, START + timedelta(days=28) - MINUTE)
     assert active(K.POLICE_UPDATE_OVERDUE) == []
     scan(clock, START + timedelta(days=28) + MINUTE)
@@ -564,7 +522,7 @@ def test_an_identified_share_without_a_police_update_reminds_each_liaison_of_the
 
 def test_a_police_update_cancels_the_overdue_reminder(clock, caseworker, force, liaisons):
     case = open_case(caseworker)
-    share = share_identified(case, force)
+    share = SharedCaseFactory(case=case, police_force=force)
     scan(clock, START + timedelta(days=29))
     overdue = active(K.POLICE_UPDATE_OVERDUE)
     assert len(overdue) == 2
@@ -586,14 +544,14 @@ def test_the_share_ending_hides_the_reminder_at_once_and_the_next_scan_cancels_i
     clock, caseworker, force, liaisons
 ):
     case = open_case(caseworker)
-    share_identified(case, force)
+    SharedCaseFactory(case=case, police_force=force)
     scan(clock, START + timedelta(days=29))
     officer = liaisons[0]
     [mine] = active(K.POLICE_UPDATE_OVERDUE, assignee=officer)
     assert client_for(officer).get(f"{REMINDERS}{mine.pk}/").status_code == 200
 
     clock.move_to(START + timedelta(days=29, hours=1))
-    consent(case, "share_with_police", granted=False, force=force)
+    ConsentDecisionFactory(case=case, scope="share_with_police", granted=False, police_force=force)
     # Before any scan: the reminder is as unknown to the officer as the share itself.
     api = client_for(officer)
     assert api.get(f"{REMINDERS}{mine.pk}/").status_code == 404
@@ -610,15 +568,15 @@ def test_a_share_granted_again_is_reminded_about_from_its_own_start(
     clock, caseworker, force, liaisons
 ):
     case = open_case(caseworker)
-    first = share_identified(case, force)
+    first = SharedCaseFactory(case=case, police_force=force)
     scan(clock, START + timedelta(days=29))
     old = active(K.POLICE_UPDATE_OVERDUE)
     assert {r.shared_case_id for r in old} == {first.pk}
 
     regranted_at = START + timedelta(days=29, hours=1)
     clock.move_to(regranted_at)
-    consent(case, "share_with_police", granted=False, force=force)
-    second = share_identified(case, force)
+    ConsentDecisionFactory(case=case, scope="share_with_police", granted=False, police_force=force)
+    second = SharedCaseFactory(case=case, police_force=force)
     assert second.pk != first.pk
     scan(clock, regranted_at + MINUTE)
     assert [status_of(r) for r in old] == [ReminderStatus.CANCELLED] * 2
@@ -635,8 +593,7 @@ def test_a_share_granted_again_is_reminded_about_from_its_own_start(
 
 def test_an_anonymous_share_never_asks_for_police_updates(clock, caseworker, force, liaisons):
     case = open_case(caseworker)
-    consent(case, "store_records")
-    consent(case, "share_anonymous_intelligence", force=force)
+    SharedCaseFactory(case=case, police_force=force, level="anonymous")
     scan(clock, START + timedelta(days=60))
     assert active(K.POLICE_UPDATE_OVERDUE) == []
 
@@ -681,7 +638,7 @@ def test_the_charitys_court_reminder_days_decide_both_court_reminders(
 ):
     set_policy(supervisor, court_reminder_days_before=3, court_reminder_working_days_before=2)
     case = open_case(caseworker)
-    hearing(case, at(2026, 3, 16, 10))  # Monday 16 March, 10:00 GMT
+    CourtEventFactory(case=case, starts_at=at(2026, 3, 16, 10))  # Monday 16 March, 10:00 GMT
     scan(clock, at(2026, 3, 9, 10))  # seven days before: nothing under this charity's policy
     assert court(case) == []
     scan(clock, at(2026, 3, 13, 10))
@@ -694,7 +651,7 @@ def test_the_charitys_court_reminder_days_decide_both_court_reminders(
 def test_a_longer_consent_review_lead_reminds_sooner(clock, caseworker, supervisor):
     set_policy(supervisor, consent_review_lead_days=14)
     case = open_case(caseworker)
-    consent(case, "store_records", review_date=date(2026, 4, 1))
+    ConsentDecisionFactory(case=case, scope="store_records", review_date=date(2026, 4, 1))
     scan(clock, at(2026, 3, 18, 9))
     [reminder] = active(K.CONSENT_REVIEW, case)
     assert reminder.due_at == at(2026, 3, 18, 9)
@@ -705,7 +662,7 @@ def test_the_charitys_police_update_window_decides_when_the_force_is_reminded(
 ):
     set_policy(supervisor, police_update_overdue_days=14)
     case = open_case(caseworker)
-    share_identified(case, force)
+    SharedCaseFactory(case=case, police_force=force)
     scan(clock, START + timedelta(days=14) + MINUTE)
     assert {r.due_at for r in active(K.POLICE_UPDATE_OVERDUE)} == {START + timedelta(days=14)}
 
@@ -841,9 +798,9 @@ def everything_due(clock, caseworker, supervisor, charity, force):
     SupervisorFactory(organisation=charity)
     PoliceLiaisonFactory(organisation=force)
     case = open_case(caseworker)
-    consent(case, "store_records", review_date=date(2026, 4, 5))
-    consent(case, "share_with_police", force=force)
-    hearing(case, at(2026, 4, 2, 10))
+    ConsentDecisionFactory(case=case, scope="store_records", review_date=date(2026, 4, 5))
+    ConsentDecisionFactory(case=case, scope="share_with_police", police_force=force)
+    CourtEventFactory(case=case, starts_at=at(2026, 4, 2, 10))
     fail(clock, case, 3, START + timedelta(days=1))
     return case
 
