@@ -16,11 +16,12 @@ from ..factories import (
     OrganisationFactory,
     PoliceForceFactory,
     PoliceLiaisonFactory,
+    SharedCaseFactory,
     SupervisorFactory,
     UserFactory,
     make_api_key,
 )
-from .test_police_sharing import open_case, post_update, share_anonymous, share_identified
+from .police_sharing.world import open_case, post_update
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +41,8 @@ def case(caseworker):
 
 
 @pytest.fixture
-def share(as_caseworker, case, police_force):
-    return share_identified(as_caseworker, case, police_force)
+def share(case, police_force):
+    return SharedCaseFactory(case=case, police_force=police_force)
 
 
 # --- police reads land in the charity's chain ---------------------------------------------
@@ -102,10 +103,10 @@ def test_a_page_of_shares_from_two_charities_is_one_event_in_each_charitys_chain
     other_charity = OrganisationFactory()
     other_worker = UserFactory(organisation=other_charity)
     other_case = open_case(other_worker)
-    share_identified(as_caseworker, case, police_force)
-    share_anonymous(client_for(other_worker), other_case, police_force)
+    SharedCaseFactory(case=case, police_force=police_force)
+    SharedCaseFactory(case=other_case, police_force=police_force, level="anonymous")
     second = open_case(as_caseworker.principal)
-    share_identified(as_caseworker, second, police_force)
+    SharedCaseFactory(case=second, police_force=police_force)
 
     before = mark()
     assert len(as_police.get("/api/v1/shared-cases/").json()["results"]) == 3
@@ -310,8 +311,10 @@ def test_another_forces_reads_are_filtered_apart(
 ):
     other_force = PoliceForceFactory()
     other_liaison = PoliceLiaisonFactory(organisation=other_force)
-    share_identified(as_caseworker, case, police_force)
-    share_anonymous(as_caseworker, open_case(as_caseworker.principal), other_force)
+    SharedCaseFactory(case=case, police_force=police_force)
+    SharedCaseFactory(
+        case=open_case(as_caseworker.principal), police_force=other_force, level="anonymous"
+    )
     client_for(other_liaison).get("/api/v1/shared-cases/")
     as_police.get("/api/v1/shared-cases/")
     ours = as_supervisor.get(f"/api/v1/audit-events/?force={police_force.pk}").json()["results"]
