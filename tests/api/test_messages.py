@@ -22,10 +22,7 @@ from casework.cases.models import Case, ContactLogEntry
 from casework.cases.services.cases import case_transition
 from casework.cases.services.contacts import contact_log
 from casework.clients.models import ContactMethod
-from casework.clients.services import (
-    contact_method_retire,
-    contact_method_update,
-)
+from casework.clients.services import contact_method_retire, contact_method_update
 from casework.privacy.anonymise import anonymise_case, anonymise_client
 from casework.reminders.choices import ReminderKind, ReminderStatus
 from casework.reminders.gateway import gateway

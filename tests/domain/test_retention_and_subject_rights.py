@@ -23,11 +23,11 @@ from django.utils import timezone
 
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, CaseTransition, ContactLogEntry, Note, Referral
-from casework.cases.services.cases import case_create, case_transition
+from casework.cases.services.cases import case_transition
 from casework.cases.services.contacts import contact_log, note_add
-from casework.cases.services.referrals import referral_accept, referral_create
+from casework.cases.services.referrals import referral_accept
 from casework.clients.models import Client, ContactMethod
-from casework.clients.services import contact_method_add, contact_method_retire
+from casework.clients.services import contact_method_retire
 from casework.court.models import CourtEvent, CourtEventDateChange
 from casework.court.services import court_event_add, court_event_update
 from casework.privacy.anonymise import REMOVED
@@ -37,12 +37,20 @@ from casework.reminders.messages import message_plan
 from casework.reminders.models import OutboundMessage, Reminder
 from casework.reminders.services import reminder_snooze
 from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
-from casework.sharing.services import consent_record, police_involvement_update, police_update_post
+from casework.sharing.services import police_involvement_update, police_update_post
 from casework.support.models import NeedRecord, RiskAssessment, SafetyPlanRevision
 from casework.support.services import need_record, risk_assess, safety_item_add
 
 from ..conftest import client_for
-from ..factories import OrganisationFactory, SupervisorFactory, UserFactory
+from ..factories import (
+    CaseFactory,
+    ConsentDecisionFactory,
+    ContactMethodFactory,
+    OrganisationFactory,
+    ReferralFactory,
+    SupervisorFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +102,7 @@ def build(staff, force, liaison, tag: str) -> Bundle:
     """A whole case written through the services, as the API would write it."""
     s = secrets_for(tag)
     today = timezone.localdate()
-    referral = referral_create(
+    referral = ReferralFactory(
         organisation=staff.organisation,
         actor=staff,
         source="outreach",
@@ -125,8 +133,8 @@ def build(staff, force, liaison, tag: str) -> Bundle:
         risk_level="medium",
     )
     client = case.client
-    email = contact_method_add(client=client, created_by=staff, kind="email", value=s["email"])
-    contact_method_add(
+    email = ContactMethodFactory(client=client, created_by=staff, kind="email", value=s["email"])
+    ContactMethodFactory(
         client=client,
         created_by=staff,
         kind="third_party",
@@ -151,19 +159,13 @@ def build(staff, force, liaison, tag: str) -> Bundle:
         contact_method=client.contact_methods.get(kind="mobile"),
         note=s["contact_note"],
     )
-    consent_record(
-        case=case,
-        recorded_by=staff,
-        scope="store_records",
-        granted=True,
-        method="verbal",
-        note=s["consent_note"],
+    ConsentDecisionFactory(
+        case=case, recorded_by=staff, scope="store_records", note=s["consent_note"]
     )
-    consent_record(
+    ConsentDecisionFactory(
         case=case,
         recorded_by=staff,
         scope="share_with_police",
-        granted=True,
         method="written",
         police_force=force,
     )
@@ -480,7 +482,7 @@ def test_an_open_case_is_never_anonymised_however_old(world):
 
 def test_a_client_with_another_open_case_keeps_their_identity(world):
     due = make(world, OVER_SIX_YEARS, "A")
-    open_case = case_create(
+    open_case = CaseFactory(
         client=due.client, opened_by=world["staff"], offence_types=["harassment"]
     )
     note_add(case=open_case, author=world["staff"], body="Still in touch.", visibility="internal")
