@@ -596,6 +596,7 @@ def send(world: World, cell: Cell) -> tuple[int, str]:
 # --- the test --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_route_answers_every_principal_as_the_matrix_says():
     problems: list[str] = []

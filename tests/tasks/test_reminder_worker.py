@@ -50,7 +50,7 @@ from ..factories import (
 )
 from ..support.smtp_sink import SmtpSink, free_port
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 K = ReminderKind
 PER_CASE = Counter(
