@@ -8,11 +8,12 @@ from django.utils import timezone
 from casework.audit.models import AuditEvent
 from casework.cases.services.cases import case_create
 from casework.cases.services.contacts import note_add
-from casework.clients.services import client_create, contact_method_add
-from casework.court.services import court_event_add
+from casework.clients.services import client_create
 
 from ..conftest import client_for, client_for_key
 from ..factories import (
+    ContactMethodFactory,
+    CourtEventFactory,
     OrganisationFactory,
     PoliceForceFactory,
     PoliceLiaisonFactory,
@@ -139,7 +140,7 @@ def test_police_reads_of_updates_and_hearings_name_what_was_read(
     share, case, police_liaison, as_police, caseworker
 ):
     update = post_update(as_police, share).json()
-    hearing = court_event_add(
+    hearing = CourtEventFactory(
         case=case,
         actor=caseworker,
         hearing_type="first_hearing",
@@ -162,7 +163,7 @@ def test_police_reads_of_updates_and_hearings_name_what_was_read(
 def records(caseworker, case):
     """A second note and contact method, so a list shows more than one row."""
     note_add(case=case, author=caseworker, body="A second internal note", visibility="internal")
-    contact_method_add(
+    ContactMethodFactory(
         client=case.client, created_by=caseworker, kind="landline", value="0113 496 0000"
     )
     return case
@@ -233,7 +234,7 @@ def test_a_refused_read_records_no_read(case, as_police, supervisor):
 def test_a_calendar_feed_fetch_is_audited_with_the_hearings_it_showed(
     as_caseworker, caseworker, case, client
 ):
-    hearing = court_event_add(
+    hearing = CourtEventFactory(
         case=case,
         actor=caseworker,
         hearing_type="trial",
@@ -253,7 +254,7 @@ def test_a_calendar_feed_fetch_is_audited_with_the_hearings_it_showed(
 def test_a_client_lookup_records_which_clients_it_showed_but_never_the_number(
     as_caseworker, caseworker, case
 ):
-    contact_method_add(
+    ContactMethodFactory(
         client=case.client, created_by=caseworker, kind="mobile", value="07700 900777"
     )
     before = mark()

@@ -19,7 +19,6 @@ from casework.accounts.errors import Conflict
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, CaseAssignment
 from casework.cases.services.cases import case_assign, case_unassign
-from casework.cases.services.contacts import contact_log
 from casework.reminders.choices import ACTIVE_STATUSES, ReminderKind, ReminderStatus
 from casework.reminders.messages import message_plan
 from casework.reminders.models import Reminder, ReminderPreference
@@ -32,6 +31,7 @@ from ..factories import (
     CaseFactory,
     ClientFactory,
     ConsentDecisionFactory,
+    ContactLogEntryFactory,
     ContactMethodFactory,
     CourtEventFactory,
     OrganisationFactory,
@@ -319,7 +319,7 @@ def test_a_supervisor_taken_off_a_case_still_sees_it_and_keeps_their_reminders(
     case = open_case(caseworker, assigned_to=[supervisor])
     for hours in (1, 2, 3):
         clock.move_to(START + timedelta(hours=hours))
-        contact_log(
+        ContactLogEntryFactory(
             case=case,
             recorded_by=caseworker,
             occurred_at=timezone.now(),
@@ -422,7 +422,7 @@ def test_cancelled_reminders_are_left_out_unless_asked_for(clock, caseworker):
     case = open_case(caseworker)
     scan(clock, DAY_15)
     no_contact = active(case, K.NO_RECENT_CONTACT)[0]
-    contact_log(
+    ContactLogEntryFactory(
         case=case,
         recorded_by=caseworker,
         occurred_at=timezone.now(),

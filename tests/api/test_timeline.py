@@ -13,11 +13,11 @@ from django.utils.dateparse import parse_datetime
 from casework.cases import timeline
 from casework.cases.models import CaseTransition, ContactLogEntry, Note
 from casework.cases.services.cases import case_transition
-from casework.cases.services.contacts import contact_log, note_add
+from casework.cases.services.contacts import note_add
 from casework.cases.services.referrals import referral_accept
 
 from ..conftest import client_for
-from ..factories import ReferralFactory, UserFactory
+from ..factories import ContactLogEntryFactory, ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def url(case_id) -> str:
 
 
 def contact(case, user, at, outcome="no_answer", note=None):
-    return contact_log(
+    return ContactLogEntryFactory(
         case=case,
         recorded_by=user,
         occurred_at=at,

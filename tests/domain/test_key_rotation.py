@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from casework.cases.models import Note
 from casework.cases.services.cases import case_transition
-from casework.cases.services.contacts import contact_log, note_add
+from casework.cases.services.contacts import note_add
 from casework.cases.services.referrals import referral_accept
 from casework.crypto import DecryptionError, keyring
 from casework.crypto.rotation import encrypted_models, key_usage, rotate
@@ -26,6 +26,7 @@ from casework.support.services import need_record, risk_assess, safety_item_add
 from ..factories import (
     ClientFactory,
     ConsentDecisionFactory,
+    ContactLogEntryFactory,
     ContactMethodFactory,
     OrganisationFactory,
     PoliceForceFactory,
@@ -98,7 +99,7 @@ def build_records() -> None:
         )
         for i in range(3):
             note_add(case=case, author=staff, body=f"Note {i} on case {n}.", visibility="internal")
-        contact_log(
+        ContactLogEntryFactory(
             case=case,
             recorded_by=staff,
             occurred_at=timezone.now() - timedelta(hours=1),

@@ -7,13 +7,12 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from casework.cases.models import Case
-from casework.cases.services.contacts import contact_log
 from casework.clients.models import ContactMethod
 from casework.reminders.models import GatewayDelivery, OutboundMessage
 from casework.reminders.tasks import send_message
 
 from ...conftest import client_for
-from ...factories import CLIENT_MOBILE, ContactMethodFactory
+from ...factories import CLIENT_MOBILE, ContactLogEntryFactory, ContactMethodFactory
 
 LONDON = ZoneInfo("Europe/London")
 START = datetime(2026, 3, 2, 10, tzinfo=LONDON)  # Monday 2 March 2026, 10:00 GMT
@@ -58,7 +57,7 @@ def deliveries(message: OutboundMessage) -> int:
 
 def fail_route(case: Case, method: ContactMethod, times: int = 1) -> None:
     for _ in range(times):
-        contact_log(
+        ContactLogEntryFactory(
             case=case,
             recorded_by=case.created_by,
             occurred_at=timezone.now(),

@@ -11,11 +11,11 @@ from django.utils import timezone
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case
 from casework.cases.services.cases import case_transition
-from casework.court.services import court_event_add
 from casework.privacy.models import ErasureRecord
 from casework.sharing.models import SharedCase
 
 from ...conftest import client_for
+from ...factories import CourtEventFactory
 from .world import (
     Bundle,
     assert_audit_clean,
@@ -46,7 +46,7 @@ def charged(bundle: Bundle, staff) -> None:
 
 
 def hearing_ahead(bundle: Bundle, staff) -> None:
-    court_event_add(
+    CourtEventFactory(
         case=bundle.case,
         actor=staff,
         hearing_type="trial",

@@ -14,13 +14,13 @@ from casework.audit.models import AuditEvent
 from casework.cases.models import Case, Note
 from casework.cases.services.contacts import note_add
 from casework.court.models import CourtEventDateChange
-from casework.court.services import court_event_add, court_event_update
+from casework.court.services import court_event_update
 from casework.privacy.tasks import apply_retention
 from casework.reminders.models import Reminder
 from casework.reminders.services import reminder_snooze
 from casework.sharing.models import SharedCase
 
-from ...factories import CaseFactory, OrganisationFactory, UserFactory
+from ...factories import CaseFactory, CourtEventFactory, OrganisationFactory, UserFactory
 from .world import (
     Bundle,
     assert_audit_clean,
@@ -203,7 +203,7 @@ def test_free_text_beyond_the_case_record_goes_too(world):
     staff = world["staff"]
     with time_machine.travel(OVER_SIX_YEARS - timedelta(days=2), tick=False):
         bundle = build(staff, world["force"], world["liaison"], "A")
-        hearing = court_event_add(
+        hearing = CourtEventFactory(
             case=bundle.case,
             actor=staff,
             hearing_type="trial",

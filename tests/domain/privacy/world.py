@@ -10,12 +10,11 @@ from django.utils import timezone
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, CaseTransition, ContactLogEntry, Note, Referral
 from casework.cases.services.cases import case_transition
-from casework.cases.services.contacts import contact_log, note_add
+from casework.cases.services.contacts import note_add
 from casework.cases.services.referrals import referral_accept
 from casework.clients.models import Client, ContactMethod
 from casework.clients.services import contact_method_retire
 from casework.court.models import CourtEvent
-from casework.court.services import court_event_add
 from casework.privacy.anonymise import REMOVED
 from casework.reminders.messages import message_plan
 from casework.reminders.models import OutboundMessage
@@ -24,7 +23,13 @@ from casework.sharing.services import police_involvement_update, police_update_p
 from casework.support.models import NeedRecord, RiskAssessment, SafetyPlanRevision
 from casework.support.services import need_record, risk_assess, safety_item_add
 
-from ...factories import ConsentDecisionFactory, ContactMethodFactory, ReferralFactory
+from ...factories import (
+    ConsentDecisionFactory,
+    ContactLogEntryFactory,
+    ContactMethodFactory,
+    CourtEventFactory,
+    ReferralFactory,
+)
 
 
 @dataclass
@@ -119,7 +124,7 @@ def build(staff, force, liaison, tag: str) -> Bundle:
         case=case, actor=staff, lifecycle="justice", to="reported", reason=s["justice_reason"]
     )
     note_add(case=case, author=staff, body=s["note"], visibility="internal")
-    contact_log(
+    ContactLogEntryFactory(
         case=case,
         recorded_by=staff,
         occurred_at=timezone.now() - timedelta(hours=2),
@@ -152,7 +157,7 @@ def build(staff, force, liaison, tag: str) -> Bundle:
         officer_name=s["officer_name"],
         officer_contact=s["officer_contact"],
     )
-    court_event_add(
+    CourtEventFactory(
         case=case,
         actor=staff,
         hearing_type="first_hearing",

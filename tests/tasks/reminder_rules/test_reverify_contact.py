@@ -5,9 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from casework.clients.services import contact_method_add, contact_method_verify
+from casework.clients.services import contact_method_verify
 from casework.reminders.choices import ReminderStatus
 
+from ...factories import ContactMethodFactory
 from .world import MINUTE, START, K, active, mobile_of, open_case, scan, status_of
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,7 @@ def test_re_verifying_a_contact_method_cancels_the_open_reminder_at_the_next_sca
 def test_any_method_verified_within_the_window_keeps_the_client_current(clock, caseworker):
     case = open_case(caseworker)
     clock.move_to(START + timedelta(days=10))
-    email = contact_method_add(
+    email = ContactMethodFactory(
         client=case.client, created_by=caseworker, kind="email", value="wren@example.net"
     )
     contact_method_verify(method=email, verified_by=caseworker)
