@@ -32,24 +32,24 @@ from casework.clients.services import client_create, contact_method_add
 from casework.court.choices import HearingType
 from casework.court.models import CourtEvent
 from casework.court.services import court_event_add
-from casework.sharing.choices import ConsentMethod, ConsentScope, SharingLevel
+from casework.sharing.choices import ConsentMethod, ConsentScope, ShareStatus, SharingLevel
 from casework.sharing.models import ConsentDecision, SharedCase
 from casework.sharing.services import consent_record
 
 PASSWORD = "a-long-enough-test-passphrase"
+# The mobile of a reachable client (a number Ofcom keeps for drama, never a real person's).
 CLIENT_MOBILE = "07700 900461"
+# The consent scope that shares a case at each level.
+SHARING_SCOPES = {
+    SharingLevel.IDENTIFIED: ConsentScope.SHARE_WITH_POLICE,
+    SharingLevel.ANONYMOUS: ConsentScope.SHARE_ANONYMOUS_INTELLIGENCE,
+}
 _pseudonyms = itertools.count(1)
 
 
 def next_pseudonym() -> str:
     """Every client made here is called something different unless a test names them."""
     return f"Person {next(_pseudonyms)}"
-
-
-SHARING_SCOPES = {
-    SharingLevel.IDENTIFIED: ConsentScope.SHARE_WITH_POLICE,
-    SharingLevel.ANONYMOUS: ConsentScope.SHARE_ANONYMOUS_INTELLIGENCE,
-}
 
 
 class OrganisationFactory(DjangoModelFactory):
@@ -68,6 +68,8 @@ class PoliceForceFactory(OrganisationFactory):
 
 
 class UserFactory(DjangoModelFactory):
+    """A caseworker, of a new charity unless ``organisation`` says; the other roles follow."""
+
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -298,7 +300,9 @@ class SharedCaseFactory(factory.Factory):
         decide(SHARING_SCOPES[level], police_force=police_force, review_date=review_date)
         if contact_directly:
             decide(ConsentScope.POLICE_MAY_CONTACT_DIRECTLY, police_force=police_force)
-        return SharedCase.objects.get(case=case, police_force=police_force, status="active")
+        return SharedCase.objects.get(
+            case=case, police_force=police_force, status=ShareStatus.ACTIVE
+        )
 
 
 class ContactLogEntryFactory(factory.Factory):
