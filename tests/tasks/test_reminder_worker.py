@@ -275,6 +275,10 @@ class RedisServer:
         except redis.ConnectionError:
             return False
 
+    def unacknowledged(self) -> int:
+        """Messages a worker has taken and not yet acknowledged (kombu keeps them in a hash)."""
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1).hlen("unacked")
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
@@ -321,6 +325,13 @@ def test_a_broker_stopped_and_restarted_loses_no_reminder():
         server.start()
         worker.start()
         assert probe.send_task("casework.accounts.tasks.ping", args=["up"]).get(timeout=30)
+        # Tasks are acknowledged late, after their result is stored: stop the broker once the
+        # ping is acknowledged, so the outage finds the worker idle rather than mid-acknowledgement.
+        wait_for(
+            lambda: server.unacknowledged() == 0,
+            timeout=30,
+            what="the worker to acknowledge the ping",
+        )
 
         server.stop()
         # Usually refused at once; a publish kombu accepts into a dead connection is lost with
