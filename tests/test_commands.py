@@ -40,6 +40,7 @@ def test_commands_refuse_bad_input_with_a_message(monkeypatch):
     assert not User.objects.filter(username="x").exists()
 
 
+@pytest.mark.slow
 def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
     call_command("seed_demo")
     first = capsys.readouterr().out

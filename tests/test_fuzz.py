@@ -18,6 +18,8 @@ import psycopg
 import pytest
 from django.conf import settings
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "docs" / "openapi" / "openapi.yaml"
 PASSWORD = "fuzzing-demo-passphrase-2026"

@@ -8,19 +8,21 @@ from django.utils import timezone
 from casework.audit.models import AuditEvent
 from casework.cases.services.cases import case_create
 from casework.cases.services.contacts import note_add
-from casework.clients.services import client_create, contact_method_add
-from casework.court.services import court_event_add
+from casework.clients.services import client_create
 
 from ..conftest import client_for, client_for_key
 from ..factories import (
+    ContactMethodFactory,
+    CourtEventFactory,
     OrganisationFactory,
     PoliceForceFactory,
     PoliceLiaisonFactory,
+    SharedCaseFactory,
     SupervisorFactory,
     UserFactory,
     make_api_key,
 )
-from .test_police_sharing import open_case, post_update, share_anonymous, share_identified
+from .police_sharing.world import open_case, post_update
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +42,8 @@ def case(caseworker):
 
 
 @pytest.fixture
-def share(as_caseworker, case, police_force):
-    return share_identified(as_caseworker, case, police_force)
+def share(case, police_force):
+    return SharedCaseFactory(case=case, police_force=police_force)
 
 
 # --- police reads land in the charity's chain ---------------------------------------------
@@ -102,10 +104,10 @@ def test_a_page_of_shares_from_two_charities_is_one_event_in_each_charitys_chain
     other_charity = OrganisationFactory()
     other_worker = UserFactory(organisation=other_charity)
     other_case = open_case(other_worker)
-    share_identified(as_caseworker, case, police_force)
-    share_anonymous(client_for(other_worker), other_case, police_force)
+    SharedCaseFactory(case=case, police_force=police_force)
+    SharedCaseFactory(case=other_case, police_force=police_force, level="anonymous")
     second = open_case(as_caseworker.principal)
-    share_identified(as_caseworker, second, police_force)
+    SharedCaseFactory(case=second, police_force=police_force)
 
     before = mark()
     assert len(as_police.get("/api/v1/shared-cases/").json()["results"]) == 3
@@ -138,7 +140,7 @@ def test_police_reads_of_updates_and_hearings_name_what_was_read(
     share, case, police_liaison, as_police, caseworker
 ):
     update = post_update(as_police, share).json()
-    hearing = court_event_add(
+    hearing = CourtEventFactory(
         case=case,
         actor=caseworker,
         hearing_type="first_hearing",
@@ -161,7 +163,7 @@ def test_police_reads_of_updates_and_hearings_name_what_was_read(
 def records(caseworker, case):
     """A second note and contact method, so a list shows more than one row."""
     note_add(case=case, author=caseworker, body="A second internal note", visibility="internal")
-    contact_method_add(
+    ContactMethodFactory(
         client=case.client, created_by=caseworker, kind="landline", value="0113 496 0000"
     )
     return case
@@ -232,7 +234,7 @@ def test_a_refused_read_records_no_read(case, as_police, supervisor):
 def test_a_calendar_feed_fetch_is_audited_with_the_hearings_it_showed(
     as_caseworker, caseworker, case, client
 ):
-    hearing = court_event_add(
+    hearing = CourtEventFactory(
         case=case,
         actor=caseworker,
         hearing_type="trial",
@@ -252,7 +254,7 @@ def test_a_calendar_feed_fetch_is_audited_with_the_hearings_it_showed(
 def test_a_client_lookup_records_which_clients_it_showed_but_never_the_number(
     as_caseworker, caseworker, case
 ):
-    contact_method_add(
+    ContactMethodFactory(
         client=case.client, created_by=caseworker, kind="mobile", value="07700 900777"
     )
     before = mark()
@@ -310,8 +312,10 @@ def test_another_forces_reads_are_filtered_apart(
 ):
     other_force = PoliceForceFactory()
     other_liaison = PoliceLiaisonFactory(organisation=other_force)
-    share_identified(as_caseworker, case, police_force)
-    share_anonymous(as_caseworker, open_case(as_caseworker.principal), other_force)
+    SharedCaseFactory(case=case, police_force=police_force)
+    SharedCaseFactory(
+        case=open_case(as_caseworker.principal), police_force=other_force, level="anonymous"
+    )
     client_for(other_liaison).get("/api/v1/shared-cases/")
     as_police.get("/api/v1/shared-cases/")
     ours = as_supervisor.get(f"/api/v1/audit-events/?force={police_force.pk}").json()["results"]

@@ -9,12 +9,10 @@ import pytest
 from casework.accounts.models import Organisation
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, Referral
-from casework.cases.services.cases import case_create
-from casework.clients.services import client_create
 from casework.sharing.models import SharedCase
 
 from ..conftest import client_for
-from ..factories import SupervisorFactory
+from ..factories import CaseFactory, ClientFactory, SharedCaseFactory, SupervisorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +32,6 @@ def areas(charity) -> list[str]:
     charity.areas = AREAS
     charity.save(update_fields=["areas"])
     return AREAS
-
-
-def new_client(caseworker):
-    return client_create(
-        organisation=caseworker.organisation, created_by=caseworker, pseudonym="Kit"
-    )
 
 
 def set_areas(api, areas):
@@ -105,7 +97,7 @@ def test_only_a_supervisor_changes_the_areas(as_caseworker, charity):
 def test_a_case_is_opened_in_one_of_the_areas_as_the_list_spells_it(
     as_caseworker, caseworker, areas
 ):
-    client = new_client(caseworker)
+    client = ClientFactory(created_by=caseworker, pseudonym="Kit")
     response = as_caseworker.post(
         CASES,
         {"client": str(client.id), "area": "leeds CITY centre", "incident_area": IN_THEIR_WORDS},
@@ -118,7 +110,7 @@ def test_a_case_is_opened_in_one_of_the_areas_as_the_list_spells_it(
 
 
 def test_an_area_not_on_the_list_is_refused(as_caseworker, caseworker, areas):
-    client = new_client(caseworker)
+    client = ClientFactory(created_by=caseworker, pseudonym="Kit")
     response = as_caseworker.post(
         CASES, {"client": str(client.id), "area": IN_THEIR_WORDS}, format="json"
     )
@@ -130,14 +122,14 @@ def test_another_charitys_area_is_not_one_of_yours(as_caseworker, caseworker, ar
     other = SupervisorFactory().organisation
     other.areas = ["Kirkstall"]
     other.save(update_fields=["areas"])
-    client = new_client(caseworker)
+    client = ClientFactory(created_by=caseworker, pseudonym="Kit")
     response = as_caseworker.post(CASES, {"client": str(client.id), "area": "Kirkstall"})
     assert_refused_on(response, "area")
 
 
 def test_the_area_is_changed_and_cleared_by_an_update(as_caseworker, caseworker, areas):
-    client = new_client(caseworker)
-    case = case_create(client=client, opened_by=caseworker, area="Holbeck")
+    client = ClientFactory(created_by=caseworker, pseudonym="Kit")
+    case = CaseFactory(client=client, opened_by=caseworker, area="Holbeck")
     url = f"{CASES}{case.id}/"
     refused = as_caseworker.patch(url, {"area": "Somewhere else"}, format="json")
     assert_refused_on(refused, "area")
@@ -174,37 +166,26 @@ def test_accepting_a_referral_places_the_case_in_an_area(as_caseworker, areas):
 
 
 def shared_case(caseworker, force, *, level: str, area: str = "Chapeltown") -> SharedCase:
-    from casework.sharing.services import consent_record
-
-    client = new_client(caseworker)
-    case = case_create(
-        client=client,
+    """A share of a case placed in ``area`` and described in the charity's own words."""
+    case = CaseFactory(
         opened_by=caseworker,
+        pseudonym="Kit",
         offence_types=["robbery"],
         incident_date=INCIDENT_DATE,
         incident_area=IN_THEIR_WORDS,
         area=area,
     )
-    for scope, force_for in (("store_records", None), (f"share_{level}", force)):
-        consent_record(
-            case=case,
-            recorded_by=caseworker,
-            scope=scope,
-            granted=True,
-            method="verbal",
-            police_force=force_for,
-        )
-    return SharedCase.objects.get(case=case, status="active")
+    return SharedCaseFactory(case=case, police_force=force, level=level)
 
 
-LEVELS = {"identified": "with_police", "anonymous": "anonymous_intelligence"}
+LEVELS = ["anonymous", "identified"]
 
 
-@pytest.mark.parametrize("level", sorted(LEVELS))
+@pytest.mark.parametrize("level", LEVELS)
 def test_police_see_the_area_only_while_it_is_on_the_list(
     as_supervisor, as_police, caseworker, police_force, areas, level
 ):
-    share = shared_case(caseworker, police_force, level=LEVELS[level])
+    share = shared_case(caseworker, police_force, level=level)
     [row] = as_police.get(SHARED).json()["results"]
     detail = as_police.get(f"{SHARED}{share.id}/")
     assert row["area"] == detail.json()["area"] == "Chapeltown"
@@ -218,11 +199,11 @@ def test_police_see_the_area_only_while_it_is_on_the_list(
         assert IN_THEIR_WORDS not in response.content.decode()
 
 
-@pytest.mark.parametrize("level", sorted(LEVELS))
+@pytest.mark.parametrize("level", LEVELS)
 def test_a_case_without_an_area_shows_none_and_never_the_free_text(
     as_police, caseworker, police_force, areas, level
 ):
-    share = shared_case(caseworker, police_force, level=LEVELS[level], area="")
+    share = shared_case(caseworker, police_force, level=level, area="")
     for response in (as_police.get(SHARED), as_police.get(f"{SHARED}{share.id}/")):
         assert response.status_code == 200
         assert "Quarrymoor" not in response.content.decode()
@@ -232,7 +213,7 @@ def test_a_case_without_an_area_shows_none_and_never_the_free_text(
 def test_anonymous_intelligence_gives_the_incident_date_to_the_month(
     as_police, caseworker, police_force, areas
 ):
-    share = shared_case(caseworker, police_force, level=LEVELS["anonymous"])
+    share = shared_case(caseworker, police_force, level="anonymous")
     [row] = as_police.get(SHARED).json()["results"]
     detail = as_police.get(f"{SHARED}{share.id}/")
     for body in (row, detail.json()):
@@ -242,7 +223,7 @@ def test_anonymous_intelligence_gives_the_incident_date_to_the_month(
 
 
 def test_an_identified_share_keeps_the_full_date(as_police, caseworker, police_force, areas):
-    share = shared_case(caseworker, police_force, level=LEVELS["identified"])
+    share = shared_case(caseworker, police_force, level="identified")
     body = as_police.get(f"{SHARED}{share.id}/").json()
     assert (body["incident_date"], body["incident_month"]) == ("2026-09-17", "2026-09")
 
@@ -251,12 +232,12 @@ def test_the_police_list_costs_the_same_for_one_share_as_for_ten(
     caseworker, police_force, police_liaison, areas, django_assert_num_queries
 ):
     """Area and month are read from the rows the page already loaded, never per share."""
-    shared_case(caseworker, police_force, level=LEVELS["identified"])
+    shared_case(caseworker, police_force, level="identified")
     police = client_for(police_liaison)
     with django_assert_num_queries(QUERIES_FOR_A_POLICE_LIST) as one:
         assert len(police.get(SHARED).json()["results"]) == 1
     for n in range(9):
-        shared_case(caseworker, police_force, level=LEVELS["anonymous" if n % 2 else "identified"])
+        shared_case(caseworker, police_force, level="anonymous" if n % 2 else "identified")
     police = client_for(police_liaison)
     with django_assert_num_queries(len(one.captured_queries)):
         assert len(police.get(SHARED).json()["results"]) == 10

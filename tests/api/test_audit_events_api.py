@@ -12,12 +12,10 @@ import time_machine
 
 from casework.audit.models import AuditEvent
 from casework.audit.services import audit_record
-from casework.cases.services.cases import case_create
 from casework.cases.services.contacts import note_add
-from casework.clients.services import client_create
 
 from ..conftest import Api, client_for
-from ..factories import SupervisorFactory, UserFactory
+from ..factories import CaseFactory, ClientFactory, SupervisorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,22 +57,20 @@ def clock():
 @pytest.fixture
 def trail(clock, charity, other_charity, caseworker, supervisor):
     """Events on three days in this charity, and some in another charity."""
-    client = client_create(organisation=charity, created_by=caseworker, pseudonym="Wren")
-    first_case = case_create(client=client, opened_by=caseworker, offence_types=["robbery"])
+    client = ClientFactory(created_by=caseworker, pseudonym="Wren")
+    first_case = CaseFactory(client=client, opened_by=caseworker, offence_types=["robbery"])
 
     clock.move_to(DAY_TWO)
-    other_client = client_create(organisation=charity, created_by=supervisor, pseudonym="Lark")
-    second_case = case_create(client=other_client, opened_by=supervisor, offence_types=["theft"])
+    other_client = ClientFactory(created_by=supervisor, pseudonym="Lark")
+    second_case = CaseFactory(client=other_client, opened_by=supervisor, offence_types=["theft"])
     note_add(case=first_case, author=caseworker, body="Rang back.", visibility="internal")
 
     clock.move_to(DAY_THREE)
     for label in FORMULAS.values():
         audit_record(actor=label, action="system.formula_test", organisation=charity)
     outsider = UserFactory(organisation=other_charity)
-    foreign_client = client_create(
-        organisation=other_charity, created_by=outsider, pseudonym="Kite"
-    )
-    case_create(client=foreign_client, opened_by=outsider, offence_types=["theft"])
+    foreign_client = ClientFactory(created_by=outsider, pseudonym="Kite")
+    CaseFactory(client=foreign_client, opened_by=outsider, offence_types=["theft"])
 
     clock.shift(timedelta(hours=1))
     return {

@@ -3,19 +3,15 @@
 import pytest
 
 from casework.cases.models import Case
-from casework.cases.services.cases import case_create
-from casework.clients.services import client_create
+
+from ..factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def cases(charity, caseworker):
-    made = []
-    for n in range(5):
-        client = client_create(organisation=charity, created_by=caseworker, pseudonym=f"C{n}")
-        made.append(case_create(client=client, opened_by=caseworker))
-    return made
+    return [CaseFactory(opened_by=caseworker, pseudonym=f"C{n}") for n in range(5)]
 
 
 def all_pages(client, url):

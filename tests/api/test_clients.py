@@ -9,12 +9,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casework.audit.models import AuditEvent
-from casework.cases.services.cases import case_create
 from casework.clients.models import Client
-from casework.clients.services import client_create, contact_method_add, contact_method_retire
+from casework.clients.services import contact_method_retire
 
 from ..conftest import client_for
-from ..factories import OrganisationFactory, SupervisorFactory, UserFactory
+from ..factories import (
+    CaseFactory,
+    ClientFactory,
+    ContactMethodFactory,
+    OrganisationFactory,
+    SupervisorFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +44,6 @@ LIST_FIELDS = {"id", "pseudonym", "pronouns", "work_settings", "created_at"}
 
 def detail_url(client_id) -> str:
     return f"{URL}{client_id}/"
-
-
-def make_client(organisation, created_by, pseudonym="Robin", **values) -> Client:
-    return client_create(
-        organisation=organisation, created_by=created_by, pseudonym=pseudonym, **values
-    )
 
 
 def listed_ids(api) -> set[str]:
@@ -120,7 +120,7 @@ def test_listing_clients_does_not_record_a_read_of_each(as_caseworker):
 
 
 def test_a_refused_detail_read_is_not_audited_as_a_read(as_supervisor, other_charity):
-    outsider = make_client(other_charity, SupervisorFactory(organisation=other_charity))
+    outsider = ClientFactory(created_by=SupervisorFactory(organisation=other_charity))
     assert as_supervisor.get(detail_url(outsider.id)).status_code == 404
     assert not AuditEvent.objects.filter(action="client.read", object_id=str(outsider.id)).exists()
 
@@ -236,8 +236,8 @@ def test_an_unknown_field_is_named_in_the_refusal(as_caseworker, other_charity):
 def test_a_caseworker_sees_clients_of_cases_they_are_assigned_to(
     as_caseworker, caseworker, supervisor, charity
 ):
-    assigned = make_client(charity, supervisor, "Assigned")
-    case_create(client=assigned, opened_by=supervisor, assigned_to=[caseworker])
+    assigned = ClientFactory(created_by=supervisor, pseudonym="Assigned")
+    CaseFactory(client=assigned, opened_by=supervisor, assigned_to=[caseworker])
     assert listed_ids(as_caseworker) == {str(assigned.id)}
     assert as_caseworker.get(detail_url(assigned.id)).status_code == 200
     assert as_caseworker.patch(detail_url(assigned.id), {"pronouns": "he/him"}).status_code == 200
@@ -246,7 +246,7 @@ def test_a_caseworker_sees_clients_of_cases_they_are_assigned_to(
 def test_a_caseworker_sees_clients_they_registered_that_have_no_case_yet(
     as_caseworker, caseworker, charity
 ):
-    own = make_client(charity, caseworker, "Mine")
+    own = ClientFactory(created_by=caseworker, pseudonym="Mine")
     assert listed_ids(as_caseworker) == {str(own.id)}
     assert as_caseworker.get(detail_url(own.id)).status_code == 200
 
@@ -255,12 +255,12 @@ def test_a_caseworker_does_not_see_other_clients_of_their_charity(
     as_caseworker, caseworker, supervisor, charity
 ):
     colleague = UserFactory(organisation=charity)
-    registered_by_colleague = make_client(charity, colleague, "Theirs")
-    with_colleagues_case = make_client(charity, supervisor, "Their case")
-    case_create(client=with_colleagues_case, opened_by=supervisor, assigned_to=[colleague])
-    unassigned_case = make_client(charity, supervisor, "Nobody's")
-    case_create(client=unassigned_case, opened_by=supervisor)
-    own = make_client(charity, caseworker, "Mine")
+    registered_by_colleague = ClientFactory(created_by=colleague, pseudonym="Theirs")
+    with_colleagues_case = ClientFactory(created_by=supervisor, pseudonym="Their case")
+    CaseFactory(client=with_colleagues_case, opened_by=supervisor, assigned_to=[colleague])
+    unassigned_case = ClientFactory(created_by=supervisor, pseudonym="Nobody's")
+    CaseFactory(client=unassigned_case, opened_by=supervisor)
+    own = ClientFactory(created_by=caseworker, pseudonym="Mine")
 
     assert listed_ids(as_caseworker) == {str(own.id)}
     for hidden in (registered_by_colleague, with_colleagues_case, unassigned_case):
@@ -276,17 +276,17 @@ def test_a_caseworker_does_not_see_other_clients_of_their_charity(
 def test_a_registered_client_leaves_view_once_a_case_is_opened_for_someone_else(
     as_caseworker, caseworker, supervisor, charity
 ):
-    own = make_client(charity, caseworker, "Mine")
+    own = ClientFactory(created_by=caseworker, pseudonym="Mine")
     colleague = UserFactory(organisation=charity)
-    case_create(client=own, opened_by=supervisor, assigned_to=[colleague])
+    CaseFactory(client=own, opened_by=supervisor, assigned_to=[colleague])
     assert listed_ids(as_caseworker) == set()
     assert as_caseworker.get(detail_url(own.id)).status_code == 404
 
 
 def test_an_isva_sees_clients_of_their_cases_only(as_isva, isva, supervisor, charity):
-    theirs = make_client(charity, supervisor, "ISVA's")
-    case_create(client=theirs, opened_by=supervisor, assigned_to=[isva])
-    make_client(charity, supervisor, "Someone else's")
+    theirs = ClientFactory(created_by=supervisor, pseudonym="ISVA's")
+    CaseFactory(client=theirs, opened_by=supervisor, assigned_to=[isva])
+    ClientFactory(created_by=supervisor, pseudonym="Someone else's")
     assert listed_ids(as_isva) == {str(theirs.id)}
 
 
@@ -295,13 +295,13 @@ def test_a_supervisor_sees_every_client_of_their_charity(
 ):
     colleague = UserFactory(organisation=charity)
     clients = [
-        make_client(charity, caseworker, "One"),
-        make_client(charity, colleague, "Two"),
-        make_client(charity, supervisor, "Three"),
+        ClientFactory(created_by=caseworker, pseudonym="One"),
+        ClientFactory(created_by=colleague, pseudonym="Two"),
+        ClientFactory(created_by=supervisor, pseudonym="Three"),
     ]
-    case_create(client=clients[1], opened_by=supervisor, assigned_to=[colleague])
+    CaseFactory(client=clients[1], opened_by=supervisor, assigned_to=[colleague])
     elsewhere = SupervisorFactory(organisation=OrganisationFactory())
-    make_client(elsewhere.organisation, elsewhere, "Elsewhere")
+    ClientFactory(created_by=elsewhere, pseudonym="Elsewhere")
     assert listed_ids(as_supervisor) == {str(c.id) for c in clients}
     for client in clients:
         assert as_supervisor.get(detail_url(client.id)).status_code == 200
@@ -313,7 +313,7 @@ def test_staff_of_another_charity_cannot_see_or_change_a_client(
 ):
     api = request.getfixturevalue(fixture)
     outsider_staff = SupervisorFactory(organisation=other_charity)
-    outsider = make_client(other_charity, outsider_staff, "Outsider")
+    outsider = ClientFactory(created_by=outsider_staff, pseudonym="Outsider")
     assert str(outsider.id) not in listed_ids(api)
     assert api.get(detail_url(outsider.id)).status_code == 404
     assert api.patch(detail_url(outsider.id), {"pronouns": "x"}).status_code == 404
@@ -333,11 +333,11 @@ def test_a_client_created_by_a_caseworker_belongs_to_their_charity_not_another(
 def test_the_client_list_query_count_does_not_grow_with_the_page(
     as_supervisor, supervisor, charity, django_assert_num_queries
 ):
-    make_client(charity, supervisor, "First")
+    ClientFactory(created_by=supervisor, pseudonym="First")
     with CaptureQueriesContext(connection) as small:
         assert len(as_supervisor.get(URL).json()["results"]) == 1
     for n in range(20):
-        make_client(charity, supervisor, f"Client {n}")
+        ClientFactory(created_by=supervisor, pseudonym=f"Client {n}")
     with django_assert_num_queries(len(small.captured_queries)):
         response = as_supervisor.get(URL)
     assert len(response.json()["results"]) == 21
@@ -348,7 +348,7 @@ def test_a_malformed_client_id_is_not_found(as_supervisor):
 
 
 def test_police_liaison_is_refused_every_client_endpoint(as_police, supervisor, charity):
-    client = make_client(charity, supervisor, "Private")
+    client = ClientFactory(created_by=supervisor, pseudonym="Private")
     assert as_police.get(URL).status_code == 403
     assert as_police.post(URL, {"pseudonym": "Sneaky"}).status_code == 403
     assert as_police.get(detail_url(client.id)).status_code == 403
@@ -358,7 +358,7 @@ def test_police_liaison_is_refused_every_client_endpoint(as_police, supervisor, 
 
 
 def test_api_keys_are_not_accepted_on_client_endpoints(as_charity_key, supervisor, charity):
-    client = make_client(charity, supervisor, "Private")
+    client = ClientFactory(created_by=supervisor, pseudonym="Private")
     for response in (
         as_charity_key.get(URL),
         as_charity_key.post(URL, {"pseudonym": "Sneaky"}),
@@ -378,7 +378,7 @@ def test_anonymous_callers_are_refused(anonymous):
 
 
 def test_clients_cannot_be_deleted_through_the_api(as_supervisor, supervisor, charity):
-    client = make_client(charity, supervisor, "Stays")
+    client = ClientFactory(created_by=supervisor, pseudonym="Stays")
     assert as_supervisor.delete(detail_url(client.id)).status_code == 405
     assert Client.objects.filter(pk=client.pk).exists()
 
@@ -389,11 +389,9 @@ def test_clients_cannot_be_deleted_through_the_api(as_supervisor, supervisor, ch
 @pytest.fixture
 def reachable(caseworker, charity):
     """A client the caseworker registered, with a mobile and an email."""
-    client = make_client(charity, caseworker, "Reachable")
-    contact_method_add(client=client, created_by=caseworker, kind="mobile", value="07700 900123")
-    contact_method_add(
-        client=client, created_by=caseworker, kind="email", value="Sam.Client@Example.org"
-    )
+    client = ClientFactory(created_by=caseworker, pseudonym="Reachable")
+    ContactMethodFactory(client=client, kind="mobile", value="07700 900123")
+    ContactMethodFactory(client=client, kind="email", value="Sam.Client@Example.org")
     return client
 
 
@@ -426,18 +424,16 @@ def test_lookup_shows_no_identity_fields(as_caseworker, reachable):
 
 
 def test_lookup_finds_a_client_through_a_retired_method(as_caseworker, caseworker, charity):
-    client = make_client(charity, caseworker, "Moved on")
-    old = contact_method_add(
-        client=client, created_by=caseworker, kind="mobile", value="07700900555"
-    )
+    client = ClientFactory(created_by=caseworker, pseudonym="Moved on")
+    old = ContactMethodFactory(client=client, kind="mobile", value="07700900555")
     contact_method_retire(method=old, retired_by=caseworker, reason="Phone lost")
     response = as_caseworker.post(LOOKUP, {"phone": "+44 7700 900555"})
     assert [row["id"] for row in response.json()] == [str(client.id)]
 
 
 def test_lookup_matches_a_mobile_number_recorded_as_a_landline(as_caseworker, caseworker, charity):
-    client = make_client(charity, caseworker, "Landline")
-    contact_method_add(client=client, created_by=caseworker, kind="landline", value="07700900777")
+    client = ClientFactory(created_by=caseworker, pseudonym="Landline")
+    ContactMethodFactory(client=client, kind="landline", value="07700900777")
     response = as_caseworker.post(LOOKUP, {"phone": "07700 900777"})
     assert [row["id"] for row in response.json()] == [str(client.id)]
 
@@ -445,9 +441,7 @@ def test_lookup_matches_a_mobile_number_recorded_as_a_landline(as_caseworker, ca
 def test_lookup_lists_a_client_once_even_with_two_matching_methods(
     as_caseworker, caseworker, reachable
 ):
-    contact_method_add(
-        client=reachable, created_by=caseworker, kind="landline", value="+447700900123"
-    )
+    ContactMethodFactory(client=reachable, kind="landline", value="+447700900123")
     response = as_caseworker.post(LOOKUP, {"phone": "07700 900123"})
     assert [row["id"] for row in response.json()] == [str(reachable.id)]
 
@@ -456,13 +450,11 @@ def test_lookup_only_searches_clients_the_caller_can_see(
     as_caseworker, caseworker, supervisor, charity, reachable
 ):
     colleague = UserFactory(organisation=charity)
-    hidden = make_client(charity, colleague, "Colleague's")
-    contact_method_add(client=hidden, created_by=colleague, kind="mobile", value="07700 900123")
+    hidden = ClientFactory(created_by=colleague, pseudonym="Colleague's")
+    ContactMethodFactory(client=hidden, kind="mobile", value="07700 900123")
     elsewhere_staff = SupervisorFactory(organisation=OrganisationFactory())
-    elsewhere = make_client(elsewhere_staff.organisation, elsewhere_staff, "Elsewhere")
-    contact_method_add(
-        client=elsewhere, created_by=elsewhere_staff, kind="mobile", value="07700 900123"
-    )
+    elsewhere = ClientFactory(created_by=elsewhere_staff, pseudonym="Elsewhere")
+    ContactMethodFactory(client=elsewhere, kind="mobile", value="07700 900123")
 
     found = {row["id"] for row in as_caseworker.post(LOOKUP, {"phone": "07700900123"}).json()}
     assert found == {str(reachable.id)}

@@ -10,12 +10,10 @@ from django.db import IntegrityError, InternalError, ProgrammingError, transacti
 from django.utils import timezone
 
 from casework.audit.models import AuditEvent
-from casework.cases.services.cases import case_create
-from casework.clients.services import client_create
 from casework.sharing.models import ConsentDecision, SharedCase
 
 from ..conftest import client_for
-from ..factories import PoliceForceFactory, UserFactory
+from ..factories import CaseFactory, PoliceForceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +21,9 @@ DB_REFUSAL = (IntegrityError, InternalError, ProgrammingError)
 NON_POLICE_SCOPES = ["store_records", "support_prosecution", "warn_others"]
 
 
-def open_case_for(user):
-    client = client_create(organisation=user.organisation, created_by=user, pseudonym="Robin")
-    return case_create(client=client, opened_by=user)
-
-
 @pytest.fixture
 def case(caseworker):
-    return open_case_for(caseworker)
+    return CaseFactory(opened_by=caseworker, pseudonym="Robin")
 
 
 @pytest.fixture

@@ -10,31 +10,25 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from casework.cases.models import ContactLogEntry
-from casework.cases.services.cases import case_create
 from casework.cases.services.contacts import contact_log
-from casework.clients.services import DEAD_AFTER_FAILURES, client_create, contact_method_add
+from casework.clients.services import DEAD_AFTER_FAILURES
 
 from ..conftest import client_for
-from ..factories import SupervisorFactory, UserFactory
+from ..factories import CaseFactory, ContactMethodFactory, SupervisorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 DB_REFUSAL = (IntegrityError, InternalError, ProgrammingError)
 
 
-def open_case_for(user, pseudonym="Robin"):
-    client = client_create(organisation=user.organisation, created_by=user, pseudonym=pseudonym)
-    return case_create(client=client, opened_by=user, assigned_to=[user])
-
-
 @pytest.fixture
 def case(caseworker):
-    return open_case_for(caseworker)
+    return CaseFactory(opened_by=caseworker, pseudonym="Robin")
 
 
 @pytest.fixture
 def mobile(case, caseworker):
-    return contact_method_add(
+    return ContactMethodFactory(
         client=case.client,
         created_by=caseworker,
         kind="mobile",
@@ -166,10 +160,8 @@ def test_a_contact_without_a_method_is_logged_and_touches_no_method(as_caseworke
 
 
 def test_a_contact_method_of_another_client_is_refused(as_caseworker, case, caseworker):
-    other_case = open_case_for(caseworker, pseudonym="Someone else")
-    theirs = contact_method_add(
-        client=other_case.client, created_by=caseworker, kind="mobile", value="07700 900456"
-    )
+    other_case = CaseFactory(opened_by=caseworker, pseudonym="Someone else")
+    theirs = ContactMethodFactory(client=other_case.client, kind="mobile", value="07700 900456")
     response = as_caseworker.post(url(case), call(theirs), format="json")
     assert_validation_error(response, "contact_method")
     assert not ContactLogEntry.objects.exists()
@@ -349,7 +341,7 @@ def test_a_correction_is_a_new_entry_pointing_at_the_old_one_and_leaves_the_meth
 
 
 def test_a_correction_of_another_cases_entry_is_refused(as_caseworker, case, caseworker):
-    other_case = open_case_for(caseworker, pseudonym="Another client")
+    other_case = CaseFactory(opened_by=caseworker, pseudonym="Another client")
     theirs = log(as_caseworker, other_case)
     response = as_caseworker.post(url(case), call(corrects=theirs["id"]), format="json")
     assert_validation_error(response, "corrects")
@@ -361,7 +353,7 @@ def test_a_correction_of_another_cases_entry_is_refused(as_caseworker, case, cas
 
 def test_another_charitys_case_is_not_found(as_caseworker, other_charity):
     outsider = UserFactory(organisation=other_charity)
-    their_case = open_case_for(outsider)
+    their_case = CaseFactory(opened_by=outsider, pseudonym="Robin")
     entry = log(client_for(outsider), their_case, note="Theirs")
     assert as_caseworker.get(url(their_case)).status_code == 404
     assert as_caseworker.get(url(their_case, entry["id"])).status_code == 404

@@ -6,19 +6,22 @@ from django.db import IntegrityError, InternalError, ProgrammingError, transacti
 from django.utils import timezone
 
 from casework.audit.models import AuditEvent
-from casework.cases.services.cases import case_create
 from casework.clients.models import ContactMethod
 from casework.clients.services import (
     DEAD_AFTER_FAILURES,
-    client_create,
-    contact_method_add,
     contact_method_record_outcome,
     contact_method_retire,
 )
 from casework.crypto import blind_index
 
 from ..conftest import client_for
-from ..factories import SupervisorFactory, UserFactory
+from ..factories import (
+    CaseFactory,
+    ClientFactory,
+    ContactMethodFactory,
+    SupervisorFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +39,7 @@ MOBILE = {
 @pytest.fixture
 def their_client(caseworker, charity):
     """A client the caseworker registered (no case yet), so the caseworker sees it."""
-    return client_create(organisation=charity, created_by=caseworker, pseudonym="Robin")
+    return ClientFactory(created_by=caseworker, pseudonym="Robin")
 
 
 def url(client, method=None, action=None) -> str:
@@ -285,7 +288,7 @@ def test_the_flag_is_set_and_cleared_by_patch_and_audited(as_caseworker, their_c
 def test_the_database_refuses_police_use_of_anything_but_a_phone_or_email(
     caseworker, their_client, kind
 ):
-    method = contact_method_add(
+    method = ContactMethodFactory(
         client=their_client,
         created_by=caseworker,
         kind=kind,
@@ -330,17 +333,17 @@ def test_preferring_an_existing_method_by_patch_unprefers_the_other(as_caseworke
 def test_preferring_a_method_of_one_client_leaves_another_clients_preference(
     as_caseworker, caseworker, charity, their_client
 ):
-    other = client_create(organisation=charity, created_by=caseworker, pseudonym="Sky")
+    other = ClientFactory(created_by=caseworker, pseudonym="Sky")
     theirs = add(as_caseworker, other, **MOBILE, preferred=True)
     add(as_caseworker, their_client, **MOBILE, preferred=True)
     assert ContactMethod.objects.get(pk=theirs["id"]).preferred is True
 
 
 def test_the_database_refuses_two_preferred_current_methods(caseworker, their_client):
-    contact_method_add(
+    ContactMethodFactory(
         client=their_client, created_by=caseworker, kind="mobile", value="07700900123"
     )
-    contact_method_add(
+    ContactMethodFactory(
         client=their_client, created_by=caseworker, kind="email", value="robin@example.org"
     )
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -349,7 +352,7 @@ def test_the_database_refuses_two_preferred_current_methods(caseworker, their_cl
 
 
 def test_a_dead_method_cannot_be_preferred(as_caseworker, caseworker, their_client):
-    method = contact_method_add(
+    method = ContactMethodFactory(
         client=their_client, created_by=caseworker, kind="mobile", value="07700900123"
     )
     for _ in range(DEAD_AFTER_FAILURES):
@@ -444,7 +447,7 @@ def test_a_retired_method_cannot_be_retired_again(as_caseworker, their_client, r
 
 @pytest.mark.parametrize("status", ["verified", "unverified", "failing", "dead"])
 def test_the_database_refuses_to_bring_a_retired_method_back(caseworker, their_client, status):
-    method = contact_method_add(
+    method = ContactMethodFactory(
         client=their_client, created_by=caseworker, kind="mobile", value="07700900123"
     )
     contact_method_retire(method=method, retired_by=caseworker, reason="Lost")
@@ -454,7 +457,7 @@ def test_the_database_refuses_to_bring_a_retired_method_back(caseworker, their_c
 
 
 def test_the_database_still_lets_a_current_method_change_status(caseworker, their_client):
-    method = contact_method_add(
+    method = ContactMethodFactory(
         client=their_client, created_by=caseworker, kind="mobile", value="07700900123"
     )
     ContactMethod.objects.filter(pk=method.pk).update(status="failing")
@@ -462,7 +465,7 @@ def test_the_database_still_lets_a_current_method_change_status(caseworker, thei
 
 
 def test_the_database_refuses_a_retired_status_without_a_time(caseworker, their_client):
-    method = contact_method_add(
+    method = ContactMethodFactory(
         client=their_client, created_by=caseworker, kind="mobile", value="07700900123"
     )
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -471,7 +474,7 @@ def test_the_database_refuses_a_retired_status_without_a_time(caseworker, their_
 
 
 def test_the_database_refuses_to_delete_a_method(caseworker, their_client):
-    method = contact_method_add(
+    method = ContactMethodFactory(
         client=their_client, created_by=caseworker, kind="mobile", value="07700900123"
     )
     with pytest.raises(DB_REFUSAL), transaction.atomic():
@@ -492,10 +495,8 @@ def test_methods_of_a_client_in_another_charity_are_not_found(
     as_caseworker, as_supervisor, other_charity
 ):
     outsider_staff = SupervisorFactory(organisation=other_charity)
-    outsider = client_create(
-        organisation=other_charity, created_by=outsider_staff, pseudonym="Outsider"
-    )
-    method = contact_method_add(
+    outsider = ClientFactory(created_by=outsider_staff, pseudonym="Outsider")
+    method = ContactMethodFactory(
         client=outsider, created_by=outsider_staff, kind="mobile", value="07700900123"
     )
     for api in (as_caseworker, as_supervisor):
@@ -513,7 +514,7 @@ def test_methods_of_a_client_in_another_charity_are_not_found(
 
 def test_methods_of_a_colleagues_client_are_not_found_by_a_caseworker(as_caseworker, charity):
     colleague = UserFactory(organisation=charity)
-    theirs = client_create(organisation=charity, created_by=colleague, pseudonym="Theirs")
+    theirs = ClientFactory(created_by=colleague, pseudonym="Theirs")
     assert as_caseworker.get(url(theirs)).status_code == 404
     assert as_caseworker.post(url(theirs), MOBILE).status_code == 404
     assert not ContactMethod.objects.exists()
@@ -531,7 +532,7 @@ def test_a_supervisor_reaches_methods_of_every_client_of_the_charity(
 def test_a_method_cannot_be_reached_through_another_clients_address(
     as_caseworker, caseworker, charity, their_client
 ):
-    other = client_create(organisation=charity, created_by=caseworker, pseudonym="Sky")
+    other = ClientFactory(created_by=caseworker, pseudonym="Sky")
     method = add(as_caseworker, their_client, **MOBILE)
     assert as_caseworker.get(url(other, method)).status_code == 404
     assert as_caseworker.post(url(other, method, "verify")).status_code == 404
@@ -546,7 +547,7 @@ def test_a_malformed_client_id_is_not_found(as_caseworker):
 def test_police_and_api_keys_cannot_reach_contact_methods(
     as_police, as_charity_key, caseworker, their_client
 ):
-    method = contact_method_add(
+    method = ContactMethodFactory(
         client=their_client, created_by=caseworker, kind="mobile", value="07700900123"
     )
     assert as_police.get(url(their_client)).status_code == 403
@@ -572,10 +573,10 @@ def test_a_signed_in_colleague_sees_methods_once_assigned(
 ):
     colleague = UserFactory(organisation=charity)
     as_colleague = client_for(colleague)
-    contact_method_add(
+    ContactMethodFactory(
         client=their_client, created_by=caseworker, kind="mobile", value="07700900123"
     )
     assert as_colleague.get(url(their_client)).status_code == 404
-    case_create(client=their_client, opened_by=supervisor, assigned_to=[colleague])
+    CaseFactory(client=their_client, opened_by=supervisor, assigned_to=[colleague])
     response = as_colleague.get(url(their_client))
     assert response.status_code == 200 and len(response.json()["results"]) == 1

@@ -20,19 +20,17 @@ from django.utils import timezone
 from django_filters import filters as django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 
-from casework.cases.services.cases import case_create
-from casework.clients.services import client_create
 from casework.reminders.choices import ReminderKind
 from casework.reminders.models import Reminder
-from casework.sharing.models import SharedCase
-from casework.sharing.services import consent_record
 
 from ..conftest import client_for
 from ..factories import (
+    CaseFactory,
     IsvaFactory,
     OrganisationFactory,
     PoliceForceFactory,
     PoliceLiaisonFactory,
+    SharedCaseFactory,
     SupervisorFactory,
     UserFactory,
 )
@@ -157,10 +155,7 @@ def world() -> dict:
     }
 
     def case_of(opener, assigned=(), pseudonym="Wren"):
-        client = client_create(
-            organisation=opener.organisation, created_by=opener, pseudonym=pseudonym
-        )
-        case = case_create(client=client, opened_by=opener, assigned_to=list(assigned))
+        case = CaseFactory(opened_by=opener, pseudonym=pseudonym, assigned_to=list(assigned))
         Reminder.objects.create(
             organisation=case.organisation,
             kind=ReminderKind.NO_RECENT_CONTACT,
@@ -174,16 +169,7 @@ def world() -> dict:
     ours = case_of(people["caseworker"], [people["isva"]])
     colleagues = case_of(people["colleague"], pseudonym="Robin")
     theirs = case_of(people["other_caseworker"], pseudonym="Jay")
-    for scope, force_of in (("store_records", None), ("share_with_police", force)):
-        consent_record(
-            case=ours,
-            recorded_by=people["caseworker"],
-            scope=scope,
-            granted=True,
-            method="verbal",
-            police_force=force_of,
-        )
-    share = SharedCase.objects.get(case=ours)
+    share = SharedCaseFactory(case=ours, police_force=force)
     Reminder.objects.create(
         organisation=force,
         kind=ReminderKind.POLICE_UPDATE_OVERDUE,

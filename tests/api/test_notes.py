@@ -8,26 +8,19 @@ from django.db import IntegrityError, InternalError, ProgrammingError, transacti
 from django.utils import timezone
 
 from casework.cases.models import Note
-from casework.cases.services.cases import case_create
 from casework.cases.services.contacts import note_add
-from casework.clients.services import client_create
 
 from ..conftest import client_for
-from ..factories import UserFactory
+from ..factories import CaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 DB_REFUSAL = (IntegrityError, InternalError, ProgrammingError)
 
 
-def open_case_for(user):
-    client = client_create(organisation=user.organisation, created_by=user, pseudonym="Robin")
-    return case_create(client=client, opened_by=user, assigned_to=[user])
-
-
 @pytest.fixture
 def case(caseworker):
-    return open_case_for(caseworker)
+    return CaseFactory(opened_by=caseworker, pseudonym="Robin")
 
 
 def url(case, note_id=None) -> str:
@@ -122,7 +115,7 @@ def test_there_are_no_routes_to_change_or_remove_a_note(as_caseworker, case, cas
 
 def test_another_charitys_notes_are_not_found(as_caseworker, other_charity):
     outsider = UserFactory(organisation=other_charity)
-    their_case = open_case_for(outsider)
+    their_case = CaseFactory(opened_by=outsider, pseudonym="Robin")
     note = note_add(case=their_case, author=outsider, body="Theirs", visibility="internal")
     assert as_caseworker.get(url(their_case)).status_code == 404
     assert as_caseworker.get(url(their_case, note.pk)).status_code == 404

@@ -9,13 +9,10 @@ import pytest
 from django.utils import timezone
 
 from casework.cases.models import Case
-from casework.cases.services.cases import case_assign, case_create
+from casework.cases.services.cases import case_assign
 from casework.clients.models import ContactMethod
-from casework.clients.services import client_create, contact_method_add
-from casework.sharing.models import SharedCase
 
-from ..conftest import client_for
-from ..factories import IsvaFactory
+from ..factories import CaseFactory, ContactMethodFactory, IsvaFactory, SharedCaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,20 +37,14 @@ NOT_FOR_POLICE = {
 SECRETS = [ADDRESS, "Quillfeather", THIRD_PARTY, "Okonkwo", THIRD_PARTY_ROUTE, OUTREACH, "Marrowby"]
 
 
-def new_case(caseworker) -> Case:
-    client = client_create(
-        organisation=caseworker.organisation, created_by=caseworker, pseudonym="Peregrine"
-    )
-    return case_create(
-        client=client,
+@pytest.fixture
+def case(caseworker) -> Case:
+    return CaseFactory(
         opened_by=caseworker,
+        pseudonym="Peregrine",
         offence_types=["robbery"],
         incident_date=timezone.localdate() - timedelta(days=3),
     )
-
-
-def add_method(caseworker, case, **fields) -> ContactMethod:
-    return contact_method_add(client=case.client, created_by=caseworker, **fields)
 
 
 def consent(api, case, scope, granted=True, force=None):
@@ -62,15 +53,6 @@ def consent(api, case, scope, granted=True, force=None):
         body["police_force"] = str(force.id)
     response = api.post(f"/api/v1/cases/{case.id}/consents/", body, format="json")
     assert response.status_code == 201, response.json()
-
-
-def share_with_direct_contact(api, case, force) -> SharedCase:
-    consent(api, case, "store_records")
-    consent(api, case, "share_with_police", force=force)
-    consent(api, case, "police_may_contact_directly", force=force)
-    share = SharedCase.objects.get(case=case, police_force=force, status="active")
-    assert share.contact_directly
-    return share
 
 
 def police_contact(api, share) -> dict:
@@ -91,17 +73,16 @@ def assert_absent(raw: bytes, *needles: str) -> None:
 @pytest.mark.parametrize("with_police_phone", [False, True], ids=["alone", "beside_a_phone"])
 @pytest.mark.parametrize("kind", sorted(NOT_FOR_POLICE))
 def test_a_preferred_route_that_is_not_a_phone_or_email_never_reaches_any_police_response(
-    as_caseworker, as_police, caseworker, police_force, kind, with_police_phone
+    as_caseworker, as_police, caseworker, case, police_force, kind, with_police_phone
 ):
-    case = new_case(caseworker)
     for other in sorted(set(NOT_FOR_POLICE) - {kind}):
-        add_method(caseworker, case, **NOT_FOR_POLICE[other])
-    add_method(caseworker, case, **NOT_FOR_POLICE[kind], preferred=True)
+        ContactMethodFactory(client=case.client, **NOT_FOR_POLICE[other])
+    ContactMethodFactory(client=case.client, **NOT_FOR_POLICE[kind], preferred=True)
     if with_police_phone:
-        add_method(
-            caseworker, case, kind="mobile", value=PHONE, safe_to_text=True, police_may_use=True
+        ContactMethodFactory(
+            client=case.client, kind="mobile", value=PHONE, safe_to_text=True, police_may_use=True
         )
-    share = share_with_direct_contact(as_caseworker, case, police_force)
+    share = SharedCaseFactory(case=case, police_force=police_force, contact_directly=True)
     base = f"{SHARED}{share.id}/"
     hearing = {"hearing_type": "first_hearing", "court": "Leeds Magistrates' Court"}
     hearing["starts_at"] = (timezone.now() + timedelta(days=20)).isoformat()
@@ -154,11 +135,10 @@ def test_a_preferred_route_that_is_not_a_phone_or_email_never_reaches_any_police
     ],
 )
 def test_a_flagged_route_that_is_unsafe_to_call_or_write_to_is_not_offered(
-    as_caseworker, as_police, caseworker, police_force, fields
+    as_police, case, police_force, fields
 ):
-    case = new_case(caseworker)
-    add_method(caseworker, case, **fields, police_may_use=True, preferred=True)
-    share = share_with_direct_contact(as_caseworker, case, police_force)
+    ContactMethodFactory(client=case.client, **fields, police_may_use=True, preferred=True)
+    share = SharedCaseFactory(case=case, police_force=police_force, contact_directly=True)
     response = as_police.get(f"{SHARED}{share.id}/")
     contact = response.json()["contact"]
     assert contact["route"] == "through_charity"
@@ -167,39 +147,33 @@ def test_a_flagged_route_that_is_unsafe_to_call_or_write_to_is_not_offered(
 
 
 @pytest.mark.parametrize("status", ["failing", "dead", "retired"])
-def test_a_flagged_route_that_no_longer_works_is_not_offered(
-    as_caseworker, as_police, caseworker, police_force, status
-):
-    case = new_case(caseworker)
-    method = add_method(
-        caseworker, case, kind="mobile", value=PHONE, safe_to_call=True, police_may_use=True
+def test_a_flagged_route_that_no_longer_works_is_not_offered(as_police, case, police_force, status):
+    method = ContactMethodFactory(
+        client=case.client, kind="mobile", value=PHONE, safe_to_call=True, police_may_use=True
     )
-    share = share_with_direct_contact(as_caseworker, case, police_force)
+    share = SharedCaseFactory(case=case, police_force=police_force, contact_directly=True)
     assert police_contact(as_police, share)["value"] == PHONE_E164
     retired_at = timezone.now() if status == "retired" else None
     ContactMethod.objects.filter(pk=method.pk).update(status=status, retired_at=retired_at)
     assert police_contact(as_police, share)["route"] == "through_charity"
 
 
-def test_a_safe_route_not_flagged_for_police_is_not_offered(
-    as_caseworker, as_police, caseworker, police_force
-):
-    case = new_case(caseworker)
-    add_method(caseworker, case, kind="mobile", value=PHONE, safe_to_call=True, safe_to_text=True)
-    share = share_with_direct_contact(as_caseworker, case, police_force)
+def test_a_safe_route_not_flagged_for_police_is_not_offered(as_police, case, police_force):
+    ContactMethodFactory(
+        client=case.client, kind="mobile", value=PHONE, safe_to_call=True, safe_to_text=True
+    )
+    share = SharedCaseFactory(case=case, police_force=police_force, contact_directly=True)
     response = as_police.get(f"{SHARED}{share.id}/")
     assert response.json()["contact"]["route"] == "through_charity"
     assert_absent(response.content, PHONE_E164)
 
 
 def test_a_flagged_safe_mobile_is_offered_with_its_flags_and_safe_times(
-    as_caseworker, as_police, caseworker, police_force
+    as_police, case, police_force
 ):
-    case = new_case(caseworker)
-    add_method(caseworker, case, **NOT_FOR_POLICE["postal_address"], preferred=True)
-    add_method(
-        caseworker,
-        case,
+    ContactMethodFactory(client=case.client, **NOT_FOR_POLICE["postal_address"], preferred=True)
+    ContactMethodFactory(
+        client=case.client,
         kind="mobile",
         value=PHONE,
         safe_to_text=True,
@@ -207,7 +181,7 @@ def test_a_flagged_safe_mobile_is_offered_with_its_flags_and_safe_times(
         safe_times=SAFE_TIMES,
         police_may_use=True,
     )
-    share = share_with_direct_contact(as_caseworker, case, police_force)
+    share = SharedCaseFactory(case=case, police_force=police_force, contact_directly=True)
     assert police_contact(as_police, share) == {
         "route": "direct",
         "kind": "mobile",
@@ -219,19 +193,15 @@ def test_a_flagged_safe_mobile_is_offered_with_its_flags_and_safe_times(
     }
 
 
-def test_a_flagged_email_safe_to_write_to_is_offered(
-    as_caseworker, as_police, caseworker, police_force
-):
-    case = new_case(caseworker)
-    add_method(
-        caseworker,
-        case,
+def test_a_flagged_email_safe_to_write_to_is_offered(as_police, case, police_force):
+    ContactMethodFactory(
+        client=case.client,
         kind="email",
         value="Peregrine@Example.org",
         safe_to_text=True,
         police_may_use=True,
     )
-    share = share_with_direct_contact(as_caseworker, case, police_force)
+    share = SharedCaseFactory(case=case, police_force=police_force, contact_directly=True)
     contact = police_contact(as_police, share)
     assert (contact["route"], contact["kind"], contact["value"]) == (
         "direct",
@@ -241,13 +211,12 @@ def test_a_flagged_email_safe_to_write_to_is_offered(
 
 
 def test_without_direct_contact_consent_the_flagged_route_is_not_given(
-    as_caseworker, as_police, caseworker, police_force
+    as_police, case, police_force
 ):
-    case = new_case(caseworker)
-    add_method(caseworker, case, kind="mobile", value=PHONE, safe_to_call=True, police_may_use=True)
-    consent(as_caseworker, case, "store_records")
-    consent(as_caseworker, case, "share_with_police", force=police_force)
-    share = SharedCase.objects.get(case=case, police_force=police_force)
+    ContactMethodFactory(
+        client=case.client, kind="mobile", value=PHONE, safe_to_call=True, police_may_use=True
+    )
+    share = SharedCaseFactory(case=case, police_force=police_force)
     response = as_police.get(f"{SHARED}{share.id}/")
     assert response.json()["contact"]["route"] == "through_charity"
     assert_absent(response.content, PHONE_E164)
@@ -260,14 +229,10 @@ def test_the_contact_named_is_the_next_ranked_active_member_of_staff(
     as_police, as_supervisor, caseworker, charity, police_force
 ):
     isva = IsvaFactory(organisation=charity, first_name="Indira", last_name="Lowe")
-    client = client_create(organisation=charity, created_by=isva, pseudonym="Peregrine")
     # The ISVA is on the case first; the caseworker, assigned later, still ranks before them.
-    case = case_create(client=client, opened_by=isva)
+    case = CaseFactory(opened_by=isva, pseudonym="Peregrine")
     case_assign(case=case, user=caseworker, assigned_by=isva)
-    as_isva = client_for(isva)
-    consent(as_isva, case, "store_records")
-    consent(as_isva, case, "share_with_police", force=police_force)
-    share = SharedCase.objects.get(case=case, police_force=police_force)
+    share = SharedCaseFactory(case=case, police_force=police_force)
     named = police_contact(as_police, share)
     assert (named["contact_through"], named["email"]) == (
         caseworker.get_full_name(),

@@ -13,17 +13,15 @@ import pytest
 import time_machine
 
 from casework.audit.models import AuditEvent
-from casework.cases.services.cases import case_create, case_transition
-from casework.clients.services import client_create
 from casework.reminders.choices import ReminderKind
 from casework.reminders.models import Reminder, ReminderPreference
 from casework.reminders.notify import reminders_to_email
 from casework.reminders.scan import run_scan
 from casework.reminders.tasks import email_reminder, send_digest
 from casework.sharing.models import SharedCase
-from casework.sharing.services import consent_record
 
 from ..conftest import client_for
+from ..factories import CaseFactory, ConsentDecisionFactory, SharedCaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,24 +41,10 @@ def clock():
 def shared(clock, caseworker, police_liaison) -> dict:
     """A case shared (identified) with the officer's force, its police update overdue, and the
     officer's reminder about it; the officer wants an email each and a daily digest."""
-    client = client_create(
-        organisation=caseworker.organisation, created_by=caseworker, pseudonym="Wren"
+    case = CaseFactory(opened_by=caseworker, pseudonym="Wren", support="active")
+    share = SharedCaseFactory(
+        case=case, police_force=police_liaison.organisation, review_date=date(2026, 4, 30)
     )
-    case = case_create(client=client, opened_by=caseworker)
-    case_transition(
-        case=case, actor=caseworker, lifecycle="support", to="active", reason="Engaged."
-    )
-    for scope, force in (("store_records", None), ("share_with_police", police_liaison)):
-        consent_record(
-            case=case,
-            recorded_by=caseworker,
-            scope=scope,
-            granted=True,
-            method="verbal",
-            police_force=force.organisation if force else None,
-            review_date=date(2026, 4, 30) if force else None,
-        )
-    share = SharedCase.objects.get(case=case)
     ReminderPreference.objects.create(user=police_liaison, email_each=True, daily_digest=True)
     clock.move_to(OVERDUE)
     run_scan(now=OVERDUE)
@@ -83,12 +67,11 @@ def assert_nothing_of_the_case(text: str, case) -> None:
 
 
 def end_share(case, caseworker, police_liaison) -> None:
-    consent_record(
+    ConsentDecisionFactory(
         case=case,
         recorded_by=caseworker,
         scope="share_with_police",
         granted=False,
-        method="verbal",
         police_force=police_liaison.organisation,
     )
 

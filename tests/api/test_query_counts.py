@@ -13,13 +13,19 @@ from django.utils import timezone
 
 from casework.cases import timeline
 from casework.cases.models import CaseTransition, ContactLogEntry, Note
-from casework.cases.services.cases import case_assign, case_create, case_transition
-from casework.cases.services.contacts import contact_log, note_add
-from casework.cases.services.referrals import referral_create
-from casework.clients.services import client_create, contact_method_add
+from casework.cases.services.cases import case_assign, case_transition
+from casework.cases.services.contacts import note_add
 
 from ..conftest import client_for
-from ..factories import IsvaFactory, UserFactory, make_api_key
+from ..factories import (
+    CaseFactory,
+    ContactLogEntryFactory,
+    ContactMethodFactory,
+    IsvaFactory,
+    ReferralFactory,
+    UserFactory,
+    make_api_key,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +46,10 @@ class World:
         return everyone[i % len(everyone)]
 
     def new_case(self, i=0):
-        client = client_create(
-            organisation=self.charity, created_by=self.caseworker, pseudonym=f"Client {i}"
-        )
-        return case_create(
-            client=client, opened_by=self.caseworker, assigned_to=[self.caseworker, self.staff(i)]
+        return CaseFactory(
+            opened_by=self.caseworker,
+            pseudonym=f"Client {i}",
+            assigned_to=[self.caseworker, self.staff(i)],
         )
 
     def the_case(self):
@@ -80,7 +85,7 @@ def add_clients(world, start, count):
 
 def add_referrals(world, start, count):
     for i in range(start, start + count):
-        referral_create(
+        ReferralFactory(
             organisation=world.charity,
             actor=world.staff(i),
             source="outreach",
@@ -93,7 +98,7 @@ def add_referrals(world, start, count):
 def add_contact_methods(world, start, count):
     client = world.the_case().client
     for i in range(start, start + count):
-        contact_method_add(
+        ContactMethodFactory(
             client=client,
             created_by=world.staff(i),
             kind="mobile",
@@ -105,7 +110,7 @@ def add_contact_methods(world, start, count):
 
 def add_contacts(world, start, count):
     case = world.the_case()
-    method = contact_method_add(
+    method = ContactMethodFactory(
         client=case.client,
         created_by=world.caseworker,
         kind="mobile",
@@ -113,7 +118,7 @@ def add_contacts(world, start, count):
     )
     now = timezone.now()
     for i in range(start, start + count):
-        contact_log(
+        ContactLogEntryFactory(
             case=case,
             recorded_by=world.staff(i),
             occurred_at=now - timedelta(minutes=i),
@@ -229,7 +234,7 @@ def client_detail(world):
 
 
 def referral_detail(world):
-    referral = referral_create(
+    referral = ReferralFactory(
         organisation=world.charity, actor=world.caseworker, source="outreach", summary="Detail"
     )
     return "caseworker", f"/api/v1/referrals/{referral.id}/"
@@ -237,7 +242,7 @@ def referral_detail(world):
 
 def contact_method_detail(world):
     client = world.the_case().client
-    method = contact_method_add(
+    method = ContactMethodFactory(
         client=client, created_by=world.caseworker, kind="mobile", value="07700 900999"
     )
     return "caseworker", f"/api/v1/clients/{client.id}/contact-methods/{method.id}/"

@@ -11,11 +11,10 @@ from django.utils import timezone
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, Referral
 from casework.clients.models import Client, ContactMethod
-from casework.clients.services import client_create
 from casework.core.models import IdempotencyRecord
 
 from ..conftest import client_for, client_for_key
-from ..factories import SupervisorFactory, UserFactory, make_api_key
+from ..factories import ClientFactory, SupervisorFactory, UserFactory, make_api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -289,7 +288,7 @@ def test_accepting_with_a_new_client_opens_client_case_and_contact_method(
 
 
 def test_accepting_for_an_existing_client_adds_no_client(as_supervisor, supervisor, charity):
-    existing = client_create(organisation=charity, created_by=supervisor, pseudonym="Existing")
+    existing = ClientFactory(created_by=supervisor, pseudonym="Existing")
     referral = _referral(as_supervisor)
     response = as_supervisor.post(f"{_detail(referral['id'])}accept/", {"client": str(existing.id)})
     assert response.status_code == 201, response.json()
@@ -302,7 +301,7 @@ def test_accepting_for_an_existing_client_adds_no_client(as_supervisor, supervis
 
 def test_accepting_for_another_charitys_client_is_refused(as_supervisor, other_charity):
     outsider = UserFactory(organisation=other_charity)
-    foreign = client_create(organisation=other_charity, created_by=outsider, pseudonym="Else")
+    foreign = ClientFactory(created_by=outsider, pseudonym="Else")
     referral = _referral(as_supervisor)
     response = as_supervisor.post(f"{_detail(referral['id'])}accept/", {"client": str(foreign.id)})
     assert response.status_code == 400
@@ -325,7 +324,7 @@ def test_accepting_twice_is_a_conflict_and_opens_one_case(as_caseworker):
 def test_accept_needs_exactly_one_of_client_and_new_client(
     as_supervisor, supervisor, charity, both
 ):
-    existing = client_create(organisation=charity, created_by=supervisor, pseudonym="Existing")
+    existing = ClientFactory(created_by=supervisor, pseudonym="Existing")
     referral = _referral(as_supervisor)
     body = {"client": str(existing.id), "new_client": {"pseudonym": "Jo"}} if both else {}
     response = as_supervisor.post(f"{_detail(referral['id'])}accept/", body)

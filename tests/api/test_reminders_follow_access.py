@@ -17,21 +17,27 @@ from django.utils import timezone
 
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, CaseAssignment
-from casework.cases.services.cases import case_assign, case_create, case_transition, case_unassign
-from casework.cases.services.contacts import contact_log
-from casework.clients.services import client_create, contact_method_add
+from casework.cases.services.cases import case_assign, case_unassign
 from casework.core.errors import Conflict
-from casework.court.services import court_event_add
 from casework.reminders.choices import ACTIVE_STATUSES, ReminderKind, ReminderStatus
 from casework.reminders.messages import message_plan
 from casework.reminders.models import Reminder, ReminderPreference
 from casework.reminders.notify import reminders_to_email
 from casework.reminders.scan import run_scan
 from casework.reminders.tasks import email_reminder, send_message
-from casework.sharing.services import consent_record
 
 from ..conftest import client_for
-from ..factories import OrganisationFactory, SupervisorFactory, UserFactory
+from ..factories import (
+    CaseFactory,
+    ClientFactory,
+    ConsentDecisionFactory,
+    ContactLogEntryFactory,
+    ContactMethodFactory,
+    CourtEventFactory,
+    OrganisationFactory,
+    SupervisorFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,37 +59,18 @@ def clock():
 def open_case(caseworker, *, assigned_to=(), pseudonym: str = "Wren") -> Case:
     """A case opened now by the caseworker (so theirs), in active support, its client on one
     unverified mobile that is safe to text."""
-    client = client_create(
-        organisation=caseworker.organisation, created_by=caseworker, pseudonym=pseudonym
-    )
-    contact_method_add(
-        client=client,
-        created_by=caseworker,
-        kind="mobile",
-        value="07700 900461",
-        preferred=True,
-        safe_to_text=True,
-    )
-    case = case_create(client=client, opened_by=caseworker, assigned_to=list(assigned_to))
-    return case_transition(
-        case=case, actor=caseworker, lifecycle="support", to="active", reason="Engaged."
+    return CaseFactory(
+        opened_by=caseworker,
+        assigned_to=list(assigned_to),
+        pseudonym=pseudonym,
+        reachable=True,
+        support="active",
     )
 
 
 def scan(clock, moment: datetime):
     clock.move_to(moment)
     return run_scan(now=moment)
-
-
-def hearing(case: Case, starts_at: datetime, attendees=()):
-    return court_event_add(
-        case=case,
-        actor=case.created_by,
-        hearing_type="first_hearing",
-        court="Leeds Magistrates' Court",
-        starts_at=starts_at,
-        attendees=list(attendees),
-    )
 
 
 def active(case: Case, kind: str | None = None) -> list[Reminder]:
@@ -158,14 +145,7 @@ def test_unassigning_hands_open_and_snoozed_reminders_to_the_next_person_and_aud
     clock, caseworker, isva, supervisor
 ):
     case = open_case(caseworker, assigned_to=[isva])
-    consent_record(
-        case=case,
-        recorded_by=caseworker,
-        scope="store_records",
-        granted=True,
-        method="verbal",
-        review_date=date(2026, 3, 20),
-    )
+    ConsentDecisionFactory(case=case, scope="store_records", review_date=date(2026, 3, 20))
     scan(clock, DAY_15)
     assert holders(case) == {
         K.REVERIFY_CONTACT: {caseworker.pk},
@@ -249,7 +229,9 @@ def test_a_court_reminder_goes_to_the_next_person_under_the_key_the_scan_expects
     clock, caseworker, isva, supervisor, attending
 ):
     case = open_case(caseworker, assigned_to=[isva])
-    event = hearing(case, START + timedelta(days=7), attendees=[caseworker] if attending else [])
+    event = CourtEventFactory(
+        case=case, starts_at=START + timedelta(days=7), attendees=[caseworker] if attending else []
+    )
     scan(clock, START + timedelta(days=1))  # the seven-days-before reminder is due
     [court] = active(case, K.COURT_DATE)
     assert court.assignee == caseworker
@@ -272,7 +254,7 @@ def test_a_court_reminder_another_attendee_still_holds_is_not_doubled(
     clock, caseworker, isva, supervisor
 ):
     case = open_case(caseworker, assigned_to=[isva])
-    hearing(case, START + timedelta(days=7), attendees=[caseworker, isva])
+    CourtEventFactory(case=case, starts_at=START + timedelta(days=7), attendees=[caseworker, isva])
     scan(clock, START + timedelta(days=1))
     assert holders(case)[K.COURT_DATE] == {caseworker.pk, isva.pk}
     theirs = Reminder.objects.get(kind=K.COURT_DATE, assignee=caseworker)
@@ -297,7 +279,7 @@ def test_with_nobody_left_on_the_case_the_longest_serving_supervisor_takes_the_r
     newer = SupervisorFactory(organisation=caseworker.organisation)
     clock.move_to(START + timedelta(minutes=2))
     case = open_case(caseworker)
-    hearing(case, START + timedelta(days=20))
+    CourtEventFactory(case=case, starts_at=START + timedelta(days=20))
     scan(clock, DAY_15)
     assert holders(case) == {
         K.REVERIFY_CONTACT: {caseworker.pk},
@@ -337,7 +319,7 @@ def test_a_supervisor_taken_off_a_case_still_sees_it_and_keeps_their_reminders(
     case = open_case(caseworker, assigned_to=[supervisor])
     for hours in (1, 2, 3):
         clock.move_to(START + timedelta(hours=hours))
-        contact_log(
+        ContactLogEntryFactory(
             case=case,
             recorded_by=caseworker,
             occurred_at=timezone.now(),
@@ -440,7 +422,7 @@ def test_cancelled_reminders_are_left_out_unless_asked_for(clock, caseworker):
     case = open_case(caseworker)
     scan(clock, DAY_15)
     no_contact = active(case, K.NO_RECENT_CONTACT)[0]
-    contact_log(
+    ContactLogEntryFactory(
         case=case,
         recorded_by=caseworker,
         occurred_at=timezone.now(),
@@ -477,20 +459,16 @@ def test_the_case_filter_finds_a_case_s_reminders_by_its_id(clock, caseworker):
 
 def test_an_escalation_shows_only_routes_the_caller_may_see(clock, caseworker, supervisor):
     case = open_case(caseworker)
-    friend = contact_method_add(
+    friend = ContactMethodFactory(
         client=case.client,
-        created_by=caseworker,
         kind="third_party",
         value="07700 900777",
         third_party_name="Sister",
     )
     elsewhere = OrganisationFactory()
-    stranger = client_create(
-        organisation=elsewhere, created_by=SupervisorFactory(organisation=elsewhere), pseudonym="X"
-    )
-    foreign = contact_method_add(
+    stranger = ClientFactory(created_by=SupervisorFactory(organisation=elsewhere), pseudonym="X")
+    foreign = ContactMethodFactory(
         client=stranger,
-        created_by=stranger.created_by,
         kind="third_party",
         value="07700 900999",
         third_party_name="Neighbour",
@@ -529,9 +507,8 @@ def test_the_reminder_list_costs_the_same_queries_for_one_row_as_for_thirty(
     def add(start: int, count: int) -> None:
         for n in range(start, start + count):
             case = open_case(caseworker, pseudonym=f"Client {n}")
-            route = contact_method_add(
+            route = ContactMethodFactory(
                 client=case.client,
-                created_by=caseworker,
                 kind="third_party",
                 value=f"07700 900{n:03d}",
                 third_party_name="Friend",

@@ -15,10 +15,11 @@ from ..factories import (
     PASSWORD,
     PoliceForceFactory,
     PoliceLiaisonFactory,
+    SharedCaseFactory,
     SupervisorFactory,
     make_api_key,
 )
-from .test_police_sharing import PSEUDONYM, open_case, share_identified, withdraw
+from .police_sharing.world import PSEUDONYM, open_case, withdraw
 
 pytestmark = pytest.mark.django_db
 
@@ -165,9 +166,9 @@ def test_security_events_carry_no_personal_data(as_caseworker, caseworker):
 
 
 @pytest.fixture
-def shared(caseworker, as_caseworker, police_force):
+def shared(caseworker, police_force):
     case = open_case(caseworker)
-    return case, share_identified(as_caseworker, case, police_force)
+    return case, SharedCaseFactory(case=case, police_force=police_force)
 
 
 def test_another_forces_share_answers_exactly_like_a_made_up_id_and_tells_the_charity(

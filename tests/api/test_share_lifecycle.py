@@ -14,11 +14,10 @@ from django.utils import timezone
 
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case
-from casework.cases.services.cases import case_create
-from casework.clients.services import client_create
 from casework.sharing.models import SharedCase, SharedCaseGroupObjectPermission
 
 from ..conftest import client_for
+from ..factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +28,9 @@ HEARING_COURT = "Bradford Crown Court, court 4"
 
 @pytest.fixture
 def case(caseworker) -> Case:
-    client = client_create(
-        organisation=caseworker.organisation, created_by=caseworker, pseudonym="Linnet"
-    )
-    return case_create(
-        client=client,
+    return CaseFactory(
         opened_by=caseworker,
+        pseudonym="Linnet",
         offence_types=["robbery"],
         incident_date=timezone.localdate() - timedelta(days=40),
     )

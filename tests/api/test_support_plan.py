@@ -11,13 +11,12 @@ import time_machine
 from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
 
 from casework.cases.models import Case
-from casework.cases.services.cases import case_assign, case_create
-from casework.clients.services import client_create
+from casework.cases.services.cases import case_assign
 from casework.support.models import NeedRecord, RiskAssessment, SafetyPlanItem, SafetyPlanRevision
 from casework.support.services import need_record, risk_assess, safety_item_add
 
 from ..conftest import client_for
-from ..factories import SupervisorFactory, UserFactory
+from ..factories import CaseFactory, SupervisorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +36,7 @@ def clock():
 
 @pytest.fixture
 def case(caseworker) -> Case:
-    client = client_create(
-        organisation=caseworker.organisation, created_by=caseworker, pseudonym="Wren"
-    )
-    return case_create(client=client, opened_by=caseworker, offence_types=["rape"])
+    return CaseFactory(opened_by=caseworker, pseudonym="Wren", offence_types=["rape"])
 
 
 def plan_url(case, tail: str = "") -> str:
@@ -234,12 +230,7 @@ def test_a_review_date_in_the_past_is_refused(as_caseworker, case):
 def test_an_item_of_another_case_cannot_be_revised_through_this_one(
     as_caseworker, caseworker, case
 ):
-    other = case_create(
-        client=client_create(
-            organisation=caseworker.organisation, created_by=caseworker, pseudonym="Finch"
-        ),
-        opened_by=caseworker,
-    )
+    other = CaseFactory(opened_by=caseworker, pseudonym="Finch")
     revision = safety_item_add(case=other, actor=caseworker, description="Other case's item")
     response = revise(as_caseworker, case, revision.item_id, description="Hijacked")
     assert response.status_code == 404

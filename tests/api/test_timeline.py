@@ -13,11 +13,11 @@ from django.utils.dateparse import parse_datetime
 from casework.cases import timeline
 from casework.cases.models import CaseTransition, ContactLogEntry, Note
 from casework.cases.services.cases import case_transition
-from casework.cases.services.contacts import contact_log, note_add
-from casework.cases.services.referrals import referral_accept, referral_create
+from casework.cases.services.contacts import note_add
+from casework.cases.services.referrals import referral_accept
 
 from ..conftest import client_for
-from ..factories import UserFactory
+from ..factories import ContactLogEntryFactory, ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def url(case_id) -> str:
 
 
 def contact(case, user, at, outcome="no_answer", note=None):
-    return contact_log(
+    return ContactLogEntryFactory(
         case=case,
         recorded_by=user,
         occurred_at=at,
@@ -249,7 +249,7 @@ def test_the_timeline_of_a_case_out_of_reach_is_not_found(history, charity, othe
 def _case_with_events(charity, opener, staff, count):
     """A case opened from a referral with ``count`` events in all (the referral included), their
     actors spread over several people."""
-    referral = referral_create(
+    referral = ReferralFactory(
         organisation=charity, actor=opener, source="self_referral", summary="Needs support"
     )
     case = referral_accept(

@@ -9,7 +9,8 @@ from casework.clients.models import Client, ContactMethod
 
 from ..conftest import Api
 
-pytestmark = pytest.mark.django_db
+# Each test seeds the whole demo world first: seconds apiece.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 PASSWORD = "a-long-demo-passphrase-for-tests"
 

@@ -14,14 +14,13 @@ from django.db import DatabaseError, connection, transaction
 
 from casework.audit.models import AuditEvent
 from casework.audit.services import audit_record
-from casework.cases.services.referrals import referral_accept, referral_create
+from casework.cases.services.referrals import referral_accept
 from casework.core.database_roles import DatabaseRoleError, as_owner, grant_runtime_privileges
 from casework.core.triggers import truncate_guards
 from casework.privacy.anonymise import anonymise_case
 from casework.sharing.models import ConsentDecision
-from casework.sharing.services import consent_record
 
-from ..factories import OrganisationFactory, UserFactory
+from ..factories import ConsentDecisionFactory, OrganisationFactory, ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +58,7 @@ def every_trigger_ignored() -> str:
 def case():
     charity = OrganisationFactory()
     staff = UserFactory(organisation=charity)
-    referral = referral_create(
+    referral = ReferralFactory(
         organisation=charity,
         actor=staff,
         source="outreach",
@@ -69,14 +68,7 @@ def case():
         offence_types=["robbery"],
     )
     case = referral_accept(referral=referral, accepted_by=staff, new_client={"pseudonym": "Wren"})
-    consent_record(
-        case=case,
-        recorded_by=staff,
-        scope="store_records",
-        granted=True,
-        method="verbal",
-        note=NOTE,
-    )
+    ConsentDecisionFactory(case=case, recorded_by=staff, scope="store_records", note=NOTE)
     return case
 
 

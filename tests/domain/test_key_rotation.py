@@ -15,16 +15,25 @@ from django.utils import timezone
 
 from casework.cases.models import Note
 from casework.cases.services.cases import case_transition
-from casework.cases.services.contacts import contact_log, note_add
-from casework.cases.services.referrals import referral_accept, referral_create
-from casework.clients.services import client_create, contact_method_add
+from casework.cases.services.contacts import note_add
+from casework.cases.services.referrals import referral_accept
 from casework.crypto import DecryptionError, keyring
 from casework.crypto.rotation import encrypted_models, key_usage, rotate
 from casework.reminders.messages import message_plan
-from casework.sharing.services import consent_record, police_update_post
+from casework.sharing.services import police_update_post
 from casework.support.services import need_record, risk_assess, safety_item_add
 
-from ..factories import OrganisationFactory, PoliceForceFactory, PoliceLiaisonFactory, UserFactory
+from ..factories import (
+    ClientFactory,
+    ConsentDecisionFactory,
+    ContactLogEntryFactory,
+    ContactMethodFactory,
+    OrganisationFactory,
+    PoliceForceFactory,
+    PoliceLiaisonFactory,
+    ReferralFactory,
+    UserFactory,
+)
 from .test_encryption import pg_dump_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,7 +63,7 @@ def build_records() -> None:
     for n, (name, phone) in enumerate(
         [("Ottoline Brackenbury", "07700 900111"), ("Pemberton Quayle", "07700 900222")]
     ):
-        referral = referral_create(
+        referral = ReferralFactory(
             organisation=charity,
             actor=staff,
             source="outreach",
@@ -75,10 +84,10 @@ def build_records() -> None:
             },
         )
         client = case.client
-        contact_method_add(
+        ContactMethodFactory(
             client=client, created_by=staff, kind="email", value=f"bird{n}@example.net"
         )
-        contact_method_add(
+        ContactMethodFactory(
             client=client,
             created_by=staff,
             kind="third_party",
@@ -90,7 +99,7 @@ def build_records() -> None:
         )
         for i in range(3):
             note_add(case=case, author=staff, body=f"Note {i} on case {n}.", visibility="internal")
-        contact_log(
+        ContactLogEntryFactory(
             case=case,
             recorded_by=staff,
             occurred_at=timezone.now() - timedelta(hours=1),
@@ -99,19 +108,13 @@ def build_records() -> None:
             outcome="reached",
             note=f"Spoke about court {n}.",
         )
-        consent_record(
-            case=case,
-            recorded_by=staff,
-            scope="store_records",
-            granted=True,
-            method="verbal",
-            note=f"Agreed at the drop-in {n}.",
+        ConsentDecisionFactory(
+            case=case, recorded_by=staff, scope="store_records", note=f"Agreed at the drop-in {n}."
         )
-        consent_record(
+        ConsentDecisionFactory(
             case=case,
             recorded_by=staff,
             scope="share_with_police",
-            granted=True,
             method="written",
             police_force=force,
         )
@@ -137,7 +140,7 @@ def build_records() -> None:
             send_after=timezone.now() + timedelta(days=1),
         )
     # A client with no case at all still holds encrypted identity.
-    client_create(organisation=charity, created_by=staff, pseudonym="Solitary", legal_name="X Y")
+    ClientFactory(created_by=staff, pseudonym="Solitary", legal_name="X Y")
 
 
 def decrypted_snapshot() -> dict:

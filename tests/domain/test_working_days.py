@@ -9,14 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from casework.cases.services.cases import case_create
-from casework.clients.services import client_create
 from casework.court import victims_code
 from casework.court.models import Entitlement
 from casework.court.services import record_decision
 from casework.court.working_days import add_working_days, is_working_day, working_days_between
 
-from ..factories import UserFactory
+from ..factories import CaseFactory
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -192,14 +190,11 @@ def test_is_working_day(day, working):
 
 
 def _case(offences, flags=()):
-    staff = UserFactory()
-    client = client_create(
-        organisation=staff.organisation,
-        created_by=staff,
+    return CaseFactory(
         pseudonym="Wren",
-        vulnerability_flags=list(flags),
+        client__vulnerability_flags=list(flags),
+        offence_types=list(offences),
     )
-    return case_create(client=client, opened_by=staff, offence_types=list(offences))
 
 
 @pytest.mark.django_db

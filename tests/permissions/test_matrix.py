@@ -21,8 +21,7 @@ from casework.accounts.principals import is_charity_staff
 from casework.audit.models import AuditEvent
 from casework.cases import lifecycles
 from casework.cases.models import Case
-from casework.cases.services import cases, contacts, referrals
-from casework.clients import services as clients
+from casework.cases.services import contacts
 from casework.clients.models import Client
 from casework.court import services as court
 from casework.reminders.choices import ReminderKind
@@ -35,10 +34,17 @@ from casework.support import services as support
 from ..conftest import Api, client_for, client_for_key
 from ..factories import (
     PASSWORD,
+    CaseFactory,
+    ClientFactory,
+    ConsentDecisionFactory,
+    ContactLogEntryFactory,
+    ContactMethodFactory,
+    CourtEventFactory,
     IsvaFactory,
     OrganisationFactory,
     PoliceForceFactory,
     PoliceLiaisonFactory,
+    ReferralFactory,
     SuperuserFactory,
     SupervisorFactory,
     UserFactory,
@@ -179,16 +185,6 @@ class World:
     spare: dict[str, User]  # own_org / other_org: a caseworker on no case, target of staff routes
 
 
-def _case(client, supervisor, assigned) -> Case:
-    return cases.case_create(client=client, opened_by=supervisor, assigned_to=assigned)
-
-
-def _consent(case, by, scope, granted=True, force=None) -> None:
-    sharing.consent_record(
-        case=case, recorded_by=by, scope=scope, granted=granted, method="verbal", police_force=force
-    )
-
-
 def build_world() -> World:
     charity_a, charity_b = OrganisationFactory(), OrganisationFactory()
     force_f, force_g = PoliceForceFactory(), PoliceForceFactory()
@@ -214,37 +210,26 @@ def build_world() -> World:
     ids: dict[str, dict[str, str]] = {}
     world_cases: dict[str, Case] = {}
     owners = {
-        "own_case": (charity_a, supervisor_a, assigned_a),
-        "other_org_case": (charity_b, supervisor_b, [caseworker_b]),
-        "shared_identified": (charity_a, supervisor_a, assigned_a),
-        "shared_anonymous": (charity_a, supervisor_a, assigned_a),
-        "share_ended": (charity_a, supervisor_a, assigned_a),
+        "own_case": (supervisor_a, assigned_a),
+        "other_org_case": (supervisor_b, [caseworker_b]),
+        "shared_identified": (supervisor_a, assigned_a),
+        "shared_anonymous": (supervisor_a, assigned_a),
+        "share_ended": (supervisor_a, assigned_a),
     }
-    for n, (kind, (org, supervisor, assigned)) in enumerate(owners.items()):
-        client = clients.client_create(
-            organisation=org, created_by=supervisor, pseudonym=f"Client {kind}"
-        )
-        method = clients.contact_method_add(
-            client=client, created_by=supervisor, kind="mobile", value=f"07700 90010{n}"
-        )
-        case = _case(client, supervisor, assigned)
-        entry = contacts.contact_log(
-            case=case,
-            recorded_by=assigned[0],
-            occurred_at=timezone.now(),
-            channel="phone_call",
-            direction="outbound",
-            outcome="no_answer",
-            contact_method=method,
+    for n, (kind, (supervisor, assigned)) in enumerate(owners.items()):
+        client = ClientFactory(created_by=supervisor, pseudonym=f"Client {kind}")
+        method = ContactMethodFactory(client=client, kind="mobile", value=f"07700 90010{n}")
+        case = CaseFactory(client=client, opened_by=supervisor, assigned_to=assigned)
+        entry = ContactLogEntryFactory(
+            case=case, recorded_by=assigned[0], contact_method=method, occurred_at=timezone.now()
         )
         note = contacts.note_add(
             case=case, author=assigned[0], body=f"Note on {kind}", visibility="internal"
         )
-        _consent(case, supervisor, "store_records")
-        hearing = court.court_event_add(
+        ConsentDecisionFactory(case=case, scope="store_records")
+        hearing = CourtEventFactory(
             case=case,
             actor=assigned[0],
-            hearing_type="first_hearing",
             court="Magistrates' Court",
             starts_at=timezone.now() + timedelta(days=30),
         )
@@ -281,15 +266,15 @@ def build_world() -> World:
         }
 
     # Shares with force F, derived from the consent ledger as in production.
-    _consent(world_cases["shared_identified"], supervisor_a, "share_with_police", force=force_f)
-    _consent(
-        world_cases["shared_anonymous"],
-        supervisor_a,
-        "share_anonymous_intelligence",
-        force=force_f,
-    )
-    _consent(world_cases["share_ended"], supervisor_a, "share_with_police", force=force_f)
-    _consent(world_cases["share_ended"], supervisor_a, "share_with_police", False, force_f)
+    for kind, scope, granted in [
+        ("shared_identified", "share_with_police", True),
+        ("shared_anonymous", "share_anonymous_intelligence", True),
+        ("share_ended", "share_with_police", True),
+        ("share_ended", "share_with_police", False),
+    ]:
+        ConsentDecisionFactory(
+            case=world_cases[kind], scope=scope, granted=granted, police_force=force_f
+        )
     shares = {
         kind: SharedCase.objects.get(case=world_cases[kind], police_force=force_f)
         for kind in ("shared_identified", "shared_anonymous", "share_ended")
@@ -361,14 +346,12 @@ def build_world() -> World:
         ids[kind] = {"reminders": reminder.pk}
 
     # A client registered by the unassigned caseworker, with no case yet (theirs to open one for).
-    fresh = clients.client_create(
-        organisation=charity_a, created_by=people["caseworker_unassigned"], pseudonym="Fresh"
-    )
+    fresh = ClientFactory(created_by=people["caseworker_unassigned"], pseudonym="Fresh")
 
     # Records of each organisation for the account and intake routes.
     for kind, org in {"own_org": charity_a, "other_org": charity_b}.items():
         key, _ = make_api_key(org)
-        referral = referrals.referral_create(
+        referral = ReferralFactory(
             organisation=org,
             actor=supervisor_a if org == charity_a else supervisor_b,
             source="self_referral",
@@ -613,6 +596,7 @@ def send(world: World, cell: Cell) -> tuple[int, str]:
 # --- the test --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_route_answers_every_principal_as_the_matrix_says():
     problems: list[str] = []

@@ -20,7 +20,7 @@ from casework.core.database_roles import as_owner
 
 from ..celery_worker import ROOT, WorkerProcess
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 CURRENT_ROLE = (
     "import django; django.setup(); from django.db import connection; "

@@ -6,7 +6,7 @@ import pytest
 
 from casework.accounts import tasks
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_task_round_trips_through_the_real_broker_and_worker(celery_worker_process):

@@ -1,0 +1,11 @@
+"""A case of the caseworker's charity, shared with a force, holding everything there is to
+export or erase."""
+
+import pytest
+
+from .world import Bundle, build
+
+
+@pytest.fixture
+def bundle(caseworker, police_force, police_liaison) -> Bundle:
+    return build(caseworker, police_force, police_liaison, "S")

@@ -1,0 +1,83 @@
+"""The scan is idempotent: run twice, or killed halfway and run again, it makes each reminder
+once."""
+
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+
+from casework.reminders.models import Reminder
+
+from ...factories import (
+    ConsentDecisionFactory,
+    CourtEventFactory,
+    PoliceLiaisonFactory,
+    SupervisorFactory,
+)
+from .world import MINUTE, START, K, at, fail, open_case, scan
+
+pytestmark = pytest.mark.django_db
+
+
+SCAN_AT = at(2026, 4, 1, 12)  # Wednesday 1 April 2026, 12:00 BST
+EXPECTED = Counter(
+    {
+        K.REVERIFY_CONTACT: 1,
+        K.NO_RECENT_CONTACT: 1,
+        K.CONTACT_FAILURES: 2,  # one for each supervisor
+        K.COURT_DATE: 2,  # seven days before and the working day before
+        K.CONSENT_REVIEW: 1,
+        K.POLICE_UPDATE_OVERDUE: 1,
+    }
+)
+
+
+@pytest.fixture
+def everything_due(clock, caseworker, supervisor, charity, force):
+    """A case for which every rule has a reminder due at SCAN_AT."""
+    SupervisorFactory(organisation=charity)
+    PoliceLiaisonFactory(organisation=force)
+    case = open_case(caseworker)
+    ConsentDecisionFactory(case=case, scope="store_records", review_date=date(2026, 4, 5))
+    ConsentDecisionFactory(case=case, scope="share_with_police", police_force=force)
+    CourtEventFactory(case=case, starts_at=at(2026, 4, 2, 10))
+    fail(clock, case, 3, START + timedelta(days=1))
+    return case
+
+
+def rows() -> set[tuple]:
+    return set(
+        Reminder.objects.values_list(
+            "kind", "dedup_key", "case_id", "assignee_id", "due_at", "status"
+        )
+    )
+
+
+def assert_each_reminder_once() -> None:
+    assert Counter(Reminder.objects.values_list("kind", flat=True)) == EXPECTED
+    reasons = Reminder.objects.values_list("kind", "case_id", "assignee_id", "due_at")
+    assert len(set(reasons)) == len(reasons)
+
+
+def test_scanning_twice_gives_the_same_rows(clock, everything_due):
+    first = scan(clock, SCAN_AT)
+    assert {kind: result.created for kind, result in first.items()} == EXPECTED
+    before = rows()
+    second = scan(clock, SCAN_AT)
+    assert {kind: result.created for kind, result in second.items() if result.created} == {}
+    assert {kind: result.cancelled for kind, result in second.items() if result.cancelled} == {}
+    assert rows() == before
+    assert_each_reminder_once()
+
+
+def test_a_scan_killed_halfway_and_run_again_makes_each_reminder_once(clock, everything_due):
+    scan(clock, SCAN_AT, kinds=[K.REVERIFY_CONTACT, K.NO_RECENT_CONTACT, K.CONTACT_FAILURES])
+    assert set(Reminder.objects.values_list("kind", flat=True)) == {
+        K.REVERIFY_CONTACT,
+        K.NO_RECENT_CONTACT,
+        K.CONTACT_FAILURES,
+    }
+    partial = rows()
+    scan(clock, SCAN_AT + MINUTE)
+    assert partial <= rows()
+    assert_each_reminder_once()
