@@ -18,10 +18,18 @@ from ..fields import StrictInput
 class PasswordChangeInput(StrictInput):
     current_password = serializers.CharField(max_length=4096, trim_whitespace=False)
     new_password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    code = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="A current code from your authenticator app (or a recovery code); needed "
+        "where two-factor sign-in is on.",
+    )
 
 
 class PasswordChangeView(APIView):
-    """Changes your password. Every session of yours ends, this one too: sign in again."""
+    """Changes your password, with your current one (and a current code where two-factor
+    sign-in is on). A wrong one counts towards the lockout. Every session of yours ends, this
+    one too: sign in again."""
 
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.PasswordChange]
@@ -30,7 +38,7 @@ class PasswordChangeView(APIView):
     def post(self, request):
         data = PasswordChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        auth.password_change(user=request.user, **data.validated_data)
+        auth.password_change(user=request.user, request=request._request, **data.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -44,6 +52,10 @@ class TwoFactorStatus(serializers.Serializer):
 class TwoFactorEnrolment(serializers.Serializer):
     otpauth_uri = serializers.CharField(help_text="Show as a QR code to the authenticator app.")
     secret = serializers.CharField(help_text="The same secret, for typing in by hand.")
+
+
+class EnrolmentInput(StrictInput):
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
 
 class CodeInput(StrictInput):
@@ -63,7 +75,8 @@ class DisableInput(StrictInput):
 
 
 class TwoFactorView(APIView):
-    """``GET``: whether two-factor sign-in is on. ``POST``: start setting it up."""
+    """``GET``: whether two-factor sign-in is on. ``POST``: start setting it up, with your
+    password (a wrong one counts towards the lockout)."""
 
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.TwoFactor]
@@ -77,9 +90,13 @@ class TwoFactorView(APIView):
             }
         )
 
-    @extend_schema(request=None, responses={201: TwoFactorEnrolment})
+    @extend_schema(request=EnrolmentInput, responses={201: TwoFactorEnrolment})
     def post(self, request):
-        device = two_factor.two_factor_enrol(user=request.user)
+        data = EnrolmentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        device = two_factor.two_factor_enrol(
+            user=request.user, password=data.validated_data["password"], request=request._request
+        )
         secret = base64.b32encode(device.bin_key).decode().rstrip("=")
         return Response(
             {"otpauth_uri": device.config_url, "secret": secret}, status=status.HTTP_201_CREATED
@@ -111,7 +128,9 @@ class TwoFactorDisableView(APIView):
     def post(self, request):
         data = DisableInput(data=request.data)
         data.is_valid(raise_exception=True)
-        two_factor.two_factor_disable(user=request.user, **data.validated_data)
+        two_factor.two_factor_disable(
+            user=request.user, request=request._request, **data.validated_data
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -100,15 +100,34 @@ def logout(*, token: AuthToken) -> None:
     audit_record(actor=user, action="auth.logout", target=user)
 
 
-@transaction.atomic
-def password_change(*, user: User, current_password: str, new_password: str) -> int:
-    """Changes the password and ends every session of the person, this one included."""
-    if not user.check_password(current_password):
-        raise ValidationError({"current_password": ["This is not your current password."]})
+def password_change(
+    *,
+    user: User,
+    current_password: str,
+    new_password: str,
+    code: str | None = None,
+    request: HttpRequest | None = None,
+) -> int:
+    """Changes the password, with the current one (and a current code where the person has a
+    second factor), and ends every session of the person, this one included. A wrong current
+    password or code counts towards the lockout."""
+    two_factor.confirm_identity(
+        request=request,
+        user=user,
+        password=current_password,
+        code=code,
+        purpose="password_change",
+        password_field="current_password",  # noqa: S106  # a field's name
+    )
     try:
         validate_password(new_password, user)
     except ValidationError as error:
         raise ValidationError({"new_password": error.messages}) from None
+    return _set_password(user, new_password)
+
+
+@transaction.atomic
+def _set_password(user: User, new_password: str) -> int:
     user.set_password(new_password)
     user.save(update_fields=["password"])
     ended = tokens_revoke_all(user=user, by=user, reason="password_changed")

@@ -8,13 +8,17 @@ every session commit together or not at all."""
 
 import secrets
 
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
+from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.accounts.principals import Principal
 from casework.audit.services import audit_record
-from casework.core.errors import Conflict
+from casework.core.errors import Conflict, LockedOut
 
 from ..models import RecoveryCode, RecoveryCodeDevice, User, hash_recovery_code
 from . import staff
@@ -42,27 +46,99 @@ def pending_enrolment(user: User) -> bool:
     return required(user) and not enabled(user)
 
 
+def verified_device(user: User, code: str) -> Device | None:
+    """The device that accepts ``code``: a confirmed TOTP device for a current code, or the
+    recovery codes for an unused one (which it uses up)."""
+    if not code:
+        return None
+    for totp in TOTPDevice.objects.filter(user=user, confirmed=True):
+        if totp.verify_is_allowed()[0] and totp.verify_token(code):
+            return totp
+    for recovery in RecoveryCodeDevice.objects.filter(user=user, confirmed=True):
+        if recovery.verify_token(code):
+            return recovery
+    return None
+
+
 def verify(user: User, code: str) -> bool:
     """A TOTP code from a confirmed device, or an unused recovery code."""
-    if not code:
-        return False
-    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
-        if device.verify_is_allowed()[0] and device.verify_token(code):
-            return True
-    return any(
-        device.verify_token(code)
-        for device in RecoveryCodeDevice.objects.filter(user=user, confirmed=True)
+    return verified_device(user, code) is not None
+
+
+def confirmed_device(user: User) -> TOTPDevice:
+    return TOTPDevice.objects.get(user=user, confirmed=True)
+
+
+def pending_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=False).first()
+
+
+def confirm_identity(
+    *,
+    request: HttpRequest | None,
+    user: User,
+    password: str,
+    code: str | None = None,
+    purpose: str,
+    password_field: str = "password",  # noqa: S107  # a field's name, not a password
+    code_field: str = "code",
+) -> None:
+    """Asks a signed-in person for their password again (and a current code where they have a
+    second factor) before a change to how they sign in. It is a sign-in check like any other:
+    a locked-out username and address are refused, and a wrong password or code counts towards
+    the lockout (django-axes) and is recorded. Called outside any transaction, so that the count
+    and the record survive the refusal."""
+    credentials = {"username": user.username}
+    if request is not None and AxesProxyHandler.is_locked(request, credentials):
+        raise LockedOut("Too many failed sign-ins. Try again later.")
+    if not user.check_password(password):
+        _refuse_identity(request, user, purpose, "password")
+        raise ValidationError({password_field: ["This is not your current password."]})
+    if enabled(user) and not verify(user, code or ""):
+        _refuse_identity(request, user, purpose, "one_time_code")
+        raise ValidationError(
+            {code_field: ["Enter a current code from your authenticator app (or a recovery code)."]}
+        )
+
+
+def _refuse_identity(request: HttpRequest | None, user: User, purpose: str, reason: str) -> None:
+    if request is not None:
+        user_login_failed.send(
+            sender=__name__, credentials={"username": user.username}, request=request
+        )
+    audit_record(
+        actor=user,
+        action="auth.reauthentication_failed",
+        target=user,
+        organisation=user.organisation,
+        detail={"reason": reason, "purpose": purpose},
     )
+    if request is not None and AxesProxyHandler.is_locked(request, {"username": user.username}):
+        raise LockedOut("Too many failed sign-ins. Try again later.")
+
+
+def two_factor_enrol(*, user: User, password: str, request: HttpRequest | None) -> TOTPDevice:
+    """Starts enrolment, with the person's password: an unconfirmed device whose secret the app
+    scans. Any earlier unconfirmed device is replaced; a confirmed one must be disabled first."""
+    if enabled(user):
+        raise Conflict("Two-factor sign-in is already on.", code="two_factor_enabled")
+    confirm_identity(request=request, user=user, password=password, purpose="two_factor_enrol")
+    return _start_enrolment(user)
 
 
 @transaction.atomic
-def two_factor_enrol(*, user: User) -> TOTPDevice:
-    """Starts enrolment: an unconfirmed device whose secret the app scans. Any earlier
-    unconfirmed device is replaced; a confirmed one must be disabled first."""
-    if enabled(user):
-        raise Conflict("Two-factor sign-in is already on.", code="two_factor_enabled")
+def _start_enrolment(user: User) -> TOTPDevice:
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False, tolerance=0)
+    device = TOTPDevice.objects.create(
+        user=user, name="authenticator", confirmed=False, tolerance=0
+    )
+    audit_record(
+        actor=user,
+        action="auth.two_factor_enrolment_started",
+        target=user,
+        organisation=user.organisation,
+    )
+    return device
 
 
 @transaction.atomic
@@ -101,17 +177,18 @@ def _remove(user: User, *, by: Principal, reason: str) -> None:
     staff.tokens_revoke_all(user=user, by=by, reason=reason)
 
 
-@transaction.atomic
-def two_factor_disable(*, user: User, password: str, code: str) -> None:
+def two_factor_disable(
+    *, user: User, password: str, code: str, request: HttpRequest | None = None
+) -> None:
     """The person turns two-factor sign-in off, proving both factors; refused where their
     organisation requires it. The devices go and every session ends, together or not at all."""
     if required(user):
         raise ValidationError({"non_field_errors": ["Your organisation requires it."]})
-    if not user.check_password(password):
-        raise ValidationError({"password": ["This is not your password."]})
-    if not verify(user, code):
-        raise ValidationError({"code": ["That code is not valid."]})
-    _remove(user, by=user, reason="two_factor_disabled")
+    confirm_identity(
+        request=request, user=user, password=password, code=code, purpose="two_factor_disable"
+    )
+    with transaction.atomic():
+        _remove(user, by=user, reason="two_factor_disabled")
 
 
 @transaction.atomic

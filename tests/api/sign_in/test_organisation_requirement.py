@@ -6,7 +6,7 @@ import pytest
 from casework.audit.models import AuditEvent
 
 from ...conftest import client_for
-from ...factories import UserFactory
+from ...factories import PASSWORD, UserFactory
 from .world import SETTINGS, TWO_FACTOR, code, enrol, next_step, sign_in, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_me_password_two_factor_and_logout_stay_open_during_enrolment(as_supervi
     )
     assert password.status_code == 400  # reached the view: refused on its merits, not gated
     assert "current_password" in password.json()["fields"]
-    assert as_caseworker.post(TWO_FACTOR).status_code == 201
+    assert as_caseworker.post(TWO_FACTOR, {"password": PASSWORD}).status_code == 201
     assert as_caseworker.post("/api/v1/auth/logout/").status_code == 204
 
 

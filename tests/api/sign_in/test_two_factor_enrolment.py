@@ -11,13 +11,14 @@ from casework.accounts.models import RecoveryCode
 from casework.audit.models import AuditEvent
 
 from ...conftest import client_for
+from ...factories import PASSWORD
 from .world import CONFIRM, STEP, TWO_FACTOR, code, enrol, next_step, sign_in, signed_in, wrong
 
 pytestmark = pytest.mark.django_db
 
 
 def test_enrolment_starts_with_an_otpauth_uri_for_the_authenticator_app(as_caseworker, caseworker):
-    response = as_caseworker.post(TWO_FACTOR)
+    response = as_caseworker.post(TWO_FACTOR, {"password": PASSWORD})
 
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -38,7 +39,7 @@ def test_enrolment_starts_with_an_otpauth_uri_for_the_authenticator_app(as_casew
 def test_confirming_with_a_wrong_code_is_refused_and_leaves_two_factor_off(
     as_caseworker, caseworker
 ):
-    as_caseworker.post(TWO_FACTOR)
+    as_caseworker.post(TWO_FACTOR, {"password": PASSWORD})
     device = TOTPDevice.objects.get(user=caseworker)
 
     response = as_caseworker.post(CONFIRM, {"code": wrong(device)})
@@ -69,7 +70,7 @@ def test_enrolling_again_while_two_factor_is_on_is_refused(caseworker, clock):
     device, _ = enrol(client_for(caseworker), caseworker)
     next_step(clock)
     api = signed_in(sign_in(caseworker.username, otp=code(device)))
-    response = api.post(TWO_FACTOR)
+    response = api.post(TWO_FACTOR, {"password": PASSWORD})
     assert response.status_code == 409
     assert response.json()["code"] == "two_factor_enabled"
     assert TOTPDevice.objects.filter(user=caseworker).count() == 1

@@ -51,7 +51,7 @@ def wrong(device: TOTPDevice) -> str:
 
 def enrol(api: Api, user) -> tuple[TOTPDevice, list[str]]:
     """Sets two-factor sign-in up through the API, as the person's app would."""
-    started = api.post(TWO_FACTOR)
+    started = api.post(TWO_FACTOR, {"password": PASSWORD})
     assert started.status_code == 201, started.json()
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     confirmed = api.post(CONFIRM, {"code": code(device)})
