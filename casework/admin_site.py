@@ -120,6 +120,11 @@ class SuperuserAdminSite(admin.AdminSite):
             response.status_code = REFUSED_SIGN_IN
         return response
 
+    def logout(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
+        response = super().logout(request, extra_context)
+        response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+        return response
+
     def get_urls(self) -> list:
         return [
             path("two-factor/", self.two_factor_enrol_view, name="two_factor_enrol"),

@@ -274,3 +274,9 @@ def test_no_authenticator_secret_is_shown_in_the_admin(admin_browser, superuser)
     assert page.status_code == 200
     assert device.key.encode() not in page.content
     assert User.objects.filter(pk=superuser.pk).exists()
+
+
+def test_signing_out_of_the_admin_tells_the_browser_to_forget_the_site(admin_browser):
+    response = admin_browser.post("/admin/logout/")
+    assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+    assert admin_browser.get("/admin/").status_code == 302

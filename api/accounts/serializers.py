@@ -18,7 +18,12 @@ class LoginInput(StrictInput):
         required=False,
         allow_blank=True,
         help_text="The code from the authenticator app (or a recovery code), where two-factor "
-        "sign-in is on.",
+        "sign-in is on. Without it such an account is refused exactly as a wrong password is.",
+    )
+    end_other_sessions = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="True ends every other session of the person as this one starts.",
     )
 
 

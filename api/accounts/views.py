@@ -17,6 +17,8 @@ from permissions.throttling import LoginThrottle
 from ..base import CaseworkViewSet
 from . import serializers as s
 
+CLEAR = '"cache", "cookies", "storage"'
+
 
 def me_payload(principal) -> dict:
     integration = principals.integration(principal)
@@ -69,7 +71,8 @@ class LogoutView(APIView):
     @extend_schema(request=None, responses={204: None})
     def post(self, request):
         auth.logout(token=request.auth)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        # A browser-based client forgets what it kept of the session (ASVS 7.4.1, 14.3.1).
+        return Response(status=status.HTTP_204_NO_CONTENT, headers={"Clear-Site-Data": CLEAR})
 
 
 class MeView(APIView):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from casework.accounts.services.staff import staff_set_active
+from casework.audit.models import AuditEvent
 
 from ..conftest import Api, client_for, client_for_key
 from ..factories import PASSWORD, make_api_key
@@ -75,6 +76,34 @@ def test_logout_revokes_the_token(caseworker):
     after = client.get("/api/v1/me/")
     assert after.status_code == 401
     assert after.json()["code"] == "authentication_failed"
+
+
+def test_signing_out_tells_the_browser_to_forget_the_site(caseworker):
+    response = client_for(caseworker).post("/api/v1/auth/logout/")
+    assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+
+
+def test_a_sign_in_can_end_every_other_session_of_the_person(caseworker):
+    earlier = [client_for(caseworker) for _ in range(2)]
+    body = {"username": caseworker.username, "password": PASSWORD, "end_other_sessions": True}
+
+    response = Api().post("/api/v1/auth/login/", body)
+
+    assert response.status_code == 200, response.json()
+    assert [c.get("/api/v1/me/").status_code for c in earlier] == [401, 401]
+    assert AuthToken.objects.filter(user=caseworker).count() == 1
+    event = AuditEvent.objects.get(action="auth.tokens_revoked", actor=caseworker)
+    assert event.detail == {"sessions": 2, "reason": "ended_at_sign_in"}
+
+
+def test_a_sign_in_keeps_other_sessions_unless_asked(caseworker):
+    earlier = client_for(caseworker)
+    body = {"username": caseworker.username, "password": PASSWORD, "end_other_sessions": "yes"}
+    assert Api().post("/api/v1/auth/login/", body).status_code == 400
+    assert (
+        Api().post("/api/v1/auth/login/", {**body, "end_other_sessions": False}).status_code == 200
+    )
+    assert earlier.get("/api/v1/me/").status_code == 200
 
 
 def test_token_expires_when_idle(caseworker):

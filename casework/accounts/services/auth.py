@@ -44,16 +44,23 @@ def _refuse(request: HttpRequest, username: str, reason: str) -> NoReturn:
 
 
 def login(
-    *, request: HttpRequest, username: str, password: str, otp: str | None = None
+    *,
+    request: HttpRequest,
+    username: str,
+    password: str,
+    otp: str | None = None,
+    end_other_sessions: bool = False,
 ) -> tuple[User, str, datetime]:
     """Checks the credentials (and the one-time code where two-factor sign-in is on) and
     returns the person, a new token and its expiry.
 
     Unknown username, wrong password, wrong code and inactive account give the same answer;
     repeated failures for a username from one address lock that pair out for a while
-    (django-axes counts every failure, a wrong one-time code included). A refusal's audit event
-    stands on its own; the session, its audit event and the reset of the failure count commit
-    together."""
+    (django-axes counts every failure, a wrong one-time code included). With two-factor on, a
+    missing code is answered as a wrong password is (and counted as one), so the answer never
+    tells that the password was right. ``end_other_sessions`` ends every other session of the
+    person with this sign-in. A refusal's audit event stands on its own; the session, its audit
+    event and the reset of the failure count commit together."""
     if _locked(request, username):
         raise LockedOut("Too many failed sign-ins. Try again later.")
     # authenticate() reports a failure to django-axes itself.
@@ -62,23 +69,20 @@ def login(
         _refuse(request, username, "password_or_account")
     if user.organisation is not None and not user.organisation.is_active:
         _refuse(request, username, "organisation_inactive")
-    if two_factor.enabled(user):
-        if not otp:
-            raise ValidationError(
-                {"otp": ["Enter the code from your authenticator app."]}, code="otp_required"
-            )
-        if not two_factor.verify(user, otp):
-            user_login_failed.send(
-                sender=__name__, credentials={"username": username}, request=request
-            )
-            _refuse(request, username, "one_time_code")
-    return _open_session(request, user)
+    if two_factor.enabled(user) and not two_factor.verify(user, otp or ""):
+        user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+        _refuse(request, username, "one_time_code" if otp else "one_time_code_missing")
+    return _open_session(request, user, end_other_sessions=end_other_sessions)
 
 
 @transaction.atomic
-def _open_session(request: HttpRequest, user: User) -> tuple[User, str, datetime]:
+def _open_session(
+    request: HttpRequest, user: User, *, end_other_sessions: bool
+) -> tuple[User, str, datetime]:
     limit = knox_settings.TOKEN_LIMIT_PER_USER
-    if limit is not None:
+    if end_other_sessions:
+        tokens_revoke_all(user=user, by=user, reason="ended_at_sign_in")
+    elif limit is not None:
         # The oldest sessions make room for the new one rather than locking the person out.
         stale = (
             AuthToken.objects.filter(user=user)

@@ -24,14 +24,23 @@ from .world import (
 pytestmark = pytest.mark.django_db
 
 
-def test_with_two_factor_on_a_password_alone_gets_no_token(caseworker, enrolled):
-    response = sign_in(caseworker.username)
+def test_with_two_factor_on_a_password_alone_is_refused_like_a_wrong_password(caseworker, enrolled):
+    right_password = sign_in(caseworker.username)
+    wrong_password = sign_in(caseworker.username, "not-the-password-at-all")
 
-    assert response.status_code == 400
-    body = response.json()
-    assert list(body["fields"]) == ["otp"]
-    assert "token" not in body
+    assert_generic_refusal(right_password)
+    assert right_password.json()["fields"] == wrong_password.json()["fields"]
+    assert right_password.json()["message"] == wrong_password.json()["message"]
     assert not AuthToken.objects.filter(user=caseworker).exists()
+    reasons = AuditEvent.objects.filter(action="auth.login_failed").values_list("detail", flat=True)
+    assert {"reason": "one_time_code_missing"} in list(reasons)
+
+
+def test_a_password_alone_counts_towards_the_lockout_once_two_factor_is_on(caseworker, enrolled):
+    device, _ = enrolled
+    for _ in range(5):
+        sign_in(caseworker.username)
+    assert_locked_out(sign_in(caseworker.username, otp=code(device)))
 
 
 def test_a_current_code_signs_in(caseworker, enrolled):
