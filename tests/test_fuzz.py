@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "docs" / "openapi" / "openapi.yaml"
-PASSWORD = "fuzzing-demo-passphrase-2026"
+PASSWORD = "fuzzing-sample-passphrase-2026"
 SEED = "20261126"
 EXAMPLES = "8"
 PEOPLE = ["demo.caseworker", "demo.isva", "demo.supervisor", "demo.police", "demo.admin"]

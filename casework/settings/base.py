@@ -129,6 +129,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The service's own words and the person's (casework/accounts/context_words.txt).
+    {"NAME": "casework.accounts.passwords.ContextWordsValidator"},
 ]
 
 LANGUAGE_CODE = "en-gb"

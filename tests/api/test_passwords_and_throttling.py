@@ -82,6 +82,24 @@ def test_a_password_like_the_username_is_refused(as_caseworker, caseworker):
     assert_field_refused(response, "new_password")
 
 
+def test_a_word_of_the_service_is_refused(as_caseworker):
+    response = change(as_caseworker, "UglyMugs2026casework")
+    assert_field_refused(response, "new_password")
+    assert "word" in response.json()["fields"]["new_password"][0]
+
+
+def test_the_organisations_name_and_the_persons_name_are_refused(as_caseworker, caseworker):
+    organisation = caseworker.organisation
+    for password in (
+        f"my {organisation.name} password 2026",
+        f"{caseworker.last_name.upper()}-and-some-more-words",
+        f"{organisation.code}-tall-trees-and-quiet-water",
+    ):
+        assert_field_refused(change(as_caseworker, password), "new_password")
+    caseworker.refresh_from_db()
+    assert caseworker.check_password(PASSWORD)
+
+
 def test_a_lower_case_passphrase_of_many_words_is_accepted_without_composition_rules(
     as_caseworker, caseworker
 ):

@@ -12,7 +12,7 @@ from ..conftest import Api
 # Each test seeds the whole demo world first: seconds apiece.
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
-PASSWORD = "a-long-demo-passphrase-for-tests"
+PASSWORD = "a-long-sample-passphrase-for-tests"
 
 
 @pytest.fixture

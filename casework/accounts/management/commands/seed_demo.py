@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from casework.demo.seed import seed
 
-DEFAULT_DEMO_PASSWORD = "correct-horse-casework-demo"  # noqa: S105 (demo only, documented)
+DEFAULT_DEMO_PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (demo only, documented)
 
 
 class Command(BaseCommand):
