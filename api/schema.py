@@ -1,7 +1,9 @@
-"""Schema extensions: the two authentication schemes, and the one error shape documented on
-every operation."""
+"""Schema extensions: the two authentication schemes, the one error shape documented on
+every operation, and ``If-Match`` / ``ETag`` on every edit."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+from .concurrency import ETAG_HEADER_SCHEMA, IF_MATCH_SCHEMA
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -30,6 +32,9 @@ ERROR_RESPONSES = {
     "Unauthenticated": "Not signed in, or the credentials expired or were revoked.",
     "Forbidden": "Signed in, but not allowed to do this.",
     "NotFound": "Not found, or not visible to you (the two are indistinguishable).",
+    "PreconditionFailed": "The If-Match sent no longer matches: the record changed since it was "
+    "read. Nothing was changed.",
+    "PreconditionRequired": "An edit must send the record's ETag in If-Match. Nothing was changed.",
     "ClientError": "Any other client error.",
     "ServerError": "Server error; no detail is disclosed beyond the request id.",
 }
@@ -59,6 +64,31 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
                 responses.setdefault("404", _ref("NotFound"))
             responses.setdefault("4XX", _ref("ClientError"))
             responses.setdefault("5XX", _ref("ServerError"))
+    return result
+
+
+EDITS = ("patch", "put")
+
+
+def add_conditional_edits(result: dict, generator, request, public) -> dict:
+    """Every edit requires ``If-Match`` (428 without it, 412 when stale); the answers of a record
+    that can be edited, read or edit, carry its ``ETag``."""
+    for operations in result.get("paths", {}).values():
+        if not any(method in operations for method in EDITS):
+            continue
+        for method, operation in operations.items():
+            if method in EDITS:
+                parameters = [
+                    p for p in operation.get("parameters", []) if p.get("name") != "If-Match"
+                ]
+                operation["parameters"] = [*parameters, dict(IF_MATCH_SCHEMA)]
+                responses = operation.setdefault("responses", {})
+                responses["412"] = _ref("PreconditionFailed")
+                responses["428"] = _ref("PreconditionRequired")
+            if method in (*EDITS, "get"):
+                answer = operation.get("responses", {}).get("200")
+                if answer is not None and "$ref" not in answer:
+                    answer.setdefault("headers", {})["ETag"] = dict(ETAG_HEADER_SCHEMA)
     return result
 
 

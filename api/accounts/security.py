@@ -12,6 +12,7 @@ from casework.accounts.services.organisations import organisation_settings_updat
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 
+from ..concurrency import if_match, record_etag, with_etag
 from ..fields import StrictInput
 
 
@@ -166,15 +167,21 @@ class OrganisationSettingsView(APIView):
 
     @extend_schema(responses={200: OrganisationSettingsSerializer})
     def get(self, request):
-        return Response(OrganisationSettingsSerializer(request.user.organisation).data)
+        organisation = request.user.organisation
+        return with_etag(
+            Response(OrganisationSettingsSerializer(organisation).data), record_etag(organisation)
+        )
 
     @extend_schema(
         request=OrganisationSettingsInput, responses={200: OrganisationSettingsSerializer}
     )
     def patch(self, request):
-        data = OrganisationSettingsInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        organisation = organisation_settings_update(
-            organisation=request.user.organisation, by=request.user, **data.validated_data
+        with if_match(request, request.user.organisation, what="organisation"):
+            data = OrganisationSettingsInput(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            organisation = organisation_settings_update(
+                organisation=request.user.organisation, by=request.user, **data.validated_data
+            )
+        return with_etag(
+            Response(OrganisationSettingsSerializer(organisation).data), record_etag(organisation)
         )
-        return Response(OrganisationSettingsSerializer(organisation).data)

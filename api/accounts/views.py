@@ -15,6 +15,8 @@ from permissions.querysets import organisation_for_write
 from permissions.throttling import LoginThrottle
 
 from ..base import CaseworkViewSet
+from ..concurrency import ETagRetrieveMixin, if_match, record_etag, with_etag
+from ..idempotency import idempotent
 from . import serializers as s
 
 CLEAR = '"cache", "cookies", "storage"'
@@ -83,7 +85,7 @@ class MeView(APIView):
         return Response(s.MeOutput(me_payload(request.user)).data)
 
 
-class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet):
+class OrganisationViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseworkViewSet):
     authentication_classes = PERSONS_ONLY
     queryset = Organisation.objects.all()
     permission_classes = [policies.Organisations]
@@ -96,6 +98,7 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Case
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     @extend_schema(request=s.OrganisationCreateInput, responses={201: s.OrganisationOutput})
+    @idempotent
     def create(self, request):
         data = s.OrganisationCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -105,15 +108,16 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Case
     @extend_schema(request=s.OrganisationUpdateInput, responses={200: s.OrganisationOutput})
     def partial_update(self, request, pk=None):
         organisation = self.get_object()
-        data = s.OrganisationUpdateInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        organisation = organisations.organisation_update(
-            organisation=organisation, by=request.user, **data.validated_data
-        )
-        return Response(self.output(organisation).data)
+        with if_match(request, organisation, what="organisation"):
+            data = s.OrganisationUpdateInput(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            organisation = organisations.organisation_update(
+                organisation=organisation, by=request.user, **data.validated_data
+            )
+        return with_etag(Response(self.output(organisation).data), record_etag(organisation))
 
 
-class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet):
+class StaffViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseworkViewSet):
     authentication_classes = PERSONS_ONLY
     queryset = User.objects.select_related("organisation").filter(organisation__isnull=False)
     permission_classes = [policies.Staff]
@@ -124,6 +128,7 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkVie
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     @extend_schema(request=s.StaffCreateInput, responses={201: s.StaffOutput})
+    @idempotent
     def create(self, request):
         data = s.StaffCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -135,10 +140,11 @@ class StaffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkVie
     @extend_schema(request=s.StaffUpdateInput, responses={200: s.StaffOutput})
     def partial_update(self, request, pk=None):
         user = self.get_object()
-        data = s.StaffUpdateInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        user = staff.staff_update(user=user, by=request.user, **data.validated_data)
-        return Response(self.output(user).data)
+        with if_match(request, user, what="member of staff"):
+            data = s.StaffUpdateInput(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            user = staff.staff_update(user=user, by=request.user, **data.validated_data)
+        return with_etag(Response(self.output(user).data), record_etag(user))
 
     @extend_schema(request=None, responses={200: s.StaffOutput})
     @action(detail=True, methods=["post"])

@@ -25,7 +25,6 @@ from casework.cases.models import (
 )
 from casework.cases.services import cases, contacts, referrals
 from casework.clients.models import Client
-from casework.core.idempotency import KEY_MAX_LENGTH, run_once
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import restrict
@@ -33,31 +32,27 @@ from permissions.querysets import restrict
 from ..audit.views import ACCESS_LOG, access_log_page
 from ..audited import audit_page, audit_read
 from ..base import CaseworkViewSet, visible_or_404
-from ..concurrency import expected_version
+from ..concurrency import (
+    ETagRetrieveMixin,
+    if_match,
+    optional_version,
+    record_etag,
+    required_version,
+    with_etag,
+)
+from ..idempotency import idempotent
 from ..pagination import page_of, paginated
 from . import serializers as s
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=(
-        "Send the same key when retrying: the first result comes back and nothing new is created. "
-        "The same key with a different body is refused with 409."
-    ),
-    # Visible ASCII only: what an HTTP header can carry unchanged through every server.
-    pattern=r"^[!-~]{1,255}$",
-)
-IF_MATCH = OpenApiParameter(
+TRANSITION_IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description=(
-        "The case's ETag as last read. A stale one is refused with 412 and changes nothing. "
-        "Without the header the update is accepted as it stands."
+        "The case's ETag as last read: when sent, a stale one is refused with 412 and changes "
+        "nothing (the transition table refuses an illegal move either way)."
     ),
-    # An entity tag (RFC 9110 §8.8.3), or "*".
-    pattern=r'^(\*|(W/)?"[!#-~]{0,200}")$',
+    pattern=r'^"[!#-~]{1,200}"$',
 )
 
 
@@ -99,33 +94,14 @@ class ReferralViewSet(mixins.ListModelMixin, CaseworkViewSet):
     def retrieve(self, request, pk=None):
         return Response(s.ReferralOutput(self.get_object()).data)
 
-    @extend_schema(
-        request=s.ReferralInput, responses={201: s.ReferralOutput}, parameters=[IDEMPOTENCY_KEY]
-    )
+    @extend_schema(request=s.ReferralInput, responses={201: s.ReferralOutput})
+    @idempotent
     def create(self, request):
         data = s.ReferralInput(data=request.data)
         data.is_valid(raise_exception=True)
-        organisation = request.user.organisation
-
-        def create():
-            return referrals.referral_create(
-                organisation=organisation, actor=request.user, **data.validated_data
-            )
-
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            referral = create()
-        else:
-            if not key or len(key) > KEY_MAX_LENGTH:
-                raise ValidationError({"Idempotency-Key": ["Use 1 to 255 characters."]})
-            referral, _ = run_once(
-                principal=str(request.user.pk),
-                scope="referrals.create",
-                key=key,
-                payload=request.data,
-                create=create,
-                load=lambda pk: Referral.objects.get(pk=pk),
-            )
+        referral = referrals.referral_create(
+            organisation=request.user.organisation, actor=request.user, **data.validated_data
+        )
         return Response(s.ReferralOutput(referral).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ReferralAcceptInput, responses={201: s.CaseDetail})
@@ -265,6 +241,7 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
         return response
 
     @extend_schema(request=s.CaseCreateInput, responses={201: s.CaseDetail})
+    @idempotent
     def create(self, request):
         data = s.CaseCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -273,21 +250,24 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
         case = cases.case_create(opened_by=request.user, **values)
         return self._detail(case, status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.CaseUpdateInput, responses={200: s.CaseDetail}, parameters=[IF_MATCH])
+    @extend_schema(request=s.CaseUpdateInput, responses={200: s.CaseDetail})
     def partial_update(self, request, pk=None):
         case = self.get_object()
+        version = required_version(request, case.pk)
         data = s.CaseUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         case = cases.case_update(
-            case=case,
-            updated_by=request.user,
-            expected_version=expected_version(request, case),
-            **data.validated_data,
+            case=case, updated_by=request.user, expected_version=version, **data.validated_data
         )
         return self._detail(case)
 
     @extend_schema(methods=["GET"], request=None, responses={200: page_of(s.TransitionOutput)})
-    @extend_schema(methods=["POST"], request=s.TransitionInput, responses={200: s.CaseDetail})
+    @extend_schema(
+        methods=["POST"],
+        request=s.TransitionInput,
+        responses={200: s.CaseDetail},
+        parameters=[TRANSITION_IF_MATCH],
+    )
     @action(detail=True, methods=["get", "post"])
     def transitions(self, request, pk=None):
         """GET: the lifecycle history. POST: move one lifecycle; an illegal move answers 409."""
@@ -302,7 +282,7 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
         case = cases.case_transition(
             case=case,
             actor=request.user,
-            expected_version=expected_version(request, case),
+            expected_version=optional_version(request, case.pk),
             **data.validated_data,
         )
         return self._detail(case)
@@ -391,7 +371,7 @@ class CaseChildViewSet(CaseworkViewSet):
         return super().get_queryset().filter(case=self.get_case())
 
 
-class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
+class ContactViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseChildViewSet):
     queryset = ContactLogEntry.objects.select_related("recorded_by")
     permission_classes = [policies.Contacts]
     output_serializer_class = s.ContactOutput
@@ -402,20 +382,26 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChild
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     @extend_schema(request=s.ContactCreateInput, responses={201: s.ContactOutput})
+    @idempotent
     def create(self, request, case_id=None):
         case = self.get_case()
         data = s.ContactCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         entry = contacts.contact_log(case=case, recorded_by=request.user, **data.validated_data)
-        return Response(self.output(entry).data, status=status.HTTP_201_CREATED)
+        return with_etag(
+            Response(self.output(entry).data, status=status.HTTP_201_CREATED), record_etag(entry)
+        )
 
     @extend_schema(request=s.ContactUpdateInput, responses={200: s.ContactOutput})
     def partial_update(self, request, case_id=None, pk=None):
         entry = self.get_object()
-        data = s.ContactUpdateInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        entry = contacts.contact_edit(entry=entry, edited_by=request.user, **data.validated_data)
-        return Response(self.output(entry).data)
+        with if_match(request, entry, what="contact log entry"):
+            data = s.ContactUpdateInput(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            entry = contacts.contact_edit(
+                entry=entry, edited_by=request.user, **data.validated_data
+            )
+        return with_etag(Response(self.output(entry).data), record_etag(entry))
 
 
 class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
@@ -429,6 +415,7 @@ class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildVie
     http_method_names = ["get", "post", "head", "options"]
 
     @extend_schema(request=s.NoteInput, responses={201: s.NoteOutput})
+    @idempotent
     def create(self, request, case_id=None):
         case = self.get_case()
         data = s.NoteInput(data=request.data)

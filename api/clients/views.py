@@ -20,7 +20,9 @@ from permissions.authentication import PERSONS_ONLY
 from ..audit.views import ACCESS_LOG, access_log_page
 from ..audited import audit_read
 from ..base import CaseworkViewSet, visible_or_404
+from ..concurrency import ETagRetrieveMixin, if_match, record_etag, with_etag
 from ..fields import StrictInput
+from ..idempotency import idempotent
 from . import serializers as s
 
 
@@ -87,9 +89,11 @@ class ClientViewSet(ClientPrivacyMixin, mixins.ListModelMixin, CaseworkViewSet):
 
     @extend_schema(responses={200: s.ClientDetail})
     def retrieve(self, request, pk=None):
-        return Response(s.ClientDetail(self.get_object()).data)
+        client = self.get_object()
+        return with_etag(Response(s.ClientDetail(client).data), record_etag(client))
 
     @extend_schema(request=s.ClientInput, responses={201: s.ClientDetail})
+    @idempotent
     def create(self, request):
         data = s.ClientInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -101,12 +105,13 @@ class ClientViewSet(ClientPrivacyMixin, mixins.ListModelMixin, CaseworkViewSet):
     @extend_schema(request=s.ClientInput(partial=True), responses={200: s.ClientDetail})
     def partial_update(self, request, pk=None):
         client = self.get_object()
-        data = s.ClientInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        client = services.client_update(
-            client=client, updated_by=request.user, **data.validated_data
-        )
-        return Response(s.ClientDetail(client).data)
+        with if_match(request, client, what="client's record"):
+            data = s.ClientInput(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            client = services.client_update(
+                client=client, updated_by=request.user, **data.validated_data
+            )
+        return with_etag(Response(s.ClientDetail(client).data), record_etag(client))
 
     @ACCESS_LOG
     @action(detail=True, methods=["get"], url_path="access-log")
@@ -135,7 +140,7 @@ class ClientViewSet(ClientPrivacyMixin, mixins.ListModelMixin, CaseworkViewSet):
         return Response(s.ClientSummary(found, many=True).data)
 
 
-class ContactMethodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet):
+class ContactMethodViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseworkViewSet):
     """A client's contact methods, current and retired."""
 
     queryset = ContactMethod.objects.all()
@@ -159,6 +164,7 @@ class ContactMethodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Cas
         return super().get_queryset().filter(client=self.get_client())
 
     @extend_schema(request=s.ContactMethodCreateInput, responses={201: s.ContactMethodOutput})
+    @idempotent
     def create(self, request, client_id=None):
         client = self.get_client()
         data = s.ContactMethodCreateInput(data=request.data)
@@ -171,12 +177,13 @@ class ContactMethodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Cas
     @extend_schema(request=s.ContactMethodUpdateInput, responses={200: s.ContactMethodOutput})
     def partial_update(self, request, client_id=None, pk=None):
         method = self.get_object()
-        data = s.ContactMethodUpdateInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        method = services.contact_method_update(
-            method=method, updated_by=request.user, **data.validated_data
-        )
-        return Response(self.output(method).data)
+        with if_match(request, method, what="contact method"):
+            data = s.ContactMethodUpdateInput(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            method = services.contact_method_update(
+                method=method, updated_by=request.user, **data.validated_data
+            )
+        return with_etag(Response(self.output(method).data), record_etag(method))
 
     @extend_schema(request=None, responses={200: s.ContactMethodOutput})
     @action(detail=True, methods=["post"])

@@ -34,11 +34,13 @@ from permissions.querysets import restrict
 from ..audited import audit_read
 from ..base import CaseworkViewSet, principal_of
 from ..cases.views import CaseChildViewSet
+from ..concurrency import ETagRetrieveMixin, record_etag, required_version, with_etag
+from ..idempotency import idempotent
 from ..pagination import page_of, paginated
 from . import serializers as s
 
 
-class CourtEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
+class CourtEventViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseChildViewSet):
     queryset = CourtEvent.objects.prefetch_related("attendees", "date_changes__changed_by")
     permission_classes = [policies.CourtEvents]
     output_serializer_class = s.CourtEventOutput
@@ -49,20 +51,26 @@ class CourtEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseCh
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     @extend_schema(request=s.CourtEventInput, responses={201: s.CourtEventOutput})
+    @idempotent
     def create(self, request, case_id=None):
         case = self.get_case()
         data = s.CourtEventInput(data=request.data)
         data.is_valid(raise_exception=True)
         event = services.court_event_add(case=case, actor=request.user, **data.validated_data)
-        return Response(self.output(event).data, status=status.HTTP_201_CREATED)
+        return with_etag(
+            Response(self.output(event).data, status=status.HTTP_201_CREATED), record_etag(event)
+        )
 
     @extend_schema(request=s.CourtEventUpdateInput, responses={200: s.CourtEventOutput})
     def partial_update(self, request, case_id=None, pk=None):
         event = self.get_object()
+        version = required_version(request, event.pk)
         data = s.CourtEventUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        event = services.court_event_update(event=event, actor=request.user, **data.validated_data)
-        return Response(self.output(event).data)
+        event = services.court_event_update(
+            event=event, actor=request.user, expected_version=version, **data.validated_data
+        )
+        return with_etag(Response(self.output(event).data), record_etag(event))
 
 
 class DecisionViewSet(mixins.ListModelMixin, CaseChildViewSet):
@@ -78,6 +86,7 @@ class DecisionViewSet(mixins.ListModelMixin, CaseChildViewSet):
     read_audit = "justice_decision"
 
     @extend_schema(request=s.DirectDecisionInput, responses={201: s.DecisionOutput})
+    @idempotent
     def create(self, request, case_id=None):
         case = self.get_case()
         data = s.DirectDecisionInput(data=request.data)
@@ -258,6 +267,7 @@ class SharedCourtEventView(APIView):
         return response
 
     @extend_schema(request=s.PoliceCourtEventInput, responses={201: s.PoliceCourtEventOutput})
+    @idempotent
     def post(self, request, shared_case_id):
         share = self.get_share(shared_case_id)
         data = s.PoliceCourtEventInput(data=request.data)

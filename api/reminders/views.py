@@ -14,7 +14,12 @@ from casework.audit.reads import record_police_read
 from casework.clients.models import ContactMethod
 from casework.reminders import messages, services
 from casework.reminders.choices import ReminderKind, ReminderStatus
-from casework.reminders.models import OutboundMessage, Reminder, ReminderPreference
+from casework.reminders.models import (
+    OutboundMessage,
+    Reminder,
+    ReminderPolicy,
+    ReminderPreference,
+)
 from casework.reminders.policy import policy_for
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
@@ -22,6 +27,8 @@ from permissions.querysets import restrict
 
 from ..base import CaseworkViewSet, principal_of
 from ..cases.views import CaseChildViewSet
+from ..concurrency import etag, if_match, with_etag
+from ..idempotency import idempotent
 from . import serializers as s
 
 
@@ -137,6 +144,24 @@ def _routes(request, reminders) -> dict:
     return {str(m.pk): m for m in visible}
 
 
+# The policy and the preferences are one per organisation and per person, read and edited at
+# a fixed address; their ETags name their owner, and a setting never changed is at version 1.
+def _policy_etag_id(organisation_id) -> str:
+    return f"{organisation_id}-reminder-policy"
+
+
+def _policy_etag(policy: ReminderPolicy) -> str:
+    return etag(_policy_etag_id(policy.organisation_id), policy.version)
+
+
+def _preference_etag_id(user_id) -> str:
+    return f"{user_id}-reminder-preferences"
+
+
+def _preference_etag(preference: ReminderPreference) -> str:
+    return etag(_preference_etag_id(preference.user_id), preference.version)
+
+
 class ReminderPolicyView(APIView):
     """My organisation's reminder windows (the defaults until a supervisor changes them)."""
 
@@ -145,16 +170,26 @@ class ReminderPolicyView(APIView):
 
     @extend_schema(responses={200: s.ReminderPolicySerializer})
     def get(self, request):
-        return Response(s.ReminderPolicySerializer(policy_for(request.user.organisation)).data)
+        policy = policy_for(request.user.organisation)
+        return with_etag(Response(s.ReminderPolicySerializer(policy).data), _policy_etag(policy))
 
     @extend_schema(request=s.ReminderPolicyInput, responses={200: s.ReminderPolicySerializer})
     def patch(self, request):
-        data = s.ReminderPolicyInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        policy = services.reminder_policy_update(
-            organisation=request.user.organisation, by=request.user, **data.validated_data
-        )
-        return Response(s.ReminderPolicySerializer(policy).data)
+        organisation = request.user.organisation
+        current = policy_for(organisation)
+        with if_match(
+            request,
+            current,
+            record_id=_policy_etag_id(organisation.pk),
+            rows=ReminderPolicy.objects.filter(organisation=organisation),
+            what="reminder policy",
+        ):
+            data = s.ReminderPolicyInput(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            policy = services.reminder_policy_update(
+                organisation=organisation, by=request.user, **data.validated_data
+            )
+        return with_etag(Response(s.ReminderPolicySerializer(policy).data), _policy_etag(policy))
 
 
 class ReminderPreferencesView(APIView):
@@ -165,19 +200,32 @@ class ReminderPreferencesView(APIView):
 
     @extend_schema(responses={200: s.ReminderPreferenceSerializer})
     def get(self, request):
-        preference = ReminderPreference.objects.filter(user=request.user).first()
-        return Response(
-            s.ReminderPreferenceSerializer(preference or ReminderPreference(user=request.user)).data
+        preference = ReminderPreference.objects.filter(
+            user=request.user
+        ).first() or ReminderPreference(user=request.user)
+        return with_etag(
+            Response(s.ReminderPreferenceSerializer(preference).data),
+            _preference_etag(preference),
         )
 
     @extend_schema(
         request=s.ReminderPreferenceInput, responses={200: s.ReminderPreferenceSerializer}
     )
     def patch(self, request):
-        data = s.ReminderPreferenceInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        preference = services.preferences_update(user=request.user, **data.validated_data)
-        return Response(s.ReminderPreferenceSerializer(preference).data)
+        with if_match(
+            request,
+            request.user,
+            record_id=_preference_etag_id(request.user.pk),
+            rows=ReminderPreference.objects.filter(user=request.user),
+            what="reminder preferences",
+        ):
+            data = s.ReminderPreferenceInput(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            preference = services.preferences_update(user=request.user, **data.validated_data)
+        return with_etag(
+            Response(s.ReminderPreferenceSerializer(preference).data),
+            _preference_etag(preference),
+        )
 
 
 class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
@@ -194,6 +242,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChild
     read_audit = "message"
 
     @extend_schema(request=s.MessageInput, responses={201: s.MessageOutput})
+    @idempotent
     def create(self, request, case_id=None):
         case = self.get_case()
         data = s.MessageInput(data=request.data)

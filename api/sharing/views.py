@@ -19,8 +19,8 @@ from permissions.querysets import ended_shares
 
 from ..audited import audit_read
 from ..base import CaseworkViewSet, principal_of, visible_or_404
-from ..cases.views import IF_MATCH
-from ..concurrency import StaleVersion
+from ..concurrency import etag, required_version, with_etag
+from ..idempotency import idempotent
 from ..pagination import page_of, paginated
 from . import serializers as s
 
@@ -46,6 +46,7 @@ class ConsentView(APIView):
         return Response(s.ConsentLedgerOutput(payload).data)
 
     @extend_schema(request=s.ConsentDecisionInput, responses={201: s.ConsentLedgerOutput})
+    @idempotent
     def post(self, request, case_id):
         case = visible_or_404(Case, request, case_id)
         data = s.ConsentDecisionInput(data=request.data)
@@ -56,24 +57,25 @@ class ConsentView(APIView):
         )
 
 
-def _involvement_response(case: Case) -> Response:
-    involvement = PoliceInvolvement.objects.filter(case=case).select_related(
+def _involvement_of(case: Case) -> PoliceInvolvement:
+    # A case with no involvement yet reads as version 0 (the service agrees).
+    return PoliceInvolvement.objects.filter(case=case).select_related(
         "police_force", "updated_by"
     ).first() or PoliceInvolvement(case=case, version=0)
-    response = Response(s.PoliceInvolvementOutput(involvement).data)
-    response["ETag"] = f'"{case.pk}-pi-{involvement.version}"'
-    return response
 
 
-def _expected_involvement_version(request, case: Case) -> int | None:
-    header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":
-        return None
-    tag = header.strip().removeprefix("W/").strip('"')
-    prefix = f"{case.pk}-pi-"
-    if tag.startswith(prefix) and tag[len(prefix) :].isdigit():
-        return int(tag[len(prefix) :])
-    raise StaleVersion()
+# The charity's ETag names the case; the force's names its share, the only id it knows.
+def _involvement_etag_id(owner_id) -> str:
+    return f"{owner_id}-pi"
+
+
+def _involvement_response(case: Case, *, seen_through=None) -> Response:
+    involvement = _involvement_of(case)
+    owner = case.pk if seen_through is None else seen_through.pk
+    return with_etag(
+        Response(s.PoliceInvolvementOutput(involvement).data),
+        etag(_involvement_etag_id(owner), involvement.version),
+    )
 
 
 class PoliceInvolvementView(APIView):
@@ -89,20 +91,14 @@ class PoliceInvolvementView(APIView):
         audit_read(request, [case.pk], action="police_involvement.read", case_id=case.pk)
         return response
 
-    @extend_schema(
-        request=s.PoliceInvolvementInput,
-        responses={200: s.PoliceInvolvementOutput},
-        parameters=[IF_MATCH],
-    )
+    @extend_schema(request=s.PoliceInvolvementInput, responses={200: s.PoliceInvolvementOutput})
     def patch(self, request, case_id):
         case = visible_or_404(Case, request, case_id)
+        version = required_version(request, _involvement_etag_id(case.pk))
         data = s.PoliceInvolvementInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.police_involvement_update(
-            case=case,
-            actor=request.user,
-            expected_version=_expected_involvement_version(request, case),
-            **data.validated_data,
+            case=case, actor=request.user, expected_version=version, **data.validated_data
         )
         return _involvement_response(case)
 
@@ -170,16 +166,37 @@ class SharedCaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
             request, ended_shares(request.user), ("-ended_at", "-id"), s.EndedShareOutput
         )
 
-    @extend_schema(request=s.PoliceInvolvementInput, responses={200: s.PoliceInvolvementOutput})
-    @action(detail=True, methods=["patch"], url_path="police-involvement")
+    @extend_schema(methods=["GET"], request=None, responses={200: s.PoliceInvolvementOutput})
+    @extend_schema(
+        methods=["PATCH"],
+        request=s.PoliceInvolvementInput,
+        responses={200: s.PoliceInvolvementOutput},
+    )
+    @action(detail=True, methods=["get", "patch"], url_path="police-involvement")
     def police_involvement(self, request, pk=None):
+        """GET: the investigation as the force keeps it, with the ETag its edits must send.
+        PATCH: keep it, under that ETag."""
         share = justice_share_or_404(request, pk)
+        if request.method == "GET":
+            response = _involvement_response(share.case, seen_through=share)
+            record_police_read(
+                actor=principal_of(request),
+                action="shared_case.police_involvement.read",
+                shares=[share],
+                records=[share.pk],
+            )
+            return response
+        version = required_version(request, _involvement_etag_id(share.pk))
         data = s.PoliceInvolvementInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        involvement = services.police_involvement_update(
-            case=share.case, actor=request.user, via_share=share, **data.validated_data
+        services.police_involvement_update(
+            case=share.case,
+            actor=request.user,
+            via_share=share,
+            expected_version=version,
+            **data.validated_data,
         )
-        return Response(s.PoliceInvolvementOutput(involvement).data)
+        return _involvement_response(share.case, seen_through=share)
 
 
 class SharedUpdateViewSet(mixins.ListModelMixin, CaseworkViewSet):
@@ -211,6 +228,7 @@ class SharedUpdateViewSet(mixins.ListModelMixin, CaseworkViewSet):
         return super().get_queryset().filter(shared_case=self.get_share())
 
     @extend_schema(request=s.SharedUpdateInput, responses={201: s.SharedUpdateOutput})
+    @idempotent
     def create(self, request, shared_case_id=None):
         share = self.get_share()
         data = s.SharedUpdateInput(data=request.data)

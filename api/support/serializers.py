@@ -4,6 +4,7 @@ from casework.cases.choices import RiskLevel
 from casework.support.choices import NeedArea, NeedStatus, SafetyItemStatus
 from casework.support.models import NeedRecord, RiskAssessment, SafetyPlanRevision
 
+from ..concurrency import etag
 from ..fields import StrictInput
 
 
@@ -26,6 +27,19 @@ class SafetyItemOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CurrentSafetyItemOutput(SafetyItemOutput):
+    """An item as it stands, with the ETag an edit of it must send in ``If-Match``."""
+
+    etag = serializers.SerializerMethodField()
+
+    class Meta(SafetyItemOutput.Meta):
+        fields = [*SafetyItemOutput.Meta.fields, "etag"]
+        read_only_fields = fields
+
+    def get_etag(self, revision: SafetyPlanRevision) -> str:
+        return etag(revision.item_id, revision.item.version)
+
+
 class RiskAssessmentOutput(serializers.ModelSerializer):
     assessor = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
@@ -37,7 +51,7 @@ class RiskAssessmentOutput(serializers.ModelSerializer):
 
 class SupportPlanOutput(serializers.Serializer):
     needs = NeedOutput(many=True)
-    safety_plan = SafetyItemOutput(many=True)
+    safety_plan = CurrentSafetyItemOutput(many=True)
     risk_assessments = RiskAssessmentOutput(many=True)
 
 

@@ -17,6 +17,8 @@ from permissions.authentication import PERSONS_ONLY
 
 from ..audited import audit_read
 from ..base import visible_or_404
+from ..concurrency import if_match
+from ..idempotency import idempotent
 from . import serializers as s
 
 
@@ -73,6 +75,7 @@ class SupportPlanHistoryView(_SupportPlanView):
 
 class NeedsView(_SupportPlanView):
     @extend_schema(request=s.NeedInput, responses={201: s.SupportPlanOutput})
+    @idempotent
     def post(self, request, case_id):
         case = self.case(case_id)
         data = s.NeedInput(data=request.data)
@@ -83,6 +86,7 @@ class NeedsView(_SupportPlanView):
 
 class SafetyPlanView(_SupportPlanView):
     @extend_schema(request=s.SafetyItemInput, responses={201: s.SupportPlanOutput})
+    @idempotent
     def post(self, request, case_id):
         case = self.case(case_id)
         data = s.SafetyItemInput(data=request.data)
@@ -96,9 +100,10 @@ class SafetyPlanItemView(_SupportPlanView):
     def patch(self, request, case_id, item_id):
         case = self.case(case_id)
         item = visible_item(case, item_id)
-        data = s.SafetyItemUpdateInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        services.safety_item_revise(item=item, actor=request.user, **data.validated_data)
+        with if_match(request, item, what="safety plan item"):
+            data = s.SafetyItemUpdateInput(data=request.data, partial=True)
+            data.is_valid(raise_exception=True)
+            services.safety_item_revise(item=item, actor=request.user, **data.validated_data)
         return self.plan(case)
 
 
@@ -114,6 +119,7 @@ def visible_item(case: Case, item_id) -> SafetyPlanItem:
 
 class RiskAssessmentsView(_SupportPlanView):
     @extend_schema(request=s.RiskAssessmentInput, responses={201: s.SupportPlanOutput})
+    @idempotent
     def post(self, request, case_id):
         case = self.case(case_id)
         data = s.RiskAssessmentInput(data=request.data)

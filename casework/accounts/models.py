@@ -13,6 +13,8 @@ from django.db.models.functions import Lower
 from django_otp.models import Device
 from rest_framework_api_key.models import AbstractAPIKey
 
+from casework.core.versioning import Versioned
+
 from .choices import OrganisationKind, Role, Scope
 
 # Which roles fit which kind of organisation, for the database's own check. It restates
@@ -32,7 +34,7 @@ ROLE_FITS_KIND_SQL = """
 """
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     """A charity or a police force. Nothing crosses organisations but a consented share."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -104,7 +106,7 @@ class StaffManager(UserManager):
         return self.get(username__iexact=username)
 
 
-class User(AbstractUser):
+class User(Versioned, AbstractUser):
     """A person who signs in. Everyone but a platform superuser belongs to one organisation with
     one role that fits the organisation's kind; the database enforces both."""
 
@@ -115,6 +117,8 @@ class User(AbstractUser):
     role = models.CharField(max_length=32, choices=Role.choices, null=True, blank=True)  # noqa: DJ001
 
     objects: ClassVar[StaffManager] = StaffManager()
+    # Signing in is not an edit of the record: an ETag read before it still holds.
+    unversioned_fields = ("last_login",)
 
     class Meta:
         ordering = ["username"]

@@ -13,6 +13,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from casework.clients.choices import ContactKind
 from casework.core.triggers import append_only, no_truncate
+from casework.core.versioning import Versioned
 from casework.crypto import EncryptedTextField
 
 from .choices import (
@@ -241,7 +242,7 @@ class CaseTransition(models.Model):
         return f"{self.lifecycle}: {self.from_state} → {self.to_state}"
 
 
-class ContactLogEntry(models.Model):
+class ContactLogEntry(Versioned):
     """An attempt to reach the client, or contact from them. Editable for 24 hours after it was
     recorded, never deleted; later corrections are new entries that point at the old one."""
 

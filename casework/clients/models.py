@@ -7,12 +7,13 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from casework.core.versioning import Versioned
 from casework.crypto import EncryptedDateField, EncryptedTextField
 
 from .choices import POLICE_ROUTE_KINDS, ContactKind, ContactStatus, VulnerabilityFlag, WorkSetting
 
 
-class Client(models.Model):
+class Client(Versioned):
     """A person a charity supports. The pseudonym is what they want to be called; it and every
     identity field are encrypted, and lists never show more than the pseudonym."""
 
@@ -59,7 +60,7 @@ class Client(models.Model):
         return f"Client {self.id}"
 
 
-class ContactMethod(models.Model):
+class ContactMethod(Versioned):
     """One way to reach a client, with what is safe on it. Methods are retired, never deleted, and a
     retired method never becomes current again (the database refuses it)."""
 

@@ -2,19 +2,25 @@
 
 from django.db import models
 
+from casework.crypto.fields import EncryptedTextField
+
 
 class IdempotencyRecord(models.Model):
     """The first result of a create sent with an ``Idempotency-Key``.
 
-    Only a fingerprint of the request and the id of what it created are kept (no request or
-    response body, which could hold personal data in plaintext). A retry with the same key and
-    the same body is answered with the same resource; with another body it is refused."""
+    A fingerprint of the request is kept, and the first response (its status, body and the
+    headers a client relies on) encrypted like every other personal field, since a body can
+    name a client. A retry with the same key and the same body is answered with that response;
+    with another body it is refused. Records are purged after a day."""
 
     principal = models.CharField(max_length=80)
     scope = models.CharField(max_length=64)
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
-    resource_id = models.UUIDField(null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = EncryptedTextField(
+        null=True, blank=True, help_text="The first response as JSON: status, headers, body."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

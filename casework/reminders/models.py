@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from casework.core.versioning import Versioned
 from casework.crypto import EncryptedTextField
 
 from .choices import MessageChannel, MessagePurpose, MessageStatus, ReminderKind, ReminderStatus
@@ -27,7 +28,7 @@ def _days(
     )
 
 
-class ReminderPolicy(models.Model):
+class ReminderPolicy(Versioned):
     """An organisation's windows. Every organisation has the defaults until a supervisor changes
     them."""
 
@@ -107,7 +108,7 @@ class Reminder(models.Model):
         return f"{self.get_kind_display()} for {self.assignee_id}"
 
 
-class ReminderPreference(models.Model):
+class ReminderPreference(Versioned):
     """How a member of staff wants to hear about reminders besides the app."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="reminder_preference")

@@ -8,6 +8,7 @@ from django.db import models
 
 from casework.cases.choices import RiskLevel
 from casework.core.triggers import append_only
+from casework.core.versioning import Versioned
 from casework.crypto import EncryptedTextField
 
 from .choices import NeedArea, NeedStatus, SafetyItemStatus
@@ -36,7 +37,7 @@ class NeedRecord(models.Model):
         return f"{self.need}: {self.status}"
 
 
-class SafetyPlanItem(models.Model):
+class SafetyPlanItem(Versioned):
     """One line of the safety plan; its content lives in its revisions."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

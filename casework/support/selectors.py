@@ -18,7 +18,7 @@ def current_plan(case: Case) -> dict[str, list[Any]]:
     items = []
     revisions = (
         SafetyPlanRevision.objects.filter(item__case=case)
-        .select_related("recorded_by")
+        .select_related("recorded_by", "item")
         .order_by("item_id", "-id")
         .distinct("item_id")
     )

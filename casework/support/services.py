@@ -66,6 +66,9 @@ def safety_item_add(
     )
     revision.full_clean()
     revision.save()
+    # The item's content lives in its revisions; its own row carries the version the API's
+    # ETag names, so a new revision moves it on.
+    SafetyPlanItem.objects.select_for_update().get(pk=item.pk).save(update_fields=["version"])
     audit_record(
         actor=actor,
         action="support_plan.safety_item",
@@ -106,6 +109,9 @@ def safety_item_revise(
     )
     revision.full_clean()
     revision.save()
+    # The item's content lives in its revisions; its own row carries the version the API's
+    # ETag names, so a new revision moves it on.
+    SafetyPlanItem.objects.select_for_update().get(pk=item.pk).save(update_fields=["version"])
     audit_record(
         actor=actor,
         action="support_plan.safety_item",

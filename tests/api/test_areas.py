@@ -12,6 +12,7 @@ from casework.cases.models import Case, Referral
 from casework.sharing.models import SharedCase
 
 from ..conftest import client_for
+from ..editing import edit
 from ..factories import CaseFactory, ClientFactory, SharedCaseFactory, SupervisorFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def areas(charity) -> list[str]:
 
 
 def set_areas(api, areas):
-    return api.patch(SETTINGS, {"areas": areas}, format="json")
+    return edit(api, SETTINGS, {"areas": areas}, format="json")
 
 
 def assert_refused_on(response, field: str) -> None:
@@ -131,12 +132,12 @@ def test_the_area_is_changed_and_cleared_by_an_update(as_caseworker, caseworker,
     client = ClientFactory(created_by=caseworker, pseudonym="Kit")
     case = CaseFactory(client=client, opened_by=caseworker, area="Holbeck")
     url = f"{CASES}{case.id}/"
-    refused = as_caseworker.patch(url, {"area": "Somewhere else"}, format="json")
+    refused = edit(as_caseworker, url, {"area": "Somewhere else"}, format="json")
     assert_refused_on(refused, "area")
     case.refresh_from_db()
     assert (case.area, case.version) == ("Holbeck", 1)
     for value in ("Chapeltown", ""):
-        response = as_caseworker.patch(url, {"area": value}, format="json")
+        response = edit(as_caseworker, url, {"area": value}, format="json")
         assert response.status_code == 200, response.json()
         assert response.json()["area"] == value
     case.refresh_from_db()

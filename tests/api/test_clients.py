@@ -13,6 +13,7 @@ from casework.clients.models import Client
 from casework.clients.services import contact_method_retire
 
 from ..conftest import client_for
+from ..editing import edit
 from ..factories import (
     CaseFactory,
     ClientFactory,
@@ -127,8 +128,8 @@ def test_a_refused_detail_read_is_not_audited_as_a_read(as_supervisor, other_cha
 
 def test_patch_changes_only_the_fields_sent(as_caseworker):
     client_id = as_caseworker.post(URL, NEW).json()["id"]
-    response = as_caseworker.patch(
-        detail_url(client_id), {"pseudonym": "Jade R", "work_settings": ["online"]}
+    response = edit(
+        as_caseworker, detail_url(client_id), {"pseudonym": "Jade R", "work_settings": ["online"]}
     )
     assert response.status_code == 200, response.json()
     assert response.json()["pseudonym"] == "Jade R"
@@ -142,8 +143,10 @@ def test_patch_changes_only_the_fields_sent(as_caseworker):
 
 def test_patch_can_clear_the_interpreter_need(as_caseworker):
     client_id = as_caseworker.post(URL, NEW).json()["id"]
-    response = as_caseworker.patch(
-        detail_url(client_id), {"interpreter_needed": False, "interpreter_language": ""}
+    response = edit(
+        as_caseworker,
+        detail_url(client_id),
+        {"interpreter_needed": False, "interpreter_language": ""},
     )
     assert response.status_code == 200, response.json()
     saved = Client.objects.get(pk=client_id)
@@ -212,7 +215,7 @@ def test_bad_input_on_patch_is_refused_per_field_and_nothing_changes(
     as_caseworker, charity, changes, field
 ):
     client_id = as_caseworker.post(URL, NEW).json()["id"]
-    response = as_caseworker.patch(detail_url(client_id), {"pronouns": "they/them", **changes})
+    response = edit(as_caseworker, detail_url(client_id), {"pronouns": "they/them", **changes})
     assert_validation_error(response, field)
     saved = Client.objects.get(pk=client_id)
     assert saved.pronouns == "she/her"
@@ -240,7 +243,7 @@ def test_a_caseworker_sees_clients_of_cases_they_are_assigned_to(
     CaseFactory(client=assigned, opened_by=supervisor, assigned_to=[caseworker])
     assert listed_ids(as_caseworker) == {str(assigned.id)}
     assert as_caseworker.get(detail_url(assigned.id)).status_code == 200
-    assert as_caseworker.patch(detail_url(assigned.id), {"pronouns": "he/him"}).status_code == 200
+    assert edit(as_caseworker, detail_url(assigned.id), {"pronouns": "he/him"}).status_code == 200
 
 
 def test_a_caseworker_sees_clients_they_registered_that_have_no_case_yet(
@@ -265,7 +268,7 @@ def test_a_caseworker_does_not_see_other_clients_of_their_charity(
     assert listed_ids(as_caseworker) == {str(own.id)}
     for hidden in (registered_by_colleague, with_colleagues_case, unassigned_case):
         assert as_caseworker.get(detail_url(hidden.id)).status_code == 404
-        patch = as_caseworker.patch(detail_url(hidden.id), {"pronouns": "x"})
+        patch = edit(as_caseworker, detail_url(hidden.id), {"pronouns": "x"})
         assert patch.status_code == 404
     hidden_pronouns = Client.objects.filter(pk=registered_by_colleague.pk).values_list(
         "pronouns", flat=True
@@ -316,7 +319,7 @@ def test_staff_of_another_charity_cannot_see_or_change_a_client(
     outsider = ClientFactory(created_by=outsider_staff, pseudonym="Outsider")
     assert str(outsider.id) not in listed_ids(api)
     assert api.get(detail_url(outsider.id)).status_code == 404
-    assert api.patch(detail_url(outsider.id), {"pronouns": "x"}).status_code == 404
+    assert edit(api, detail_url(outsider.id), {"pronouns": "x"}).status_code == 404
     outsider.refresh_from_db()
     assert outsider.pronouns == ""
 
@@ -352,7 +355,7 @@ def test_police_liaison_is_refused_every_client_endpoint(as_police, supervisor, 
     assert as_police.get(URL).status_code == 403
     assert as_police.post(URL, {"pseudonym": "Sneaky"}).status_code == 403
     assert as_police.get(detail_url(client.id)).status_code == 403
-    assert as_police.patch(detail_url(client.id), {"pronouns": "x"}).status_code == 403
+    assert edit(as_police, detail_url(client.id), {"pronouns": "x"}).status_code == 403
     assert as_police.post(LOOKUP, {"phone": "07700 900123"}).status_code == 403
     assert Client.objects.count() == 1
 
@@ -363,7 +366,7 @@ def test_api_keys_are_not_accepted_on_client_endpoints(as_charity_key, superviso
         as_charity_key.get(URL),
         as_charity_key.post(URL, {"pseudonym": "Sneaky"}),
         as_charity_key.get(detail_url(client.id)),
-        as_charity_key.patch(detail_url(client.id), {"pronouns": "x"}),
+        edit(as_charity_key, detail_url(client.id), {"pronouns": "x"}),
         as_charity_key.post(LOOKUP, {"phone": "07700 900123"}),
     ):
         assert response.status_code == 401

@@ -14,6 +14,7 @@ from casework.cases.services.contacts import contact_log
 from casework.clients.services import DEAD_AFTER_FAILURES
 
 from ..conftest import client_for
+from ..editing import edit
 from ..factories import CaseFactory, ContactMethodFactory, SupervisorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -202,8 +203,11 @@ def test_note_and_duration_can_be_edited_within_24_hours(as_caseworker, case, mo
     assert parse_datetime(entry["editable_until"]) == recorded_at + timedelta(hours=24)
     with time_machine.travel(recorded_at + timedelta(hours=23)):
         api = client_for(as_caseworker.principal)
-        response = api.patch(
-            url(case, entry["id"]), {"note": "Spoke briefly", "duration_minutes": 7}, format="json"
+        response = edit(
+            api,
+            url(case, entry["id"]),
+            {"note": "Spoke briefly", "duration_minutes": 7},
+            format="json",
         )
     assert response.status_code == 200, response.json()
     assert response.json()["note"] == "Spoke briefly"
@@ -216,7 +220,8 @@ def test_note_and_duration_can_be_edited_within_24_hours(as_caseworker, case, mo
 
 def test_an_edit_may_not_change_the_outcome_or_the_time(as_caseworker, case):
     entry = log(as_caseworker, case)
-    response = as_caseworker.patch(
+    response = edit(
+        as_caseworker,
         url(case, entry["id"]),
         {"outcome": "no_answer", "recorded_at": "2020-01-01T00:00:00Z"},
         format="json",
@@ -232,7 +237,7 @@ def test_an_edit_after_24_hours_is_refused_with_a_conflict(as_caseworker, case, 
     recorded_at = parse_datetime(entry["recorded_at"])
     with time_machine.travel(recorded_at + timedelta(hours=24, minutes=1)):
         api = client_for(as_caseworker.principal)
-        response = api.patch(url(case, entry["id"]), {"note": "Too late"}, format="json")
+        response = edit(api, url(case, entry["id"]), {"note": "Too late"}, format="json")
     assert response.status_code == 409, response.json()
     body = response.json()
     assert body["code"] == "edit_window_closed"
@@ -358,7 +363,7 @@ def test_another_charitys_case_is_not_found(as_caseworker, other_charity):
     assert as_caseworker.get(url(their_case)).status_code == 404
     assert as_caseworker.get(url(their_case, entry["id"])).status_code == 404
     assert as_caseworker.post(url(their_case), call(), format="json").status_code == 404
-    patch = as_caseworker.patch(url(their_case, entry["id"]), {"note": "x"}, format="json")
+    patch = edit(as_caseworker, url(their_case, entry["id"]), {"note": "x"}, format="json")
     assert patch.status_code == 404
     assert patch.json()["code"] == "not_found"
     assert ContactLogEntry.objects.filter(case=their_case).count() == 1
@@ -373,7 +378,7 @@ def test_a_caseworker_not_assigned_to_the_case_gets_not_found(case, caseworker, 
     assert colleague.get(url(case)).status_code == 404
     assert colleague.get(url(case, entry["id"])).status_code == 404
     assert colleague.post(url(case), call(), format="json").status_code == 404
-    assert colleague.patch(url(case, entry["id"]), {"note": "x"}, format="json").status_code == 404
+    assert edit(colleague, url(case, entry["id"]), {"note": "x"}, format="json").status_code == 404
     assert ContactLogEntry.objects.filter(case=case).count() == 1
     # The charity's supervisor sees every case of the charity.
     supervisor = client_for(SupervisorFactory(organisation=charity))

@@ -15,6 +15,7 @@ from casework.clients.services import (
 from casework.crypto import blind_index
 
 from ..conftest import client_for
+from ..editing import edit
 from ..factories import (
     CaseFactory,
     ClientFactory,
@@ -206,7 +207,7 @@ def test_more_than_fourteen_safe_windows_are_refused(as_caseworker, their_client
 def test_bad_safe_times_are_refused_on_update_and_the_old_ones_kept(as_caseworker, their_client):
     method = add(as_caseworker, their_client, **MOBILE)
     bad = [{"days": ["mon"], "from": "18:00", "to": "08:00"}]
-    response = as_caseworker.patch(url(their_client, method), {"safe_times": bad})
+    response = edit(as_caseworker, url(their_client, method), {"safe_times": bad})
     assert_refused_on(response, "safe_times")
     saved = ContactMethod.objects.get(pk=method["id"])
     assert saved.safe_times == [{"days": ["mon", "tue"], "from": "10:00", "to": "16:00"}]
@@ -217,7 +218,8 @@ def test_bad_safe_times_are_refused_on_update_and_the_old_ones_kept(as_caseworke
 
 def test_patch_changes_safety_flags_and_times(as_caseworker, their_client):
     method = add(as_caseworker, their_client, **MOBILE)
-    response = as_caseworker.patch(
+    response = edit(
+        as_caseworker,
         url(their_client, method),
         {"safe_to_call": False, "safe_times": [{"days": ["sat"], "from": "12:00", "to": "13:00"}]},
     )
@@ -267,7 +269,7 @@ def test_flagging_an_address_third_party_or_location_later_is_refused(
     as_caseworker, their_client, body
 ):
     method = add(as_caseworker, their_client, **body)
-    response = as_caseworker.patch(url(their_client, method), {"police_may_use": True})
+    response = edit(as_caseworker, url(their_client, method), {"police_may_use": True})
     assert_refused_on(response, "police_may_use")
     assert ContactMethod.objects.get(pk=method["id"]).police_may_use is False
     assert not AuditEvent.objects.filter(action="contact_method.update").exists()
@@ -276,7 +278,7 @@ def test_flagging_an_address_third_party_or_location_later_is_refused(
 def test_the_flag_is_set_and_cleared_by_patch_and_audited(as_caseworker, their_client):
     method = add(as_caseworker, their_client, kind="email", value="robin@example.org")
     for flag in (True, False):
-        response = as_caseworker.patch(url(their_client, method), {"police_may_use": flag})
+        response = edit(as_caseworker, url(their_client, method), {"police_may_use": flag})
         assert response.status_code == 200, response.json()
         assert response.json()["police_may_use"] is flag
         assert ContactMethod.objects.get(pk=method["id"]).police_may_use is flag
@@ -302,7 +304,7 @@ def test_the_database_refuses_police_use_of_anything_but_a_phone_or_email(
 
 def test_the_value_of_a_method_cannot_be_changed(as_caseworker, their_client):
     method = add(as_caseworker, their_client, **MOBILE)
-    response = as_caseworker.patch(url(their_client, method), {"value": "07700900999"})
+    response = edit(as_caseworker, url(their_client, method), {"value": "07700900999"})
     assert_refused_on(response, "value")
     assert ContactMethod.objects.get(pk=method["id"]).value == "+447700900123"
 
@@ -323,7 +325,7 @@ def test_preferring_a_new_method_unprefers_the_old_one(as_caseworker, their_clie
 def test_preferring_an_existing_method_by_patch_unprefers_the_other(as_caseworker, their_client):
     first = add(as_caseworker, their_client, **MOBILE, preferred=True)
     second = add(as_caseworker, their_client, kind="email", value="robin@example.org")
-    response = as_caseworker.patch(url(their_client, second), {"preferred": True})
+    response = edit(as_caseworker, url(their_client, second), {"preferred": True})
     assert response.status_code == 200, response.json()
     assert response.json()["preferred"] is True
     assert ContactMethod.objects.get(pk=first["id"]).preferred is False
@@ -358,7 +360,7 @@ def test_a_dead_method_cannot_be_preferred(as_caseworker, caseworker, their_clie
     for _ in range(DEAD_AFTER_FAILURES):
         contact_method_record_outcome(method=method, success=False, at=timezone.now())
     assert ContactMethod.objects.get(pk=method.pk).status == "dead"
-    response = as_caseworker.patch(url(their_client, str(method.pk)), {"preferred": True})
+    response = edit(as_caseworker, url(their_client, str(method.pk)), {"preferred": True})
     assert_refused_on(response, "preferred")
     assert ContactMethod.objects.get(pk=method.pk).preferred is False
 
@@ -426,14 +428,14 @@ def test_a_retired_method_cannot_be_verified(as_caseworker, their_client, retire
 
 
 def test_a_retired_method_cannot_be_updated(as_caseworker, their_client, retired):
-    response = as_caseworker.patch(url(their_client, retired), {"safe_to_voicemail": True})
+    response = edit(as_caseworker, url(their_client, retired), {"safe_to_voicemail": True})
     assert response.status_code == 409, response.json()
     assert response.json()["code"] == "contact_method_retired"
     assert ContactMethod.objects.get(pk=retired["id"]).safe_to_voicemail is False
 
 
 def test_a_retired_method_cannot_be_preferred_again(as_caseworker, their_client, retired):
-    response = as_caseworker.patch(url(their_client, retired), {"preferred": True})
+    response = edit(as_caseworker, url(their_client, retired), {"preferred": True})
     assert response.status_code == 409
     assert ContactMethod.objects.get(pk=retired["id"]).preferred is False
 
@@ -503,7 +505,7 @@ def test_methods_of_a_client_in_another_charity_are_not_found(
         assert api.get(url(outsider)).status_code == 404
         assert api.post(url(outsider), MOBILE).status_code == 404
         assert api.get(url(outsider, str(method.pk))).status_code == 404
-        assert api.patch(url(outsider, str(method.pk)), {"safe_to_call": True}).status_code == 404
+        assert edit(api, url(outsider, str(method.pk)), {"safe_to_call": True}).status_code == 404
         assert api.post(url(outsider, str(method.pk), "verify")).status_code == 404
         retire = api.post(url(outsider, str(method.pk), "retire"), {"reason": "x"})
         assert retire.status_code == 404

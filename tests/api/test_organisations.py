@@ -4,6 +4,8 @@ import pytest
 
 from casework.accounts.models import Organisation
 
+from ..editing import edit
+
 pytestmark = pytest.mark.django_db
 
 
@@ -13,14 +15,14 @@ def test_superuser_creates_and_renames_an_organisation(as_superuser):
     )
     assert created.status_code == 201, created.json()
     org_id = created.json()["id"]
-    renamed = as_superuser.patch(f"/api/v1/organisations/{org_id}/", {"name": "POW"})
+    renamed = edit(as_superuser, f"/api/v1/organisations/{org_id}/", {"name": "POW"})
     assert renamed.status_code == 200 and renamed.json()["name"] == "POW"
     assert renamed.json()["kind"] == "charity"
 
 
 def test_the_kind_cannot_be_changed_through_the_api(as_superuser, charity):
     """Refused by name rather than silently ignored, so nobody believes it changed."""
-    response = as_superuser.patch(f"/api/v1/organisations/{charity.id}/", {"kind": "police"})
+    response = edit(as_superuser, f"/api/v1/organisations/{charity.id}/", {"kind": "police"})
     charity.refresh_from_db()
     assert charity.kind == "charity"
     assert response.status_code == 400

@@ -12,6 +12,7 @@ from casework.cases.models import Case
 from casework.cases.services.cases import case_assign
 from casework.clients.models import ContactMethod
 
+from ..editing import edit
 from ..factories import CaseFactory, ContactMethodFactory, IsvaFactory, SharedCaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ def test_a_preferred_route_that_is_not_a_phone_or_email_never_reaches_any_police
         as_police.get(f"{base}updates/"),
         as_police.post(f"{base}court-events/", hearing, format="json"),
         as_police.get(f"{base}court-events/"),
-        as_police.patch(f"{base}police-involvement/", {"officer_name": "DC Teal"}, format="json"),
+        edit(as_police, f"{base}police-involvement/", {"officer_name": "DC Teal"}, format="json"),
     ]
     assert [r.status_code for r in responses] == [200, 200, 201, 200, 201, 200, 200]
     contact = responses[1].json()["contact"]

@@ -11,6 +11,7 @@ from casework.accounts.services.api_keys import api_key_revoke
 from casework.audit.models import AuditEvent
 
 from ..conftest import Api, client_for, client_for_key
+from ..editing import edit
 from ..factories import (
     PASSWORD,
     PoliceForceFactory,
@@ -240,7 +241,7 @@ def test_staff_changes_are_audited(as_supervisor, supervisor, charity):
     )
     assert created.status_code == 201, created.json()
     staff_id = created.json()["id"]
-    as_supervisor.patch(f"/api/v1/staff/{staff_id}/", {"role": "isva"}, format="json")
+    edit(as_supervisor, f"/api/v1/staff/{staff_id}/", {"role": "isva"}, format="json")
     as_supervisor.post(f"/api/v1/staff/{staff_id}/deactivate/")
     as_supervisor.post(f"/api/v1/staff/{staff_id}/activate/")
     as_supervisor.post(f"/api/v1/staff/{staff_id}/revoke-tokens/")
@@ -284,8 +285,8 @@ def test_a_deactivated_organisation_is_shut_out_at_once(
 ):
     _, secret = charity_key
     assert as_caseworker.get("/api/v1/me/").status_code == 200
-    response = as_superuser.patch(
-        f"/api/v1/organisations/{charity.id}/", {"is_active": False}, format="json"
+    response = edit(
+        as_superuser, f"/api/v1/organisations/{charity.id}/", {"is_active": False}, format="json"
     )
     assert response.status_code == 200, response.json()
     assert response.json()["is_active"] is False
@@ -306,7 +307,7 @@ def test_a_deactivated_organisation_is_shut_out_at_once(
 
 def test_reactivating_an_organisation_lets_its_staff_sign_in_again(as_superuser, charity):
     supervisor = SupervisorFactory(organisation=charity)
-    as_superuser.patch(f"/api/v1/organisations/{charity.id}/", {"is_active": False}, format="json")
-    as_superuser.patch(f"/api/v1/organisations/{charity.id}/", {"is_active": True}, format="json")
+    edit(as_superuser, f"/api/v1/organisations/{charity.id}/", {"is_active": False}, format="json")
+    edit(as_superuser, f"/api/v1/organisations/{charity.id}/", {"is_active": True}, format="json")
     assert client_for(supervisor).get("/api/v1/me/").status_code == 200
     assert AuditEvent.objects.filter(action="organisation.activate").count() == 1

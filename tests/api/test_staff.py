@@ -6,6 +6,7 @@ from knox.models import AuthToken
 from casework.accounts.models import User
 
 from ..conftest import client_for
+from ..editing import edit
 from ..factories import PASSWORD, SupervisorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ def test_supervisor_sees_only_their_organisations_staff(as_supervisor, superviso
     ids = {row["id"] for row in response.json()["results"]}
     assert ids == {str(supervisor.id), str(caseworker.id)}
     assert as_supervisor.get(f"/api/v1/staff/{outsider.id}/").status_code == 404
-    assert as_supervisor.patch(f"/api/v1/staff/{outsider.id}/", {"role": "isva"}).status_code == 404
+    assert edit(as_supervisor, f"/api/v1/staff/{outsider.id}/", {"role": "isva"}).status_code == 404
 
 
 @pytest.mark.parametrize("fixture", ["as_caseworker", "as_isva", "as_police"])
@@ -89,9 +90,9 @@ def test_other_roles_may_not_manage_staff(request, fixture, caseworker):
 
 
 def test_supervisor_changes_a_role_within_the_organisations_kind(as_supervisor, caseworker):
-    ok = as_supervisor.patch(f"/api/v1/staff/{caseworker.id}/", {"role": "isva"})
+    ok = edit(as_supervisor, f"/api/v1/staff/{caseworker.id}/", {"role": "isva"})
     assert ok.status_code == 200 and ok.json()["role"] == "isva"
-    refused = as_supervisor.patch(f"/api/v1/staff/{caseworker.id}/", {"role": "police_liaison"})
+    refused = edit(as_supervisor, f"/api/v1/staff/{caseworker.id}/", {"role": "police_liaison"})
     assert refused.status_code == 400
     caseworker.refresh_from_db()
     assert caseworker.role == "isva"

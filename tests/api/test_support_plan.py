@@ -16,6 +16,7 @@ from casework.support.models import NeedRecord, RiskAssessment, SafetyPlanItem, 
 from casework.support.services import need_record, risk_assess, safety_item_add
 
 from ..conftest import client_for
+from ..editing import UNREAD
 from ..factories import CaseFactory, SupervisorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,18 @@ def add_item(api, case, description, **extra):
 
 
 def revise(api, case, item_id, **changes):
-    return api.patch(plan_url(case, f"safety-plan/{item_id}/"), changes)
+    """Revises an item as a client would: with the ETag the plan showed for it."""
+    plan = api.get(plan_url(case))
+    tags = {
+        str(item["id"]): item["etag"]
+        for item in (plan.json() if plan.status_code == 200 else {}).get("safety_plan", [])
+    }
+    return api.patch(
+        plan_url(case, f"safety-plan/{item_id}/"),
+        changes,
+        format="json",
+        HTTP_IF_MATCH=tags.get(str(item_id), UNREAD),
+    )
 
 
 def assess(api, case, assessed_on: str, level: str, **extra):
@@ -211,8 +223,13 @@ def test_a_removed_item_leaves_the_plan_but_not_the_history_and_cannot_be_revise
         ("Avoid Kirkstall Road", "active"),
     ]
 
+    # The plan no longer shows the item, so no client holds its current ETag; even one that
+    # did is refused, on the item's state.
+    current = f'"{gone["id"]}-{SafetyPlanItem.objects.get(pk=gone["id"]).version}"'
     for changes in ({"description": "Avoid Kirkstall Road at night"}, {"status": "active"}):
-        assert_refused(revise(as_caseworker, case, gone["id"], **changes), "status")
+        assert revise(as_caseworker, case, gone["id"], **changes).status_code == 412
+        url = plan_url(case, f"safety-plan/{gone['id']}/")
+        assert_refused(as_caseworker.patch(url, changes, HTTP_IF_MATCH=current), "status")
     assert SafetyPlanRevision.objects.filter(item_id=gone["id"]).count() == 2
     assert [i["id"] for i in plan(as_caseworker, case)["safety_plan"]] == [keep["id"]]
 

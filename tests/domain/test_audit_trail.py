@@ -21,6 +21,7 @@ from casework.audit.services import audit_record
 from casework.core.database_roles import as_owner
 
 from ..conftest import client_for
+from ..editing import edit
 
 pytestmark = pytest.mark.django_db
 
@@ -317,8 +318,11 @@ def test_audit_events_never_contain_personal_data(as_caseworker):
     assert phone.status_code == 201, phone.json()
     email = as_caseworker.post(methods, {"kind": "email", "value": EMAIL}, format="json")
     assert email.status_code == 201, email.json()
-    updated = as_caseworker.patch(
-        f"/api/v1/clients/{client_id}/", {"legal_name": LEGAL_NAME + " Jr"}, format="json"
+    updated = edit(
+        as_caseworker,
+        f"/api/v1/clients/{client_id}/",
+        {"legal_name": LEGAL_NAME + " Jr"},
+        format="json",
     )
     assert updated.status_code == 200, updated.json()
     assert as_caseworker.get(f"/api/v1/clients/{client_id}/").status_code == 200

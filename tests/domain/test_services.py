@@ -20,6 +20,7 @@ from casework.reminders.scan import run_scan
 from casework.sharing.services import expire_lapsed_consents
 
 from ..conftest import client_for
+from ..editing import edit
 from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,8 +136,8 @@ def test_a_partial_update_changes_and_audits_only_the_fields_given(caseworker):
 def test_changing_reminder_preferences_is_audited(caseworker):
     """Where a person's reminders are emailed is a change like any other: it was the one write
     that left no audit event."""
-    response = client_for(caseworker).patch(
-        "/api/v1/me/reminder-preferences/", {"daily_digest": True}
+    response = edit(
+        client_for(caseworker), "/api/v1/me/reminder-preferences/", {"daily_digest": True}
     )
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="reminder_preferences.update")

@@ -567,16 +567,38 @@ def body_for(world: World, cell: Cell):
     return body(world, cell.principal, cell.kind) if callable(body) else body
 
 
-def send(world: World, cell: Cell) -> tuple[int, str]:
+# A well-formed ETag naming no record, for a caller who could not read the one they edit.
+UNREAD = '"unread-0"'
+
+
+def current_etag(api, url: str) -> str:
+    """The ETag an edit of ``url`` must send, read as the caller would: from the record's own
+    ``GET``, or for a safety-plan item from the plan that lists it."""
+    head, marker, tail = url.partition("/safety-plan/")
+    if marker and tail.strip("/"):
+        plan = api.get(head + "/")
+        items = plan.json().get("safety_plan", []) if plan.status_code == 200 else []
+        tags = {str(item["id"]): item["etag"] for item in items}
+        return tags.get(tail.strip("/"), UNREAD)
+    return api.get(url).get("ETag") or UNREAD
+
+
+def send(world: World, cell: Cell, *, if_match: bool = True) -> tuple[int, str]:
     """Sends one cell's request inside a savepoint that is always rolled back; returns the status
     and a note on the answer (the error code, or how many items a list that should be empty
-    held)."""
+    held). An edit sends the ETag its caller reads first, unless ``if_match`` is false."""
     with transaction.atomic():
         try:
             url = url_for(world, cell.path, cell.kind)
             body = body_for(world, cell)
-            call = getattr(world.callers[cell.principal], cell.method.lower())
-            response = call(url, body, format="json") if body is not None else call(url)
+            api = world.callers[cell.principal]
+            call = getattr(api, cell.method.lower())
+            extra = {}
+            if cell.method in ("PATCH", "PUT") and if_match:
+                extra["HTTP_IF_MATCH"] = current_etag(api, url)
+            response = (
+                call(url, body, format="json", **extra) if body is not None else call(url, **extra)
+            )
         finally:
             # Marked last: a block marked for rollback refuses further queries.
             transaction.set_rollback(True)
@@ -606,6 +628,7 @@ def test_every_route_answers_every_principal_as_the_matrix_says():
 
     world = build_world()
     mismatches = []
+    unconditional: list[str] = []
     run = 0
     for cell in cells:
         try:
@@ -618,6 +641,11 @@ def test_every_route_answers_every_principal_as_the_matrix_says():
         run += 1
         if status != cell.expected or (cell.empty and code):
             mismatches.append((cell, status, code))
+        if cell.method in ("PATCH", "PUT") and 200 <= cell.expected < 300:
+            # Every edit its caller may make is refused without If-Match, changing nothing.
+            status, code = send(world, cell, if_match=False)
+            if (status, code) != (428, "precondition_required"):
+                unconditional.append(f"{cell.method} {cell.path} {cell.principal}: got {status}")
 
     print(
         f"\npermission matrix: {run} of {len(cells)} cells run; {len(written)} (route, method)"
@@ -634,3 +662,4 @@ def test_every_route_answers_every_principal_as_the_matrix_says():
         print(line)
     assert not problems, "\n".join(problems)
     assert not report, f"{len(report)} cells differ from matrix.yaml:\n" + "\n".join(report)
+    assert not unconditional, "edits accepted without If-Match:\n" + "\n".join(unconditional)

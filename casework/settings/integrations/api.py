@@ -61,6 +61,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
+        "api.schema.add_conditional_edits",
     ],
     # Every enumeration gets its own name in the schema, from its class.
     "ENUM_NAME_OVERRIDES": {

@@ -79,4 +79,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
         "options": {"expires": 55 * 60},
     },
+    "purge-idempotency-keys": {
+        "task": "casework.core.tasks.purge_idempotency_keys",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 55 * 60},
+    },
 }

@@ -7,6 +7,7 @@ from casework.audit.models import AuditEvent
 from casework.cases.models import Case, CaseAssignment
 
 from ...conftest import client_for
+from ...editing import edit
 from ...factories import CaseFactory, SupervisorFactory, UserFactory
 from .world import URL, _detail, _ids, _transition
 
@@ -23,7 +24,7 @@ def test_an_unassigned_caseworker_of_the_same_charity_cannot_see_the_case(
     assert response.json()["code"] == "not_found"
     assert as_caseworker.get(_detail(colleague_case)).status_code == 404
     assert _ids(as_caseworker.get(URL)) == []
-    assert as_caseworker.patch(_detail(case), {"risk_level": "high"}).status_code == 404
+    assert edit(as_caseworker, _detail(case), {"risk_level": "high"}).status_code == 404
     case.refresh_from_db()
     assert case.risk_level == "standard"
     assert not AuditEvent.objects.filter(action="case.read").exists()

@@ -12,6 +12,7 @@ from casework.cases.models import Case, CaseTransition
 from casework.court.models import Entitlement, JusticeDecision
 
 from ...conftest import client_for
+from ...editing import edit
 from ...factories import SupervisorFactory
 from .world import (
     CROWN,
@@ -119,7 +120,8 @@ def test_a_rape_case_from_referral_to_sentence_has_every_decision_due_on_the_rig
 
     # Monday 11 January 2027, afternoon: the first hearing sends the case to the Crown Court.
     (api,) = move(clock, at(2027, 1, 11, 15), isva)
-    done = api.patch(
+    done = edit(
+        api,
         f"{hearings_url(case)}{first.json()['id']}/",
         {"status": "completed", "outcome": "Sent to the Crown Court."},
     )
@@ -140,7 +142,7 @@ def test_a_rape_case_from_referral_to_sentence_has_every_decision_due_on_the_rig
 
     # Friday 12 March 2027, afternoon: guilty verdict, the client told at once.
     (api,) = move(clock, at(2027, 3, 12, 16), isva)
-    assert api.patch(f"{hearings_url(case)}{trial.json()['id']}/", {"status": "completed"}).json()[
+    assert edit(api, f"{hearings_url(case)}{trial.json()['id']}/", {"status": "completed"}).json()[
         "status"
     ] == ("completed")
     assert transition(api, case, "at_trial").status_code == 200
@@ -156,7 +158,8 @@ def test_a_rape_case_from_referral_to_sentence_has_every_decision_due_on_the_rig
 
     # Wednesday 31 March 2027: sentence was passed on Thursday 25 March (before Easter).
     (api,) = move(clock, at(2027, 3, 31), isva)
-    completed = api.patch(
+    completed = edit(
+        api,
         f"{hearings_url(case)}{sentencing.json()['id']}/",
         {"status": "completed", "outcome": "Eight years."},
     )

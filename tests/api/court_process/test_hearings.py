@@ -6,6 +6,7 @@ import pytest
 from casework.court.models import CourtEvent, CourtEventDateChange
 
 from ...conftest import client_for
+from ...editing import edit
 from ...factories import CourtEventFactory, SupervisorFactory, UserFactory
 from .world import (
     CROWN,
@@ -83,8 +84,10 @@ def test_granting_a_measure_later_that_was_never_requested_is_refused(as_casewor
     event = CourtEventFactory(
         case=case, starts_at=at(2027, 1, 11), special_measures_requested=["screens"]
     )
-    response = as_caseworker.patch(
-        f"{hearings_url(case)}{event.pk}/", {"special_measures_granted": ["intermediary"]}
+    response = edit(
+        as_caseworker,
+        f"{hearings_url(case)}{event.pk}/",
+        {"special_measures_granted": ["intermediary"]},
     )
     assert_refused(response, "special_measures_granted")
     event.refresh_from_db()
@@ -152,8 +155,8 @@ def test_staff_of_another_charity_cannot_attend(as_caseworker, caseworker, other
     _no_hearing_saved(case)
 
     event = CourtEventFactory(case=case, starts_at=at(2027, 1, 11))
-    patched = as_caseworker.patch(
-        f"{hearings_url(case)}{event.pk}/", {"attendees": [str(outsider.id)]}
+    patched = edit(
+        as_caseworker, f"{hearings_url(case)}{event.pk}/", {"attendees": [str(outsider.id)]}
     )
     assert_refused(patched, "attendees")
     assert not event.attendees.exists()
@@ -177,7 +180,8 @@ def test_a_new_hearing_date_keeps_the_old_one_with_the_reason(clock, caseworker)
     url = f"{hearings_url(case)}{event.pk}/"
 
     (api,) = move(clock, at(2027, 1, 7, 9), caseworker)
-    first = api.patch(
+    first = edit(
+        api,
         url,
         {"starts_at": at(2027, 1, 18, 14).isoformat(), "date_change_reason": "Court list moved"},
     )
@@ -192,13 +196,15 @@ def test_a_new_hearing_date_keeps_the_old_one_with_the_reason(clock, caseworker)
     assert moment(change["changed_at"]) == at(2027, 1, 7, 9)
 
     # A change that leaves the date alone adds no date change.
-    unchanged = api.patch(url, {"pre_trial_visit_done": True})
+    unchanged = edit(api, url, {"pre_trial_visit_done": True})
     assert unchanged.status_code == 200
     assert len(unchanged.json()["date_changes"]) == 1
 
     (api,) = move(clock, at(2027, 1, 8, 9), caseworker)
-    second = api.patch(
-        url, {"starts_at": at(2027, 2, 1).isoformat(), "date_change_reason": "Defence not ready"}
+    second = edit(
+        api,
+        url,
+        {"starts_at": at(2027, 2, 1).isoformat(), "date_change_reason": "Defence not ready"},
     )
     assert second.status_code == 200, second.json()
     history = second.json()["date_changes"]
@@ -215,7 +221,8 @@ def test_moving_a_listed_hearing_into_the_past_is_refused_and_keeps_no_change(
 ):
     case = open_case(caseworker)
     event = CourtEventFactory(case=case, starts_at=at(2027, 1, 11))
-    response = as_caseworker.patch(
+    response = edit(
+        as_caseworker,
         f"{hearings_url(case)}{event.pk}/",
         {"starts_at": at(2027, 1, 4).isoformat(), "date_change_reason": "Typo"},
     )
@@ -232,7 +239,7 @@ def test_another_charitys_staff_cannot_see_or_change_the_hearings(caseworker, ot
     assert theirs.get(hearings_url(case)).status_code == 404
     assert theirs.get(f"{hearings_url(case)}{event.pk}/").status_code == 404
     assert theirs.post(hearings_url(case), hearing_body(at(2027, 1, 12))).status_code == 404
-    patched = theirs.patch(f"{hearings_url(case)}{event.pk}/", {"court": "Elsewhere"})
+    patched = edit(theirs, f"{hearings_url(case)}{event.pk}/", {"court": "Elsewhere"})
     assert patched.status_code == 404
     event.refresh_from_db()
     assert event.court == MAGISTRATES and CourtEvent.objects.count() == 1

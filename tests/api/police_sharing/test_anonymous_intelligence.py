@@ -6,6 +6,7 @@ import pytest
 from casework.cases.models import Note
 from casework.sharing.models import PoliceInvolvement
 
+from ...editing import edit
 from ...factories import SharedCaseFactory
 from .world import (
     AREA,
@@ -86,14 +87,15 @@ def test_an_anonymous_share_does_not_reveal_the_charitys_police_involvement(
 ):
     """Police involvement belongs to the justice section, which only an identified share has:
     a crime reference tied to anonymous intelligence would identify the victim."""
-    recorded = as_caseworker.patch(
+    recorded = edit(
+        as_caseworker,
         f"/api/v1/cases/{case.id}/police-involvement/",
         {"police_force": str(police_force.id), "crime_reference": "13/99887/25"},
         format="json",
     )
     assert recorded.status_code == 200, recorded.json()
     share = SharedCaseFactory(case=case, police_force=police_force, level="anonymous")
-    response = as_police.patch(involvement(share), {"officer_name": "DC Wren"}, format="json")
+    response = edit(as_police, involvement(share), {"officer_name": "DC Wren"}, format="json")
     if response.status_code == 200:
         assert_absent(response.content, "13/99887/25", caseworker.username)
     else:

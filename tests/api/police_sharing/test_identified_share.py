@@ -7,6 +7,7 @@ import pytest
 from casework.audit.models import AuditEvent
 from casework.sharing.models import PoliceInvolvement, SharedUpdate
 
+from ...editing import edit
 from ...factories import SharedCaseFactory
 from .world import (
     AREA,
@@ -97,7 +98,8 @@ def test_with_direct_contact_consent_the_force_sees_the_route_chosen_for_police(
     # The preferred mobile is not the police's until the charity flags it for them.
     assert as_police.get(detail(share)).json()["contact"]["route"] == "through_charity"
     mobile = case.client.contact_methods.get(kind="mobile")
-    flagged = as_caseworker.patch(
+    flagged = edit(
+        as_caseworker,
         f"/api/v1/clients/{case.client_id}/contact-methods/{mobile.id}/",
         {"police_may_use": True},
         format="json",
@@ -122,7 +124,7 @@ def test_another_force_sees_nothing_of_a_share(
     assert as_other_police.get(detail(share)).status_code == 404
     assert as_other_police.get(updates(share)).status_code == 404
     assert post_update(as_other_police, share).status_code == 404
-    patched = as_other_police.patch(involvement(share), {"officer_name": "DC Rook"}, format="json")
+    patched = edit(as_other_police, involvement(share), {"officer_name": "DC Rook"}, format="json")
     assert patched.status_code == 404
     withdraw(as_caseworker, case, police_force)
     assert as_other_police.get(f"{SHARED}ended/").json()["results"] == []

@@ -5,6 +5,7 @@ import pytest
 
 from casework.sharing.models import PoliceInvolvement
 
+from ...editing import edit
 from ...factories import SharedCaseFactory
 from .world import detail, involvement
 
@@ -19,7 +20,8 @@ def test_the_first_edit_with_the_etag_of_the_first_read_succeeds(as_caseworker, 
     read = as_caseworker.get(charity_involvement(case))
     assert read.status_code == 200
     assert read.json()["investigation_status"] == "not_started"
-    response = as_caseworker.patch(
+    response = edit(
+        as_caseworker,
         charity_involvement(case),
         {"crime_reference": "13/55555/25"},
         format="json",
@@ -33,10 +35,11 @@ def test_charity_edits_police_involvement_and_a_stale_etag_is_refused(
     as_caseworker, case, police_force, caseworker
 ):
     url = charity_involvement(case)
-    first = as_caseworker.patch(url, {"police_force": str(police_force.id)}, format="json")
+    first = edit(as_caseworker, url, {"police_force": str(police_force.id)}, format="json")
     assert first.status_code == 200, first.json()
     etag = as_caseworker.get(url)["ETag"]
-    response = as_caseworker.patch(
+    response = edit(
+        as_caseworker,
         url,
         {"crime_reference": "13/12345/25", "investigation_status": "investigating"},
         format="json",
@@ -51,8 +54,8 @@ def test_charity_edits_police_involvement_and_a_stale_etag_is_refused(
     )
     assert body["updated_by"] == caseworker.username
     assert response["ETag"] != etag
-    stale = as_caseworker.patch(
-        url, {"crime_reference": "overwrite"}, format="json", HTTP_IF_MATCH=etag
+    stale = edit(
+        as_caseworker, url, {"crime_reference": "overwrite"}, format="json", HTTP_IF_MATCH=etag
     )
     assert stale.status_code == 412, stale.json()
     assert PoliceInvolvement.objects.get(case=case).crime_reference == "13/12345/25"
@@ -62,7 +65,8 @@ def test_the_force_keeps_police_involvement_through_its_share(
     as_caseworker, as_police, case, police_force, police_liaison
 ):
     share = SharedCaseFactory(case=case, police_force=police_force)
-    response = as_police.patch(
+    response = edit(
+        as_police,
         involvement(share),
         {"officer_name": "DC Wren", "investigation_status": "suspect_identified"},
         format="json",
@@ -82,8 +86,8 @@ def test_the_force_cannot_record_another_force_on_the_case(
     as_police, case, police_force, other_force
 ):
     share = SharedCaseFactory(case=case, police_force=police_force)
-    response = as_police.patch(
-        involvement(share), {"police_force": str(other_force.id)}, format="json"
+    response = edit(
+        as_police, involvement(share), {"police_force": str(other_force.id)}, format="json"
     )
     assert response.status_code == 400, response.json()
     assert "police_force" in response.json()["fields"]
@@ -92,6 +96,6 @@ def test_the_force_cannot_record_another_force_on_the_case(
 
 def test_police_cannot_use_the_charitys_police_involvement_endpoint(as_police, case):
     assert as_police.get(charity_involvement(case)).status_code == 403
-    response = as_police.patch(charity_involvement(case), {"officer_name": "x"}, format="json")
+    response = edit(as_police, charity_involvement(case), {"officer_name": "x"}, format="json")
     assert response.status_code == 403
     assert not PoliceInvolvement.objects.exists()

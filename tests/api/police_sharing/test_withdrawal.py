@@ -17,6 +17,7 @@ from casework.sharing.models import (
 )
 
 from ...conftest import client_for
+from ...editing import edit
 from ...factories import SharedCaseFactory
 from .world import (
     SHARED,
@@ -47,7 +48,7 @@ def test_withdrawal_ends_police_access_on_the_very_next_request(
 
     assert as_police.get(detail(share)).status_code == 404
     assert as_police.get(updates(share)).status_code == 404
-    patched = as_police.patch(involvement(share), {"crime_reference": "13/1/25"}, format="json")
+    patched = edit(as_police, involvement(share), {"crime_reference": "13/1/25"}, format="json")
     assert patched.status_code == 404
     assert listed(as_police) == []
     ended = as_police.get(f"{SHARED}ended/")

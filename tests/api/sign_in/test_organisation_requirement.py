@@ -6,6 +6,7 @@ import pytest
 from casework.audit.models import AuditEvent
 
 from ...conftest import client_for
+from ...editing import edit
 from ...factories import PASSWORD, UserFactory
 from .world import SETTINGS, TWO_FACTOR, code, enrol, next_step, sign_in, signed_in
 
@@ -40,7 +41,7 @@ def assert_enrolment_required(response) -> None:
 
 
 def test_a_supervisor_can_require_two_factor_for_the_organisation(as_supervisor, charity):
-    response = as_supervisor.patch(SETTINGS, {"require_two_factor": True})
+    response = edit(as_supervisor, SETTINGS, {"require_two_factor": True})
     assert response.status_code == 200, response.json()
     assert response.json()["require_two_factor"] is True
     charity.refresh_from_db()
@@ -49,7 +50,7 @@ def test_a_supervisor_can_require_two_factor_for_the_organisation(as_supervisor,
 
 
 def test_a_caseworker_cannot_change_the_organisation_settings(as_caseworker, charity):
-    assert as_caseworker.patch(SETTINGS, {"require_two_factor": True}).status_code == 403
+    assert edit(as_caseworker, SETTINGS, {"require_two_factor": True}).status_code == 403
     charity.refresh_from_db()
     assert charity.require_two_factor is False
 
@@ -59,32 +60,32 @@ def test_once_required_staff_without_two_factor_are_refused_everywhere_else(
     as_supervisor, as_caseworker, url
 ):
     assert as_caseworker.get(url).status_code == 200
-    assert as_supervisor.patch(SETTINGS, {"require_two_factor": True}).status_code == 200
+    assert edit(as_supervisor, SETTINGS, {"require_two_factor": True}).status_code == 200
 
     assert_enrolment_required(as_caseworker.get(url))
 
 
 @pytest.mark.parametrize("url", GATED_FOR_SUPERVISORS)
 def test_the_requirement_binds_the_supervisor_who_set_it_too(as_supervisor, url):
-    assert as_supervisor.patch(SETTINGS, {"require_two_factor": True}).status_code == 200
+    assert edit(as_supervisor, SETTINGS, {"require_two_factor": True}).status_code == 200
     assert_enrolment_required(as_supervisor.get(url))
 
 
 def test_the_enrolment_refusal_carries_the_code_two_factor_required(as_supervisor, as_caseworker):
-    as_supervisor.patch(SETTINGS, {"require_two_factor": True})
+    edit(as_supervisor, SETTINGS, {"require_two_factor": True})
     codes = {url: as_caseworker.get(url).json()["code"] for url in GATED_FOR_STAFF}
     codes[SETTINGS] = as_supervisor.get(SETTINGS).json()["code"]
     assert set(codes.values()) == {"two_factor_required"}, codes
 
 
 def test_writes_are_refused_too_until_enrolment(as_supervisor, as_caseworker):
-    as_supervisor.patch(SETTINGS, {"require_two_factor": True})
+    edit(as_supervisor, SETTINGS, {"require_two_factor": True})
     response = as_caseworker.post("/api/v1/clients/", {"pseudonym": "Wren"})
     assert_enrolment_required(response)
 
 
 def test_me_password_two_factor_and_logout_stay_open_during_enrolment(as_supervisor, as_caseworker):
-    as_supervisor.patch(SETTINGS, {"require_two_factor": True})
+    edit(as_supervisor, SETTINGS, {"require_two_factor": True})
 
     assert as_caseworker.get("/api/v1/me/").status_code == 200
     assert as_caseworker.get(TWO_FACTOR).json() == {"enabled": False, "required": True}
@@ -99,7 +100,7 @@ def test_me_password_two_factor_and_logout_stay_open_during_enrolment(as_supervi
 
 
 def test_enrolling_lifts_the_refusal(as_supervisor, caseworker, clock):
-    as_supervisor.patch(SETTINGS, {"require_two_factor": True})
+    edit(as_supervisor, SETTINGS, {"require_two_factor": True})
     api = client_for(caseworker)
     assert_enrolment_required(api.get("/api/v1/cases/"))
 
@@ -112,5 +113,5 @@ def test_enrolling_lifts_the_refusal(as_supervisor, caseworker, clock):
 
 def test_the_requirement_does_not_reach_another_organisation(as_supervisor, other_charity):
     outsider = client_for(UserFactory(organisation=other_charity))
-    as_supervisor.patch(SETTINGS, {"require_two_factor": True})
+    edit(as_supervisor, SETTINGS, {"require_two_factor": True})
     assert outsider.get("/api/v1/cases/").status_code == 200

@@ -8,6 +8,7 @@ import pytest
 from casework.reminders.models import ReminderPolicy
 
 from ...conftest import client_for
+from ...editing import edit
 from ...factories import ConsentDecisionFactory, CourtEventFactory, SharedCaseFactory, UserFactory
 from .world import MINUTE, POLICY, START, K, active, at, court, fail, open_case, scan, utc
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def set_policy(supervisor, **values) -> dict:
-    response = client_for(supervisor).patch(POLICY, values, format="json")
+    response = edit(client_for(supervisor), POLICY, values, format="json")
     assert response.status_code == 200, response.json()
     return response.json()
 
@@ -101,7 +102,7 @@ def test_the_charitys_police_update_window_decides_when_the_force_is_reminded(
 def test_zero_or_negative_days_are_refused_and_change_nothing(supervisor, field, value):
     api = client_for(supervisor)
     before = api.get(POLICY).json()
-    response = api.patch(POLICY, {field: value}, format="json")
+    response = edit(api, POLICY, {field: value}, format="json")
     assert response.status_code == 400, response.json()
     assert response.json()["code"] == "validation_error"
     assert field in response.json()["fields"]
@@ -110,6 +111,6 @@ def test_zero_or_negative_days_are_refused_and_change_nothing(supervisor, field,
 
 
 def test_only_a_supervisor_may_change_the_windows(caseworker, supervisor):
-    response = client_for(caseworker).patch(POLICY, {"reverify_after_days": 30}, format="json")
+    response = edit(client_for(caseworker), POLICY, {"reverify_after_days": 30}, format="json")
     assert response.status_code == 403
     assert client_for(caseworker).get(POLICY).json()["reverify_after_days"] == 14
