@@ -1,15 +1,28 @@
-"""How callers prove who they are: people with knox tokens, machines with API keys."""
+"""How callers prove who they are: people with knox tokens, machines with API keys.
 
+Authentication is the fixed cost of every request, so each kind costs one query: the token with
+its person, their organisation and their groups together; the API key with its organisation."""
+
+import binascii
+from hmac import compare_digest
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication
+from knox.crypto import hash_token
 from knox.models import AuthToken
+from knox.settings import CONSTANTS, knox_settings
+from knox.signals import token_expired
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
 from casework.accounts.models import ApiKey, User
 from casework.accounts.principals import Integration
+
+from .objects import remember_group_ids
 
 API_KEY_PREFIX = "Api-Key"
 
@@ -25,7 +38,47 @@ class ApiKeyRefused(exceptions.AuthenticationFailed):
 
 
 class PersonTokenAuthentication(TokenAuthentication):  # type: ignore[misc]  # knox is untyped
-    """``Authorization: Token <token>``: an expiring, revocable token from ``auth/login/``."""
+    """``Authorization: Token <token>``: an expiring, revocable token from ``auth/login/``.
+
+    Unlike knox's own, it reads the token, the person, their organisation and their groups in
+    one statement, and leaves the person's other expired tokens to the periodic purge
+    (``casework.accounts.tasks.purge_expired_tokens``) instead of reading them on every request:
+    an expired token is refused when it is used either way."""
+
+    def authenticate_credentials(self, token: bytes) -> tuple[User, AuthToken]:
+        refused = exceptions.AuthenticationFailed(_("Invalid token."))
+        try:
+            text = token.decode("utf-8")
+        except UnicodeDecodeError:
+            raise refused from None
+        candidates = (
+            AuthToken.objects.filter(token_key=text[: CONSTANTS.TOKEN_KEY_LENGTH])
+            .select_related("user__organisation")
+            .annotate(
+                user_group_ids=ArraySubquery(
+                    User.groups.through.objects.filter(user_id=OuterRef("user_id"))
+                    .order_by()
+                    .values("group_id")
+                )
+            )
+        )
+        now = timezone.now()
+        for auth_token in candidates:
+            if auth_token.expiry is not None and auth_token.expiry < now:
+                username = auth_token.user.get_username()
+                auth_token.delete()
+                token_expired.send(sender=type(self), username=username, source="auth_token")
+                continue
+            try:
+                digest = hash_token(text)
+            except (TypeError, binascii.Error):
+                raise refused from None
+            if compare_digest(digest, auth_token.digest):
+                if knox_settings.AUTO_REFRESH and auth_token.expiry:
+                    self.renew_token(auth_token)
+                remember_group_ids(auth_token.user, auth_token.user_group_ids)
+                return self.validate_user(auth_token)
+        raise refused
 
     def validate_user(self, auth_token: AuthToken) -> tuple[User, AuthToken]:
         user: User

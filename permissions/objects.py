@@ -13,7 +13,13 @@ from casework.accounts.roles import sync_group_membership
 from casework.cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 
 # The test factories put people in their groups as the staff services do.
-__all__ = ["case_permission_filter", "cases_visible_to", "group_ids", "sync_group_membership"]
+__all__ = [
+    "case_permission_filter",
+    "cases_visible_to",
+    "group_ids",
+    "remember_group_ids",
+    "sync_group_membership",
+]
 
 
 def _permission(codename: str) -> Subquery:
@@ -28,13 +34,23 @@ def _permission(codename: str) -> Subquery:
     )
 
 
+GROUP_IDS = "_casework_group_ids"
+
+
+def remember_group_ids(user: User, ids: list[int] | None) -> None:
+    """Keeps the person's groups as read with them (token authentication reads them in its own
+    statement), so no later check of this request reads them again."""
+    vars(user)[GROUP_IDS] = list(ids or [])
+
+
 def group_ids(user: User) -> list[int]:
-    """The person's groups, read once per request: the user object is loaded afresh for every
-    request, so a change of role still applies to the very next one."""
+    """The person's groups, read once per request (by authentication, or here on first use):
+    the user object is loaded afresh for every request, so a change of role still applies to the
+    very next one."""
     cache = vars(user)
-    if "_casework_group_ids" not in cache:
-        cache["_casework_group_ids"] = list(user.groups.values_list("pk", flat=True))
-    ids: list[int] = cache["_casework_group_ids"]
+    if GROUP_IDS not in cache:
+        cache[GROUP_IDS] = list(user.groups.values_list("pk", flat=True))
+    ids: list[int] = cache[GROUP_IDS]
     return ids
 
 

@@ -1,9 +1,18 @@
 """Request limits per caller: each person by account, each integration by API key, sign-in
-attempts by address. Answers 429 with Retry-After."""
+attempts by address. Answers 429 with Retry-After.
 
-from typing import TYPE_CHECKING
+The window is DRF's (the moments of the requests in the last period, oldest first), kept in a
+Redis sorted set and checked and updated by one script: one round trip per request, where DRF's
+own throttle reads the whole history and writes it back (two, and a lost update when two
+requests of one caller race)."""
+
+import secrets
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.redis import RedisCache
+from redis.commands.core import Script
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -13,12 +22,82 @@ if TYPE_CHECKING:  # rest_framework.views imports the default throttles; avoid t
     from rest_framework.views import APIView
 
 
+# KEYS[1]: the window. ARGV: now, the moment before which requests no longer count, the limit,
+# the window's lifetime in seconds, a member unique to this request. Answers nothing when the
+# request is let through (and counted), else the moment of the oldest request still counted.
+WINDOW_SCRIPT = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+    redis.call('ZADD', KEYS[1], ARGV[1], ARGV[5])
+    redis.call('EXPIRE', KEYS[1], ARGV[4])
+    return false
+end
+return redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
+"""
+_script: list[Script] = []
+
+
+def _window_script(client: Any) -> Script:
+    """The script, made once: it is sent by its hash (EVALSHA), and in full only when a server
+    has not seen it yet. Every call names the client it runs on."""
+    if not _script:
+        _script.append(Script(client, WINDOW_SCRIPT))
+    return _script[0]
+
+
 class _SettingsRate(SimpleRateThrottle):
     """Reads its rate when used, so a changed setting applies without a restart of the class."""
+
+    # Set by DRF's constructor from the rate, and by ``allow_request``.
+    num_requests: int
+    duration: int
+    now: float
+    history: list[float]
 
     def get_rate(self) -> str | None:
         rates: dict[str, str | None] = settings.THROTTLE_RATES
         return rates[self.scope] if self.scope is not None else None
+
+    @staticmethod
+    def _redis() -> RedisCache | None:
+        backend = caches[DEFAULT_CACHE_ALIAS]  # DRF's ``cache`` is a proxy to it
+        return backend if isinstance(backend, RedisCache) else None
+
+    def allow_request(self, request: Request, view: "APIView") -> bool:
+        redis = self._redis()
+        if redis is None:  # a cache without scripts: DRF's own way
+            return bool(super().allow_request(request, view))
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        key = redis.make_and_validate_key(f"{self.key}:window")
+        client = redis._cache.get_client(key, write=True)
+        self.now = self.timer()
+        oldest = _window_script(client)(
+            keys=[key],
+            args=[
+                repr(self.now),
+                repr(self.now - self.duration),
+                self.num_requests,
+                int(self.duration) + 1,
+                f"{self.now!r}:{secrets.token_hex(8)}",
+            ],
+            client=client,
+        )
+        if oldest is None:
+            return True
+        self.history = [float(oldest)]
+        return bool(self.throttle_failure())
+
+    def wait(self) -> float | None:
+        """Until the oldest request counted leaves the window and frees a place."""
+        if self._redis() is None:
+            result: float | None = super().wait()
+            return result
+        remaining: float = self.duration - (self.now - self.history[-1])
+        return max(remaining, 0.0)
 
 
 class PersonThrottle(_SettingsRate):

@@ -51,6 +51,26 @@ def _client_of(target: models.Model | None) -> object:
     return getattr(target, "client_id", None)
 
 
+# Two statements sent as one (the connections bind parameters on the client, which allows it):
+# the second takes its snapshot after the first has the lock, so it sees every event committed
+# by the writer that held the lock before.
+LOCKED_TAIL = (
+    "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0)); "
+    "SELECT sequence, hash FROM audit_auditevent "
+    "WHERE chain = %s ORDER BY sequence DESC LIMIT 1"
+)
+
+
+def _locked_tail(chain: str) -> tuple[int, str] | None:
+    """Takes the chain's lock for the rest of the transaction and reads its last event's
+    sequence and link, in one round trip."""
+    with connection.cursor() as cursor:
+        cursor.execute(LOCKED_TAIL, [f"audit:{chain}", chain])
+        cursor.nextset()
+        row = cursor.fetchone()
+    return (int(row[0]), str(row[1])) if row else None
+
+
 def audit_record(
     *,
     actor: Actor | None,
@@ -72,6 +92,8 @@ def audit_record(
     cases when one event covers several (a page read at once).
     The chain's tail is read under a transaction-scoped advisory lock per organisation, so two
     writers never fork the chain, and writers in different organisations never wait for each other.
+    Every read of a record writes one, so its cost is kept to two statements: the lock with the
+    tail, then the event.
     """
     organisation = organisation or getattr(target, "organisation", None) or _organisation_of(actor)
     chain = str(organisation.pk) if organisation else "platform"
@@ -82,16 +104,7 @@ def audit_record(
     others = sorted({str(uuid.UUID(str(i))) for i in case_ids} - {str(case_id)})
     client_id = client_id or _client_of(target)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"audit:{chain}"]
-            )
-        tail = (
-            AuditEvent.objects.filter(chain=chain)
-            .order_by("-sequence")
-            .values_list("sequence", "hash")
-            .first()
-        )
+        tail = _locked_tail(chain)
         sequence, previous = (tail[0] + 1, tail[1]) if tail else (1, GENESIS)
         event = AuditEvent(
             chain=chain,

@@ -23,9 +23,10 @@ SHARED = "/api/v1/shared-cases/"
 AREAS = ["Holbeck", "Chapeltown", "Leeds city centre"]
 IN_THEIR_WORDS = "Behind the Quarrymoor car wash, second lane"
 INCIDENT_DATE = date(2026, 9, 17)
-# Authentication and the force's groups, the page, then the police read audited in the charity's
-# chain (savepoint, chain lock, chain tail, insert, release) once per charity on the page.
-QUERIES_FOR_A_POLICE_LIST = 5 + 5
+# Authentication (the force's groups with it), the page, then the police read audited in the
+# charity's chain (savepoint, chain lock with the chain's tail, insert, release) once per charity
+# on the page.
+QUERIES_FOR_A_POLICE_LIST = 2 + 4
 
 
 @pytest.fixture

@@ -21,10 +21,10 @@ from ..factories import ContactLogEntryFactory, ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# Authentication (the token, the person's tokens, their organisation), their groups, the case and
+# Authentication (the token, the person, their organisation and groups in one), the case and
 # its assignments, one query per kind of event whatever the length of the history, and the
-# audited read (savepoint, chain lock, chain tail, insert, release).
-TIMELINE_QUERY_CEILING = 6 + len(timeline.SOURCES) + 5
+# audited read (savepoint, chain lock with the chain's tail, insert, release).
+TIMELINE_QUERY_CEILING = 3 + len(timeline.SOURCES) + 4
 
 
 def url(case_id) -> str:
