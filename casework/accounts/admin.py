@@ -3,7 +3,14 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey as LibraryApiKey
 
-from .models import ApiKey, Organisation, RecoveryCode, RecoveryCodeDevice, User
+from .models import (
+    ApiKey,
+    AuthenticatorDevice,
+    Organisation,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    User,
+)
 from .services.staff import tokens_revoke_all
 
 
@@ -48,6 +55,22 @@ class ApiKeyAdmin(APIKeyModelAdmin):
 # made there would authenticate nothing, so it is not offered.
 if admin.site.is_registered(LibraryApiKey):
     admin.site.unregister(LibraryApiKey)
+
+
+@admin.register(AuthenticatorDevice)
+class AuthenticatorDeviceAdmin(admin.ModelAdmin):
+    """Shows that a person has an authenticator, never its secret; a supervisor's two-factor
+    reset (the API) is how one is taken away."""
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(RecoveryCodeDevice)

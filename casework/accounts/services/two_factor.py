@@ -1,7 +1,8 @@
 """Two-factor sign-in: TOTP from an authenticator app (django-otp), with recovery codes.
 
-TOTP devices accept a code for its own 30-second step only (tolerance 0), and django-otp refuses
-a code already used. Recovery codes are long random strings, stored as hashes, used once.
+Authenticator devices accept a code for its own 30-second step only, never one already used, and
+keep their secret encrypted with the field keyring. Recovery codes are long random strings,
+stored as hashes, used once.
 
 Each change is one service and one transaction: the devices, the audit event and the end of
 every session commit together or not at all."""
@@ -10,13 +11,18 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.accounts.principals import Principal
 from casework.audit.services import audit_record
 from casework.core.errors import Conflict
 
-from ..models import RecoveryCode, RecoveryCodeDevice, User, hash_recovery_code
+from ..models import (
+    AuthenticatorDevice,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    User,
+    hash_recovery_code,
+)
 from . import staff
 
 RECOVERY_CODES = 10
@@ -29,7 +35,7 @@ def _new_code() -> str:
 
 
 def enabled(user: User) -> bool:
-    confirmed: bool = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    confirmed: bool = AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()
     return confirmed
 
 
@@ -46,7 +52,7 @@ def verify(user: User, code: str) -> bool:
     """A TOTP code from a confirmed device, or an unused recovery code."""
     if not code:
         return False
-    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+    for device in AuthenticatorDevice.objects.filter(user=user, confirmed=True):
         if device.verify_is_allowed()[0] and device.verify_token(code):
             return True
     return any(
@@ -56,20 +62,25 @@ def verify(user: User, code: str) -> bool:
 
 
 @transaction.atomic
-def two_factor_enrol(*, user: User) -> TOTPDevice:
+def two_factor_enrol(*, user: User) -> AuthenticatorDevice:
     """Starts enrolment: an unconfirmed device whose secret the app scans. Any earlier
     unconfirmed device is replaced; a confirmed one must be disabled first."""
     if enabled(user):
         raise Conflict("Two-factor sign-in is already on.", code="two_factor_enabled")
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False, tolerance=0)
+    AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
+    device: AuthenticatorDevice = AuthenticatorDevice.objects.create(
+        user=user, name="authenticator", confirmed=False
+    )
+    return device
 
 
 @transaction.atomic
 def two_factor_confirm(*, user: User, code: str) -> list[str]:
     """Confirms the pending device with a first code; returns new recovery codes, shown once.
     Every session ends with it: they were opened without the second factor."""
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    device = (
+        AuthenticatorDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    )
     if device is None:
         raise Conflict("Start enrolment first.", code="no_pending_device")
     if not device.verify_token(code):
@@ -93,7 +104,7 @@ def _replace_recovery_codes(user: User) -> list[str]:
 
 
 def _remove(user: User, *, by: Principal, reason: str) -> None:
-    TOTPDevice.objects.filter(user=user).delete()
+    AuthenticatorDevice.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()
     audit_record(
         actor=by, action="auth.two_factor_removed", target=user, organisation=user.organisation
