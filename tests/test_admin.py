@@ -10,10 +10,9 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import Client
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
-from casework.accounts.models import Organisation, User
+from casework.accounts.models import AuthenticatorDevice, Organisation, User
 from casework.accounts.services import two_factor
 from casework.audit.models import AuditEvent
 
@@ -34,12 +33,12 @@ def clock():
         yield traveller
 
 
-def code(device: TOTPDevice) -> str:
+def code(device: AuthenticatorDevice) -> str:
     value = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{value:0{device.digits}d}"
 
 
-def enrolled(user, clock) -> TOTPDevice:
+def enrolled(user, clock) -> AuthenticatorDevice:
     """An authenticator set up through the service, one step before the code used next."""
     device = two_factor.two_factor_enrol(user=user, password=PASSWORD, request=None)
     two_factor.two_factor_confirm(user=user, code=code(device))
@@ -146,14 +145,14 @@ def test_a_superuser_without_a_factor_is_sent_to_enrol_and_reaches_nothing_else(
 
     wrong_password = browser.post(ENROL, {"password": "not-the-password"})
     assert wrong_password.status_code == 400
-    assert not TOTPDevice.objects.filter(user=superuser).exists()
+    assert not AuthenticatorDevice.objects.filter(user=superuser).exists()
     assert AuditEvent.objects.filter(
         action="auth.reauthentication_failed", actor=superuser
     ).exists()
 
     started = browser.post(ENROL, {"password": PASSWORD})
     assert started.status_code == 200
-    device = TOTPDevice.objects.get(user=superuser, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=superuser, confirmed=False)
     assert browser.post(ENROL, {"code": "000000"}).status_code == 400
 
     confirmed = browser.post(ENROL, {"code": code(device)})
@@ -240,7 +239,7 @@ def test_superuser_status_groups_and_passwords_cannot_be_changed_in_the_admin(
     assert admin_browser.get("/admin/accounts/user/add/").status_code == 403
     assert admin_browser.get("/admin/auth/group/add/").status_code == 403
     assert admin_browser.get("/admin/knox/authtoken/add/").status_code == 403
-    assert admin_browser.get("/admin/otp_totp/totpdevice/add/").status_code == 403
+    assert admin_browser.get("/admin/accounts/authenticatordevice/add/").status_code == 403
 
 
 def test_organisations_made_and_changed_in_the_admin_go_through_the_services(
@@ -269,8 +268,8 @@ def test_organisations_made_and_changed_in_the_admin_go_through_the_services(
 
 
 def test_no_authenticator_secret_is_shown_in_the_admin(admin_browser, superuser):
-    device = TOTPDevice.objects.get(user=superuser)
-    page = admin_browser.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    device = AuthenticatorDevice.objects.get(user=superuser)
+    page = admin_browser.get(f"/admin/accounts/authenticatordevice/{device.pk}/change/")
     assert page.status_code == 200
     assert device.key.encode() not in page.content
     assert User.objects.filter(pk=superuser.pk).exists()

@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -146,7 +146,8 @@ class CaseFilter(filters.FilterSet):
     opened_after = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
     opened_before = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
     reference = filters.CharFilter(field_name="reference", lookup_expr="istartswith")
-    q = filters.CharFilter(method="filter_text", help_text="Reference or incident area contains.")
+    # The incident area is encrypted, so the database cannot search it.
+    q = filters.CharFilter(method="filter_text", help_text="Reference contains.")
 
     class Meta:
         model = Case
@@ -168,7 +169,7 @@ class CaseFilter(filters.FilterSet):
         )
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(Q(reference__icontains=value) | Q(incident_area__icontains=value))
+        return queryset.filter(reference__icontains=value)
 
 
 # A case shows its client's pseudonym and its staff's names only: nothing else of theirs is read,

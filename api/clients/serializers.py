@@ -24,6 +24,9 @@ class ClientListItem(serializers.ModelSerializer):
 
 
 class ClientDetail(serializers.ModelSerializer):
+    # Stored sealed as one value; shown as the list it is.
+    languages = serializers.ListField(child=serializers.CharField(), read_only=True)
+
     class Meta:
         model = Client
         fields = [

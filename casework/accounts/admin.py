@@ -11,12 +11,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 from rest_framework_api_key.models import APIKey as LibraryApiKey
 
 from .choices import ROLES_BY_KIND, role_fits
-from .models import ApiKey, Organisation, RecoveryCode, RecoveryCodeDevice, User
+from .models import (
+    ApiKey,
+    AuthenticatorDevice,
+    Organisation,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    User,
+)
 from .services.api_keys import api_key_revoke
 from .services.organisations import (
     clean_areas,
@@ -213,7 +219,7 @@ if admin.site.is_registered(LibraryApiKey):
 
 # Groups are derived from roles (casework.accounts.roles) and consent (casework.sharing); sign-in
 # tokens are made by signing in; authenticators by their owner. None is made or edited here.
-for library_model in (Group, AuthToken, TOTPDevice):
+for library_model in (Group, AuthToken):
     if admin.site.is_registered(library_model):
         admin.site.unregister(library_model)
 
@@ -231,8 +237,8 @@ class AuthTokenAdmin(ReadOnlyAdmin):
     fields = readonly_fields = ("user", "created", "expiry")
 
 
-@admin.register(TOTPDevice)
-class TOTPDeviceAdmin(ReadOnlyAdmin):
+@admin.register(AuthenticatorDevice)
+class AuthenticatorDeviceAdmin(ReadOnlyAdmin):
     """Whether someone has an authenticator, never its secret."""
 
     fields = readonly_fields = ("user", "name", "confirmed", "created_at", "last_used_at")

@@ -116,7 +116,7 @@ class Case(models.Model):
     )
     offence_types = _offence_types()
     incident_date = models.DateField(null=True, blank=True)
-    incident_area = models.CharField(
+    incident_area = EncryptedTextField(
         max_length=120,
         blank=True,
         help_text="Where it happened, in the charity's own words; never shown to police.",

@@ -8,7 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from casework.core.versioning import Versioned
-from casework.crypto import EncryptedDateField, EncryptedTextField
+from casework.crypto import EncryptedDateField, EncryptedListField, EncryptedTextField
 
 from .choices import POLICE_ROUTE_KINDS, ContactKind, ContactStatus, VulnerabilityFlag, WorkSetting
 
@@ -25,10 +25,10 @@ class Client(Versioned):
     pseudonym_hash = models.CharField(max_length=64, db_index=True, editable=False)
     legal_name = EncryptedTextField(max_length=200, null=True, blank=True)
     date_of_birth = EncryptedDateField(null=True, blank=True)
-    pronouns = models.CharField(max_length=40, blank=True)
-    languages = ArrayField(models.CharField(max_length=40), default=list, blank=True, size=10)
+    pronouns = EncryptedTextField(max_length=40, blank=True)
+    languages = EncryptedListField(blank=True)
     interpreter_needed = models.BooleanField(default=False)
-    interpreter_language = models.CharField(max_length=40, blank=True)
+    interpreter_language = EncryptedTextField(max_length=40, blank=True)
     work_settings = ArrayField(
         models.CharField(max_length=16, choices=WorkSetting.choices), default=list, blank=True
     )
@@ -92,7 +92,7 @@ class ContactMethod(Versioned):
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_failure_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
-    retired_reason = models.CharField(max_length=200, blank=True)
+    retired_reason = EncryptedTextField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(

@@ -9,6 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from casework.core.triggers import append_only
+from casework.crypto import EncryptedTextField
 
 from .choices import (
     EntitlementStatus,
@@ -36,7 +37,7 @@ class CourtEvent(models.Model):
     status = models.CharField(
         max_length=16, choices=HearingStatus.choices, default=HearingStatus.LISTED
     )
-    outcome = models.CharField(max_length=500, blank=True)
+    outcome = EncryptedTextField(max_length=500, blank=True)
     special_measures_requested = _measures()
     special_measures_granted = _measures()
     pre_trial_visit_done = models.BooleanField(default=False)
@@ -83,7 +84,7 @@ class CourtEventDateChange(models.Model):
     event = models.ForeignKey(CourtEvent, on_delete=models.PROTECT, related_name="date_changes")
     previous_starts_at = models.DateTimeField()
     new_starts_at = models.DateTimeField()
-    reason = models.CharField(max_length=500, blank=True)
+    reason = EncryptedTextField(max_length=500, blank=True)
     changed_at = models.DateTimeField()
     changed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
 

@@ -8,12 +8,13 @@
   normalised value under a separate key, never through decryption.
 """
 
-from .fields import EncryptedDateField, EncryptedTextField
+from .fields import EncryptedDateField, EncryptedListField, EncryptedTextField
 from .keyring import DecryptionError, blind_index, keyring
 
 __all__ = [
     "DecryptionError",
     "EncryptedDateField",
+    "EncryptedListField",
     "EncryptedTextField",
     "blind_index",
     "keyring",

@@ -2,6 +2,7 @@
 look values up through a keyed-hash column beside them."""
 
 import datetime
+import json
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -86,3 +87,30 @@ class EncryptedDateField(EncryptedTextField):
         from django import forms
 
         return forms.DateField(**{"required": not self.blank, **kwargs})
+
+
+class EncryptedListField(EncryptedTextField):
+    """A short list of strings (languages spoken, say), sealed as one JSON value."""
+
+    description = "Encrypted list of strings"
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
+
+    def serialise(self, value) -> str:
+        return json.dumps([str(item) for item in value], ensure_ascii=False)
+
+    def deserialise(self, text: str):
+        return json.loads(text)
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        return keyring().encrypt(self.serialise(value), context=self.context)
+
+    def formfield(self, **kwargs):
+        from django import forms
+        from django.contrib.postgres.forms import SimpleArrayField
+
+        return SimpleArrayField(forms.CharField(), **{"required": not self.blank, **kwargs})

@@ -55,23 +55,25 @@ def key_usage() -> dict[str, int]:
     counts: dict[str, int] = {}
     for entry in encrypted_models():
         for field in entry.fields:
+            # Aliases no model field is likely to be named (a device's secret is its "key").
             rows = (
-                entry.model._base_manager.annotate(raw=_raw(field))
-                .filter(raw__isnull=False)
+                entry.model._base_manager.annotate(sealed_raw=_raw(field))
+                .filter(sealed_raw__isnull=False)
                 .annotate(
-                    key=models.Func(
-                        models.F("raw"),
+                    sealed_by=models.Func(
+                        models.F("sealed_raw"),
                         models.Value(":"),
                         models.Value(2),
                         function="split_part",
                         output_field=models.CharField(),
                     )
                 )
-                .values("key")
-                .annotate(n=models.Count("pk"))
+                .values("sealed_by")
+                .annotate(sealed_count=models.Count("pk"))
             )
             for row in rows:
-                counts[row["key"]] = counts.get(row["key"], 0) + row["n"]
+                key_id = row["sealed_by"]
+                counts[key_id] = counts.get(key_id, 0) + row["sealed_count"]
     return counts
 
 

@@ -10,6 +10,7 @@ update at all: its notes go through a function of the owner's that wipes them on
 already marked anonymised (migration privacy 0002)."""
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import pgtrigger
 from django.db import connection, models, transaction
@@ -17,46 +18,51 @@ from django.utils import timezone
 
 from casework.accounts.principals import Actor
 from casework.audit.services import audit_record
-from casework.cases.models import Case, CaseTransition, ContactLogEntry, Note, Referral
+from casework.cases.models import Case
 from casework.clients.choices import ContactStatus
 from casework.clients.models import Client, ContactMethod
-from casework.court.models import CourtEvent, CourtEventDateChange
+from casework.crypto import EncryptedListField
 from casework.reminders.choices import ACTIVE_STATUSES, ReminderStatus
 from casework.reminders.messages import messages_cancel_planned
-from casework.reminders.models import OutboundMessage, Reminder
+from casework.reminders.models import Reminder
 from casework.sharing.derivation import sync_sharing
-from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedUpdate
-from casework.support.models import NeedRecord, RiskAssessment, SafetyPlanRevision
+from casework.sharing.models import ConsentDecision
+
+from .classification import case_path, personal_fields, project_models
 
 REMOVED = "[removed]"
 
-# (model, how it reaches the case, {field: replacement})
-CASE_FREE_TEXT: list[tuple[type[models.Model], str, dict]] = [
-    (
-        Referral,
-        "case",
-        {
-            "summary": REMOVED,
-            "referrer_name": None,
-            "person_pseudonym": None,
-            "contact_value": None,
-            "decline_note": None,
-            "contact_safe_times": [],
-        },
-    ),
-    (CaseTransition, "case", {"reason": REMOVED}),
-    (ContactLogEntry, "case", {"note": None}),
-    (Note, "case", {"body": REMOVED}),
-    (SharedUpdate, "shared_case__case", {"body": REMOVED}),
-    (PoliceInvolvement, "case", {"crime_reference": "", "officer_name": "", "officer_contact": ""}),
-    (CourtEvent, "case", {"outcome": ""}),
-    (NeedRecord, "case", {"note": None, "agency": ""}),
-    (SafetyPlanRevision, "item__case", {"description": REMOVED}),
-    (RiskAssessment, "case", {"notes": None}),
-    (OutboundMessage, "case", {"body": REMOVED}),
-    (CourtEventDateChange, "event__case", {"reason": ""}),
-    (Reminder, "case", {"snooze_reason": ""}),
-]
+# Fields cleared beside the personal ones: not personal alone, but of no use once nobody can be
+# reached.
+ALSO_CLEARED: dict[str, dict[str, object]] = {"cases.Referral": {"contact_safe_times": []}}
+
+
+def blank_value(model: type[models.Model], name: str) -> object:
+    """What an anonymised field holds: nothing where it may be empty, else a marker."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)  # noqa: S101 (the registry names concrete fields)
+    if field.null:
+        return None
+    if isinstance(field, EncryptedListField):
+        return []
+    return "" if field.blank else REMOVED
+
+
+@lru_cache(maxsize=1)
+def case_free_text() -> tuple[tuple[type[models.Model], str, dict], ...]:
+    """(model, how it reaches the case, {field: replacement}) for every model kept per case,
+    its personal fields from the registry. The case itself and the consent ledger are cleared
+    on their own (below)."""
+    found = []
+    for model in project_models():
+        path = case_path(model)
+        if path is None or model is ConsentDecision:
+            continue
+        replacements = {f: blank_value(model, f) for f in personal_fields(model)}
+        replacements |= ALSO_CLEARED.get(model._meta.label, {})
+        if replacements:
+            found.append((model, path, replacements))
+    return tuple(found)
 
 
 def _guards(model: type[models.Model]) -> list[str]:
@@ -64,7 +70,7 @@ def _guards(model: type[models.Model]) -> list[str]:
 
 
 def _all_guards() -> list[str]:
-    return [uri for model, _, _ in CASE_FREE_TEXT for uri in _guards(model)] + _guards(
+    return [uri for model, _, _ in case_free_text() for uri in _guards(model)] + _guards(
         ContactMethod
     )
 
@@ -90,11 +96,13 @@ def anonymise_case(case: Case, *, actor: Actor, reason: str) -> None:
     if locked.anonymised_at is not None:
         return
     with pgtrigger.ignore(*_all_guards()):
-        for model, path, replacements in CASE_FREE_TEXT:
+        for model, path, replacements in case_free_text():
             _wipe(model, path, locked, replacements)
-    locked.incident_area = ""
+    personal = personal_fields(Case)
+    for name in personal:
+        setattr(locked, name, blank_value(Case, name))
     locked.anonymised_at = timezone.now()
-    locked.save(update_fields=["incident_area", "anonymised_at", "updated_at"])
+    locked.save(update_fields=[*personal, "anonymised_at", "updated_at"])
     _wipe_consent_notes(locked)
     Reminder.objects.filter(case=locked, status__in=ACTIVE_STATUSES).update(
         status=ReminderStatus.CANCELLED, cancelled_at=timezone.now()
@@ -117,9 +125,9 @@ def anonymise_client(client: Client, *, actor: Actor, reason: str) -> None:
     now = timezone.now()
     with pgtrigger.ignore(*_guards(ContactMethod)):
         for method in ContactMethod.objects.filter(client=locked):
-            method.value = REMOVED
+            for name in personal_fields(ContactMethod):
+                setattr(method, name, blank_value(ContactMethod, name))
             method.value_hash = ""
-            method.third_party_name = None
             method.safe_times = []
             method.preferred = False
             if method.status != ContactStatus.RETIRED:
@@ -127,13 +135,10 @@ def anonymise_client(client: Client, *, actor: Actor, reason: str) -> None:
                 method.retired_at = now
             method.retired_reason = "anonymised"
             method.save()
+    for name in personal_fields(Client):
+        setattr(locked, name, blank_value(Client, name))
     locked.pseudonym = "Anonymised"
     locked.pseudonym_hash = ""
-    locked.legal_name = None
-    locked.date_of_birth = None
-    locked.pronouns = ""
-    locked.languages = []
-    locked.interpreter_language = ""
     locked.anonymised_at = now
     locked.save()
     for case in Case.objects.filter(client=locked):

@@ -7,21 +7,24 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from casework.accounts.models import User
 from casework.audit.services import audit_record
 from casework.cases.lifecycles import JusticeStage, SupportStatus
-from casework.cases.models import Case
+from casework.cases.models import Case, CaseTransition, ContactLogEntry, Note, Referral
 from casework.cases.services.cases import case_transition
 from casework.clients.models import Client
 from casework.core.errors import Conflict
 from casework.court.choices import HearingStatus
-from casework.court.models import CourtEvent
-from casework.sharing.models import SharedUpdate
+from casework.court.models import CourtEvent, CourtEventDateChange, JusticeDecision
+from casework.reminders.models import OutboundMessage, Reminder
+from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedUpdate
+from casework.support.models import NeedRecord, RiskAssessment, SafetyPlanRevision
 
 from .anonymise import anonymise_case, anonymise_client
+from .classification import case_path, personal_fields
 from .models import ErasureRecord
 
 EXPORT_FORMATS = ("json", "zip")
@@ -46,132 +49,146 @@ def _rows(queryset, fields: list[str]) -> list[dict]:
     return [{f: _value(getattr(row, f)) for f in fields} for row in queryset]
 
 
+def _section(queryset, context: list[str]) -> list[dict]:
+    """The rows with the fields that give them context, and then every field the registry
+    classifies as personal (casework/privacy/classification.py): a personal field added to a
+    model is in the next export without anyone remembering to add it here."""
+    personal = personal_fields(queryset.model)
+    return _rows(queryset, [*context, *(f for f in personal if f not in context)])
+
+
+# Each section of a case's export: its name, the model, its order and the fields that give its
+# rows context. The registry adds every personal field; a test holds this list to the registry.
+CASE_SECTIONS: list[tuple[str, type[models.Model], tuple[str, ...], list[str]]] = [
+    (
+        "referral",
+        Referral,
+        ("received_at",),
+        ["source", "received_at", "incident_date", "referrer_organisation", "contact_kind"],
+    ),
+    (
+        "lifecycle",
+        CaseTransition,
+        ("occurred_at",),
+        ["lifecycle", "from_state", "to_state", "occurred_at"],
+    ),
+    (
+        "contact_log",
+        ContactLogEntry,
+        ("occurred_at",),
+        ["occurred_at", "channel", "direction", "outcome"],
+    ),
+    ("notes", Note, ("created_at",), ["created_at", "visibility"]),
+    (
+        "consents",
+        ConsentDecision,
+        ("id",),
+        ["recorded_at", "scope", "granted", "method", "review_date"],
+    ),
+    ("shared_updates", SharedUpdate, ("created_at",), ["created_at", "kind", "from_police"]),
+    (
+        "police_involvement",
+        PoliceInvolvement,
+        ("id",),
+        ["investigation_status", "charging_decision", "charging_decision_date"],
+    ),
+    (
+        "court_events",
+        CourtEvent,
+        ("starts_at",),
+        [
+            "hearing_type",
+            "court",
+            "starts_at",
+            "status",
+            "special_measures_requested",
+            "special_measures_granted",
+        ],
+    ),
+    (
+        "hearing_date_changes",
+        CourtEventDateChange,
+        ("changed_at", "id"),
+        ["event_id", "previous_starts_at", "new_starts_at", "changed_at"],
+    ),
+    ("decisions", JusticeDecision, ("decided_on",), ["kind", "decided_on", "client_told_on"]),
+    ("support_needs", NeedRecord, ("id",), ["need", "status", "recorded_at"]),
+    (
+        "safety_plan",
+        SafetyPlanRevision,
+        ("item__created_at", "id"),
+        ["item_id", "status", "review_on", "recorded_at"],
+    ),
+    ("risk_assessments", RiskAssessment, ("assessed_on",), ["assessed_on", "level"]),
+    (
+        "messages",
+        OutboundMessage,
+        ("send_after",),
+        ["purpose", "channel", "send_after", "status", "sent_at"],
+    ),
+    ("reminders", Reminder, ("due_at",), ["kind", "due_at", "status", "snoozed_until"]),
+]
+CASE_CONTEXT = [
+    "reference",
+    "offence_types",
+    "incident_date",
+    "risk_level",
+    "support_status",
+    "justice_stage",
+    "opened_at",
+    "closed_at",
+    "closure_reason",
+]
+CLIENT_CONTEXT = [
+    "interpreter_needed",
+    "work_settings",
+    "vulnerability_flags",
+    "created_at",
+]
+CONTACT_CONTEXT = [
+    "kind",
+    "safe_to_call",
+    "safe_to_text",
+    "safe_to_voicemail",
+    "safe_times",
+    "status",
+    "verified_at",
+    "retired_at",
+]
+
+
+def _case_export(case: Case) -> dict:
+    item: dict[str, Any] = {"case": _section(Case.objects.filter(pk=case.pk), CASE_CONTEXT)[0]}
+    for name, model, order, context in CASE_SECTIONS:
+        path = case_path(model)
+        if path is None:
+            raise LookupError(f"{model._meta.label} has no path to its case in the registry")
+        rows = model._base_manager.filter(**{path: case}).order_by(*order)
+        item[name] = _section(rows, context)
+    # Shares name their force rather than its id.
+    item["shares"] = [
+        {
+            "police_force": s.police_force.name,
+            "share_reference": s.share_reference,
+            "level": s.level,
+            "status": s.status,
+            "started_at": _value(s.started_at),
+            "ended_at": _value(s.ended_at),
+        }
+        for s in case.shares.select_related("police_force")
+    ]
+    return item
+
+
 def export_client(client: Client) -> dict:
     """Everything Casework holds about the client, decrypted, as plain data."""
-    cases = []
-    for case in Case.objects.filter(client=client).order_by("opened_at"):
-        cases.append(
-            {
-                "case": _rows(
-                    [case],
-                    [
-                        "reference",
-                        "offence_types",
-                        "incident_date",
-                        "incident_area",
-                        "risk_level",
-                        "support_status",
-                        "justice_stage",
-                        "opened_at",
-                        "closed_at",
-                        "closure_reason",
-                    ],
-                )[0],
-                "referral": _rows(
-                    [case.referral] if case.referral_id else [],
-                    [
-                        "source",
-                        "received_at",
-                        "summary",
-                        "incident_date",
-                        "referrer_organisation",
-                        "referrer_name",
-                        "person_pseudonym",
-                        "contact_kind",
-                        "contact_value",
-                    ],
-                ),
-                "lifecycle": _rows(
-                    case.transitions.order_by("occurred_at"),
-                    ["lifecycle", "from_state", "to_state", "reason", "occurred_at"],
-                ),
-                "contact_log": _rows(
-                    case.contacts.order_by("occurred_at"),
-                    ["occurred_at", "channel", "direction", "outcome", "note"],
-                ),
-                "notes": _rows(
-                    case.notes.order_by("created_at"), ["created_at", "visibility", "body"]
-                ),
-                "consents": _rows(
-                    case.consents.select_related("police_force").order_by("id"),
-                    ["recorded_at", "scope", "granted", "method", "review_date", "note"],
-                ),
-                "shares": [
-                    {
-                        "police_force": s.police_force.name,
-                        "share_reference": s.share_reference,
-                        "level": s.level,
-                        "status": s.status,
-                        "started_at": _value(s.started_at),
-                        "ended_at": _value(s.ended_at),
-                    }
-                    for s in case.shares.select_related("police_force")
-                ],
-                "shared_updates": _rows(
-                    SharedUpdate.objects.filter(shared_case__case=case).order_by("created_at"),
-                    ["created_at", "kind", "from_police", "body"],
-                ),
-                "court_events": _rows(
-                    case.court_events.order_by("starts_at"),
-                    [
-                        "hearing_type",
-                        "court",
-                        "starts_at",
-                        "status",
-                        "outcome",
-                        "special_measures_requested",
-                        "special_measures_granted",
-                    ],
-                ),
-                "decisions": _rows(
-                    case.decisions.order_by("decided_on"), ["kind", "decided_on", "client_told_on"]
-                ),
-                "support_needs": _rows(
-                    case.need_records.order_by("id"),
-                    ["need", "status", "agency", "note", "recorded_at"],
-                ),
-                "risk_assessments": _rows(
-                    case.risk_assessments.order_by("assessed_on"), ["assessed_on", "level", "notes"]
-                ),
-                "messages": _rows(
-                    case.messages.order_by("send_after"),
-                    ["purpose", "channel", "body", "send_after", "status", "sent_at"],
-                ),
-            }
-        )
     return {
         "exported_at": timezone.now().isoformat(),
-        "client": _rows(
-            [client],
-            [
-                "pseudonym",
-                "legal_name",
-                "date_of_birth",
-                "pronouns",
-                "languages",
-                "interpreter_needed",
-                "interpreter_language",
-                "work_settings",
-                "vulnerability_flags",
-                "created_at",
-            ],
-        )[0],
-        "contact_methods": _rows(
-            client.contact_methods.order_by("created_at"),
-            [
-                "kind",
-                "value",
-                "third_party_name",
-                "safe_to_call",
-                "safe_to_text",
-                "safe_to_voicemail",
-                "safe_times",
-                "status",
-                "verified_at",
-                "retired_at",
-            ],
-        ),
-        "cases": cases,
+        "client": _section(Client.objects.filter(pk=client.pk), CLIENT_CONTEXT)[0],
+        "contact_methods": _section(client.contact_methods.order_by("created_at"), CONTACT_CONTEXT),
+        "cases": [
+            _case_export(case) for case in Case.objects.filter(client=client).order_by("opened_at")
+        ],
     }
 
 

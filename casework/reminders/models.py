@@ -81,7 +81,7 @@ class Reminder(models.Model):
     dedup_key = models.CharField(max_length=200, unique=True)
     detail = models.JSONField(default=dict, blank=True, help_text="Ids and dates only.")
     snoozed_until = models.DateTimeField(null=True, blank=True)
-    snooze_reason = models.CharField(max_length=500, blank=True)
+    snooze_reason = EncryptedTextField(max_length=500, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -154,7 +154,9 @@ class OutboundMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     sending_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    failure_reason = models.CharField(max_length=200, blank=True)
+    failure_reason = EncryptedTextField(
+        max_length=200, blank=True, help_text="A gateway's error can quote the address it refused."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
 

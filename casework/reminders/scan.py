@@ -20,6 +20,7 @@ from .rules import RULES, Candidate, _load
 
 logger = logging.getLogger("casework.reminders")
 BATCH = 1000
+NO_SNOOZE_REASON = Reminder._meta.get_field("snooze_reason")
 
 
 @dataclass
@@ -38,11 +39,11 @@ INSERT = """
         dedup_key, detail, snooze_reason, created_at
     )
     SELECT row.id, row.organisation_id, %s, row.case_id, row.shared_case_id, row.assignee_id,
-           row.due_at, 'open', row.dedup_key, row.detail, '', now()
+           row.due_at, 'open', row.dedup_key, row.detail, row.snooze_reason, now()
     FROM unnest(%s::uuid[], %s::uuid[], %s::uuid[], %s::uuid[], %s::uuid[],
-                %s::timestamptz[], %s::text[], %s::jsonb[])
+                %s::timestamptz[], %s::text[], %s::jsonb[], %s::text[])
          AS row(id, organisation_id, case_id, shared_case_id, assignee_id, due_at, dedup_key,
-                detail)
+                detail, snooze_reason)
     ON CONFLICT (dedup_key) DO NOTHING
     RETURNING 1
 """
@@ -67,6 +68,8 @@ def _insert(kind: str, candidates: list[Candidate]) -> int:
                     [c.due_at for c in batch],
                     [c.dedup_key for c in batch],
                     [Jsonb(c.detail) for c in batch],
+                    # The empty reason, sealed like any the field type writes.
+                    [NO_SNOOZE_REASON.get_prep_value("") for _ in batch],
                 ],
             )
             created += len(cursor.fetchall())

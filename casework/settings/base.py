@@ -32,8 +32,9 @@ INSTALLED_APPS = [
     "guardian",
     "pgtrigger",
     "axes",
+    # django-otp's TOTP plugin is not installed: it stores secrets in plaintext. Authenticator
+    # secrets live in casework.accounts' AuthenticatorDevice, sealed with the field keyring.
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "casework.accounts",
     "casework.core",
     "casework.audit",

@@ -142,9 +142,9 @@ class PoliceInvolvement(models.Model):
     police_force = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    crime_reference = models.CharField(max_length=40, blank=True)
-    officer_name = models.CharField(max_length=120, blank=True)
-    officer_contact = models.CharField(max_length=200, blank=True)
+    crime_reference = EncryptedTextField(max_length=40, blank=True)
+    officer_name = EncryptedTextField(max_length=120, blank=True)
+    officer_contact = EncryptedTextField(max_length=200, blank=True)
     investigation_status = models.CharField(
         max_length=24, choices=InvestigationStatus.choices, default=InvestigationStatus.NOT_STARTED
     )

@@ -21,7 +21,7 @@ class NeedRecord(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="need_records")
     need = models.CharField(max_length=24, choices=NeedArea.choices)
     status = models.CharField(max_length=16, choices=NeedStatus.choices)
-    agency = models.CharField(
+    agency = EncryptedTextField(
         max_length=200, blank=True, help_text="Who the client was referred to."
     )
     note = EncryptedTextField(max_length=2000, null=True, blank=True)

@@ -4,15 +4,19 @@ then removable, and a run that can stop and resume and does nothing the second t
 
 import base64
 import os
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.utils import timezone
+from django_otp.oath import totp
 
+from casework.accounts.models import AuthenticatorDevice
+from casework.accounts.services.two_factor import two_factor_enrol
 from casework.cases.models import Note
 from casework.cases.services.cases import case_transition
 from casework.cases.services.contacts import note_add
@@ -141,6 +145,9 @@ def build_records() -> None:
         )
     # A client with no case at all still holds encrypted identity.
     ClientFactory(created_by=staff, pseudonym="Solitary", legal_name="X Y")
+    # Authenticator secrets are sealed like any other value.
+    two_factor_enrol(user=staff)
+    two_factor_enrol(user=liaison)
 
 
 def decrypted_snapshot() -> dict:
@@ -204,7 +211,12 @@ def records(old_id):
     build_records()
     ids = stored_key_ids()
     assert set().union(*ids.values()) == {old_id}
-    assert set(ids) >= {"clients.Client", "clients.ContactMethod", *APPEND_ONLY}
+    assert set(ids) >= {
+        "clients.Client",
+        "clients.ContactMethod",
+        "accounts.AuthenticatorDevice",
+        *APPEND_ONLY,
+    }
     return decrypted_snapshot()
 
 
@@ -298,6 +310,22 @@ def test_append_only_rows_are_rotated_and_stay_append_only(rotated_keys, records
     with pytest.raises(DatabaseError, match="Cannot update"), transaction.atomic():
         Note.objects.filter(pk=note.pk).update(body="rewritten")
     assert Note.objects.get(pk=note.pk).body == note.body
+
+
+def test_an_authenticator_keeps_its_codes_across_rotation(rotated_keys, records, old_id):
+    devices = {d.pk: d.key for d in AuthenticatorDevice.objects.all()}
+    dump = pg_dump_data()
+    assert all(secret not in dump for secret in devices.values())
+
+    rotate_command(batch_size=2)
+
+    assert stored_key_ids()["accounts.AuthenticatorDevice"] == {NEW_ID}
+    for device in AuthenticatorDevice.objects.all():
+        assert device.key == devices[device.pk]  # the same secret, sealed anew
+        with time_machine.travel(datetime(2027, 5, 4, 9, 0, 10, tzinfo=UTC), tick=False):
+            code = totp(device.bin_key, step=device.step, digits=device.digits)
+            assert device.verify_token(f"{code:06d}")
+    assert all(secret not in pg_dump_data() for secret in devices.values())
 
 
 def test_the_audit_chain_still_verifies_after_rotation(rotated_keys, records):

@@ -14,13 +14,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp.models import Device
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.accounts.principals import Principal
 from casework.audit.services import audit_record
 from casework.core.errors import Conflict, LockedOut
 
-from ..models import RecoveryCode, RecoveryCodeDevice, User, hash_recovery_code
+from ..models import (
+    AuthenticatorDevice,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    User,
+    hash_recovery_code,
+)
 from . import staff
 
 RECOVERY_CODES = 10
@@ -33,7 +38,7 @@ def _new_code() -> str:
 
 
 def enabled(user: User) -> bool:
-    confirmed: bool = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    confirmed: bool = AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()
     return confirmed
 
 
@@ -51,7 +56,7 @@ def verified_device(user: User, code: str) -> Device | None:
     recovery codes for an unused one (which it uses up)."""
     if not code:
         return None
-    for totp in TOTPDevice.objects.filter(user=user, confirmed=True):
+    for totp in AuthenticatorDevice.objects.filter(user=user, confirmed=True):
         if totp.verify_is_allowed()[0] and totp.verify_token(code):
             return totp
     for recovery in RecoveryCodeDevice.objects.filter(user=user, confirmed=True):
@@ -65,12 +70,16 @@ def verify(user: User, code: str) -> bool:
     return verified_device(user, code) is not None
 
 
-def confirmed_device(user: User) -> TOTPDevice:
-    return TOTPDevice.objects.get(user=user, confirmed=True)
+def confirmed_device(user: User) -> AuthenticatorDevice:
+    device: AuthenticatorDevice = AuthenticatorDevice.objects.get(user=user, confirmed=True)
+    return device
 
 
-def pending_device(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=False).first()
+def pending_device(user: User) -> AuthenticatorDevice | None:
+    device: AuthenticatorDevice | None = AuthenticatorDevice.objects.filter(
+        user=user, confirmed=False
+    ).first()
+    return device
 
 
 def confirm_identity(
@@ -117,7 +126,9 @@ def _refuse_identity(request: HttpRequest | None, user: User, purpose: str, reas
         raise LockedOut("Too many failed sign-ins. Try again later.")
 
 
-def two_factor_enrol(*, user: User, password: str, request: HttpRequest | None) -> TOTPDevice:
+def two_factor_enrol(
+    *, user: User, password: str, request: HttpRequest | None
+) -> AuthenticatorDevice:
     """Starts enrolment, with the person's password: an unconfirmed device whose secret the app
     scans. Any earlier unconfirmed device is replaced; a confirmed one must be disabled first."""
     if enabled(user):
@@ -127,10 +138,10 @@ def two_factor_enrol(*, user: User, password: str, request: HttpRequest | None) 
 
 
 @transaction.atomic
-def _start_enrolment(user: User) -> TOTPDevice:
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    device = TOTPDevice.objects.create(
-        user=user, name="authenticator", confirmed=False, tolerance=0
+def _start_enrolment(user: User) -> AuthenticatorDevice:
+    AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
+    device: AuthenticatorDevice = AuthenticatorDevice.objects.create(
+        user=user, name="authenticator", confirmed=False
     )
     audit_record(
         actor=user,
@@ -145,7 +156,9 @@ def _start_enrolment(user: User) -> TOTPDevice:
 def two_factor_confirm(*, user: User, code: str) -> list[str]:
     """Confirms the pending device with a first code; returns new recovery codes, shown once.
     Every session ends with it: they were opened without the second factor."""
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    device = (
+        AuthenticatorDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    )
     if device is None:
         raise Conflict("Start enrolment first.", code="no_pending_device")
     if not device.verify_token(code):
@@ -169,7 +182,7 @@ def _replace_recovery_codes(user: User) -> list[str]:
 
 
 def _remove(user: User, *, by: Principal, reason: str) -> None:
-    TOTPDevice.objects.filter(user=user).delete()
+    AuthenticatorDevice.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()
     audit_record(
         actor=by, action="auth.two_factor_removed", target=user, organisation=user.organisation

@@ -3,8 +3,8 @@ password, and a current code where a second factor exists; a wrong one is a fail
 recorded, and counted towards the lockout."""
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from casework.accounts.models import AuthenticatorDevice
 from casework.audit.models import AuditEvent
 
 from ...conftest import client_for
@@ -25,7 +25,7 @@ def test_enrolment_needs_the_password(caseworker):
 
     assert missing.status_code == wrong.status_code == 400
     assert list(missing.json()["fields"]) == list(wrong.json()["fields"]) == ["password"]
-    assert not TOTPDevice.objects.filter(user=caseworker).exists()
+    assert not AuthenticatorDevice.objects.filter(user=caseworker).exists()
     event = AuditEvent.objects.get(action="auth.reauthentication_failed", actor=caseworker)
     assert event.detail == {"reason": "password", "purpose": "two_factor_enrol"}
     assert api.post(TWO_FACTOR, {"password": PASSWORD}).status_code == 201
@@ -38,7 +38,7 @@ def test_wrong_passwords_in_enrolment_lock_the_account_out_like_failed_sign_ins(
 
     assert_locked_out(api.post(TWO_FACTOR, {"password": PASSWORD}))
     assert_locked_out(sign_in(caseworker.username))
-    assert not TOTPDevice.objects.filter(user=caseworker).exists()
+    assert not AuthenticatorDevice.objects.filter(user=caseworker).exists()
 
 
 def test_changing_the_password_needs_a_current_code_once_a_factor_exists(
@@ -73,5 +73,5 @@ def test_wrong_passwords_when_turning_two_factor_off_count_towards_the_lockout(
     next_step(clock)
 
     assert_locked_out(api.post(DISABLE, {"password": PASSWORD, "code": code(device)}))
-    assert TOTPDevice.objects.filter(user=caseworker, confirmed=True).exists()
+    assert AuthenticatorDevice.objects.filter(user=caseworker, confirmed=True).exists()
     assert AuditEvent.objects.filter(action="auth.reauthentication_failed").count() == 5

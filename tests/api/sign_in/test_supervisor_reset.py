@@ -2,9 +2,8 @@
 and only within their own organisation."""
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casework.accounts.models import RecoveryCode, RecoveryCodeDevice
+from casework.accounts.models import AuthenticatorDevice, RecoveryCode, RecoveryCodeDevice
 from casework.audit.models import AuditEvent
 
 from ...conftest import client_for
@@ -23,7 +22,7 @@ def test_a_supervisor_reset_removes_the_devices_and_ends_the_sessions(
     response = as_supervisor.post(f"/api/v1/staff/{caseworker.id}/reset-two-factor/")
 
     assert response.status_code == 200, response.json()
-    assert not TOTPDevice.objects.filter(user=caseworker).exists()
+    assert not AuthenticatorDevice.objects.filter(user=caseworker).exists()
     assert not RecoveryCodeDevice.objects.filter(user=caseworker).exists()
     assert not RecoveryCode.objects.filter(device__user=caseworker).exists()
     assert session.get("/api/v1/me/").status_code == 401
@@ -46,7 +45,7 @@ def test_only_a_supervisor_of_the_persons_own_organisation_can_reset(
 
     assert by_colleague.status_code == 403
     assert by_outsider.status_code == 404
-    assert TOTPDevice.objects.filter(user=caseworker, confirmed=True).exists()
+    assert AuthenticatorDevice.objects.filter(user=caseworker, confirmed=True).exists()
     assert not AuditEvent.objects.filter(action="auth.two_factor_removed").exists()
 
 
@@ -62,6 +61,6 @@ def test_a_reset_that_cannot_end_the_sessions_leaves_the_second_factor_in_place(
     monkeypatch.setattr(staff, "tokens_revoke_all", broken)
     response = as_supervisor.post(f"/api/v1/staff/{caseworker.id}/reset-two-factor/")
     assert response.status_code == 500
-    assert TOTPDevice.objects.filter(user=caseworker, confirmed=True).exists()
+    assert AuthenticatorDevice.objects.filter(user=caseworker, confirmed=True).exists()
     assert RecoveryCode.objects.filter(device__user=caseworker).exists()
     assert not AuditEvent.objects.filter(action="auth.two_factor_removed").exists()

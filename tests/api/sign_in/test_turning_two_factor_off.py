@@ -2,9 +2,8 @@
 organisation requires it."""
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casework.accounts.models import RecoveryCodeDevice
+from casework.accounts.models import AuthenticatorDevice, RecoveryCodeDevice
 from casework.audit.models import AuditEvent
 
 from ...factories import PASSWORD
@@ -24,13 +23,13 @@ def test_disabling_needs_the_password_and_a_current_code(caseworker, enrolled, c
     no_code = api.post(DISABLE, {"password": PASSWORD, "code": wrong(device)})
     assert no_code.status_code == 400
     assert "code" in no_code.json()["fields"]
-    assert TOTPDevice.objects.filter(user=caseworker, confirmed=True).exists()
+    assert AuthenticatorDevice.objects.filter(user=caseworker, confirmed=True).exists()
 
     next_step(clock)
     done = api.post(DISABLE, {"password": PASSWORD, "code": code(device)})
 
     assert done.status_code == 204
-    assert not TOTPDevice.objects.filter(user=caseworker).exists()
+    assert not AuthenticatorDevice.objects.filter(user=caseworker).exists()
     assert not RecoveryCodeDevice.objects.filter(user=caseworker).exists()
     assert api.get("/api/v1/me/").status_code == 401
     event = AuditEvent.objects.get(action="auth.two_factor_removed")
@@ -50,4 +49,4 @@ def test_disabling_is_refused_while_the_organisation_requires_two_factor(
     response = api.post(DISABLE, {"password": PASSWORD, "code": code(device)})
 
     assert response.status_code == 400
-    assert TOTPDevice.objects.filter(user=caseworker, confirmed=True).exists()
+    assert AuthenticatorDevice.objects.filter(user=caseworker, confirmed=True).exists()

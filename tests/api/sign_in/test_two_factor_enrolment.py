@@ -4,10 +4,9 @@ every other session ended."""
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
-from casework.accounts.models import RecoveryCode
+from casework.accounts.models import AuthenticatorDevice, RecoveryCode
 from casework.audit.models import AuditEvent
 
 from ...conftest import client_for
@@ -28,7 +27,7 @@ def test_enrolment_starts_with_an_otpauth_uri_for_the_authenticator_app(as_casew
     assert query["secret"] == [body["secret"]]
     assert query["issuer"] == ["Casework"]
     assert caseworker.username in uri.path
-    device = TOTPDevice.objects.get(user=caseworker)
+    device = AuthenticatorDevice.objects.get(user=caseworker)
     assert device.confirmed is False
     assert device.tolerance == 0 and device.step == STEP
     # Not on until confirmed: a password alone still signs in.
@@ -40,13 +39,13 @@ def test_confirming_with_a_wrong_code_is_refused_and_leaves_two_factor_off(
     as_caseworker, caseworker
 ):
     as_caseworker.post(TWO_FACTOR, {"password": PASSWORD})
-    device = TOTPDevice.objects.get(user=caseworker)
+    device = AuthenticatorDevice.objects.get(user=caseworker)
 
     response = as_caseworker.post(CONFIRM, {"code": wrong(device)})
 
     assert response.status_code == 400
     assert "code" in response.json()["fields"]
-    assert TOTPDevice.objects.get(pk=device.pk).confirmed is False
+    assert AuthenticatorDevice.objects.get(pk=device.pk).confirmed is False
     assert not RecoveryCode.objects.filter(device__user=caseworker).exists()
     assert not AuditEvent.objects.filter(action="auth.two_factor_enabled").exists()
 
@@ -73,4 +72,4 @@ def test_enrolling_again_while_two_factor_is_on_is_refused(caseworker, clock):
     response = api.post(TWO_FACTOR, {"password": PASSWORD})
     assert response.status_code == 409
     assert response.json()["code"] == "two_factor_enabled"
-    assert TOTPDevice.objects.filter(user=caseworker).count() == 1
+    assert AuthenticatorDevice.objects.filter(user=caseworker).count() == 1

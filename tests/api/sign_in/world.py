@@ -3,7 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casework.accounts.models import AuthenticatorDevice
 
 from ...conftest import Api
 from ...factories import PASSWORD
@@ -39,21 +40,21 @@ def signed_in(response) -> Api:
     return api
 
 
-def code(device: TOTPDevice) -> str:
+def code(device: AuthenticatorDevice) -> str:
     """The code an authenticator app shows now (the clock is frozen by time-machine)."""
     value = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{value:0{device.digits}d}"
 
 
-def wrong(device: TOTPDevice) -> str:
+def wrong(device: AuthenticatorDevice) -> str:
     return f"{(int(code(device)) + 1) % 10**device.digits:0{device.digits}d}"
 
 
-def enrol(api: Api, user) -> tuple[TOTPDevice, list[str]]:
+def enrol(api: Api, user) -> tuple[AuthenticatorDevice, list[str]]:
     """Sets two-factor sign-in up through the API, as the person's app would."""
     started = api.post(TWO_FACTOR, {"password": PASSWORD})
     assert started.status_code == 201, started.json()
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=False)
     confirmed = api.post(CONFIRM, {"code": code(device)})
     assert confirmed.status_code == 200, confirmed.json()
     device.refresh_from_db()
