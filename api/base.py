@@ -5,13 +5,13 @@ from typing import Any
 
 from django.db import models
 from django.http import Http404
-from rest_framework import viewsets
+from rest_framework import permissions, viewsets
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 
 from casework.accounts.models import User
 from casework.accounts.principals import Integration, Principal
-from permissions.querysets import restrict
+from permissions.querysets import CHANGE, VIEW, restrict
 
 from .audited import AuditedReadsMixin
 
@@ -25,13 +25,20 @@ def principal_of(request: Request) -> Principal:
     return user
 
 
+def restrict_action(request: Request) -> str:
+    """What a request does to the rows it names: a read (``GET``, ``HEAD``, ``OPTIONS``) views
+    them, anything else changes them, whatever the handler is called."""
+    return VIEW if request.method in permissions.SAFE_METHODS else CHANGE
+
+
 class RestrictedViewSetMixin(viewsets.GenericViewSet):
-    """Narrows the queryset to what the caller may see before any handler touches it, so lists,
-    detail views and custom actions all answer 404 for an object outside the caller's reach."""
+    """Narrows the queryset to what the caller may see (or, for a write, change) before any
+    handler touches it, so lists, detail views and custom actions all answer 404 for an object
+    outside the caller's reach."""
 
     def get_queryset(self) -> "models.QuerySet[Any]":
         queryset = super().get_queryset()
-        return restrict(queryset, principal=self.request.user, action=self.action or "view")
+        return restrict(queryset, principal=self.request.user, action=restrict_action(self.request))
 
 
 class CaseworkViewSet(AuditedReadsMixin, RestrictedViewSetMixin):
