@@ -11,7 +11,7 @@ from rest_framework.request import Request
 
 from casework.accounts.models import User
 from casework.accounts.principals import Integration, Principal
-from permissions.querysets import CHANGE, VIEW, restrict
+from permissions.querysets import CHANGE, VIEW
 
 from .audited import AuditedReadsMixin
 
@@ -32,13 +32,17 @@ def restrict_action(request: Request) -> str:
 
 
 class RestrictedViewSetMixin(viewsets.GenericViewSet):
-    """Narrows the queryset to what the caller may see (or, for a write, change) before any
-    handler touches it, so lists, detail views and custom actions all answer 404 for an object
-    outside the caller's reach."""
+    """Serves the rows a selector gives for the caller and the request's action, so lists, detail
+    views and custom actions all answer 404 for an object outside the caller's reach.
+
+    Subclasses implement ``rows``, calling a selector (which starts from ``restrict()``); the
+    class attribute ``queryset`` is an empty queryset that only names the model for the schema."""
+
+    def rows(self, *, principal: Any, action: str) -> "models.QuerySet[Any]":
+        raise NotImplementedError(f"{type(self).__name__} names no selector.")
 
     def get_queryset(self) -> "models.QuerySet[Any]":
-        queryset = super().get_queryset()
-        return restrict(queryset, principal=self.request.user, action=restrict_action(self.request))
+        return self.rows(principal=self.request.user, action=restrict_action(self.request))
 
 
 class CaseworkViewSet(AuditedReadsMixin, RestrictedViewSetMixin):
@@ -58,15 +62,14 @@ class CaseworkViewSet(AuditedReadsMixin, RestrictedViewSetMixin):
         )
 
 
-def visible_or_404(model, request, pk, *, queryset=None, **filters):
-    """The object with this id among those the caller may see, or a 404 (a malformed id too).
-    ``queryset`` (of ``model``) says what to load with it."""
+def visible_or_404(visible: "models.QuerySet[Any]", pk, **filters):
+    """The object with this id among ``visible`` (a selector's rows for the caller), or a 404 (a
+    malformed id too)."""
     try:
         pk = uuid.UUID(str(pk))
     except ValueError:
         raise Http404 from None
-    base = model.objects.all() if queryset is None else queryset
-    found = restrict(base, principal=request.user).filter(pk=pk, **filters).first()
+    found = visible.filter(pk=pk, **filters).first()
     if found is None:
         raise Http404
     return found

@@ -11,14 +11,13 @@ from rest_framework.views import APIView
 
 from casework.accounts import principals
 from casework.audit.reads import record_police_read
-from casework.clients.models import ContactMethod
-from casework.reminders import messages, services
+from casework.clients.selectors import contact_methods_named
+from casework.reminders import messages, selectors, services
 from casework.reminders.choices import ReminderKind, ReminderStatus
-from casework.reminders.models import OutboundMessage, Reminder, ReminderPreference
+from casework.reminders.models import OutboundMessage, Reminder
 from casework.reminders.policy import policy_for
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
-from permissions.querysets import restrict
 
 from ..base import CaseworkViewSet, principal_of
 from ..cases.views import CaseChildViewSet
@@ -63,9 +62,7 @@ class ReminderFilter(filters.FilterSet):
 class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet):
     """My reminders (a supervisor: the organisation's), soonest due first."""
 
-    queryset = Reminder.objects.select_related(
-        "assignee", "case", "shared_case__case__organisation"
-    )
+    queryset = Reminder.objects.none()
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.Reminders]
     output_serializer_class = s.ReminderOutput
@@ -73,6 +70,9 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Casework
     filterset_class = ReminderFilter
     cursor_ordering = ("due_at", "id")
     read_audit = "reminder"
+
+    def rows(self, *, principal, action):
+        return selectors.reminders(principal=principal, action=action)
 
     def audit_records_read(self, records) -> None:
         """A police officer's reminders are about shares: their reads go to the charity."""
@@ -91,7 +91,7 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Casework
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if self.action == "list" and not any(self.request.query_params.getlist("status")):
-            queryset = queryset.exclude(status=ReminderStatus.CANCELLED)
+            queryset = selectors.without_cancelled(queryset)
         return queryset
 
     def get_serializer_context(self):
@@ -133,7 +133,7 @@ def _routes(request, reminders) -> dict:
     ids = {i for r in reminders or [] for i in (r.detail.get("other_routes") or [])}
     if not ids:
         return {}
-    visible = restrict(ContactMethod.objects.filter(pk__in=ids), principal=request.user)
+    visible = contact_methods_named(principal=request.user, ids=ids)
     return {str(m.pk): m for m in visible}
 
 
@@ -165,10 +165,8 @@ class ReminderPreferencesView(APIView):
 
     @extend_schema(responses={200: s.ReminderPreferenceSerializer})
     def get(self, request):
-        preference = ReminderPreference.objects.filter(user=request.user).first()
-        return Response(
-            s.ReminderPreferenceSerializer(preference or ReminderPreference(user=request.user)).data
-        )
+        preference = selectors.reminder_preference(person=request.user)
+        return Response(s.ReminderPreferenceSerializer(preference).data)
 
     @extend_schema(
         request=s.ReminderPreferenceInput, responses={200: s.ReminderPreferenceSerializer}
@@ -184,7 +182,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChild
     """Messages to the client: planned with what to say and when; the route is chosen only when
     it is sent, from what is current and safe then."""
 
-    queryset = OutboundMessage.objects.all()
+    queryset = OutboundMessage.objects.none()
     permission_classes = [policies.Messages]
     output_serializer_class = s.MessageOutput
     serializer_classes = {"create": s.MessageInput}
@@ -192,6 +190,9 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChild
     cursor_ordering = ("-send_after", "-id")
     http_method_names = ["get", "post", "head", "options"]
     read_audit = "message"
+
+    def case_rows(self, *, principal, case, action):
+        return selectors.messages(principal=principal, case=case, action=action)
 
     @extend_schema(request=s.MessageInput, responses={201: s.MessageOutput})
     def create(self, request, case_id=None):
