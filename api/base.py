@@ -5,13 +5,13 @@ from typing import Any
 
 from django.db import models
 from django.http import Http404
-from rest_framework import viewsets
+from rest_framework import permissions, viewsets
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 
 from casework.accounts.models import User
 from casework.accounts.principals import Integration, Principal
-from permissions.querysets import restrict
+from permissions.querysets import CHANGE, VIEW
 
 from .audited import AuditedReadsMixin
 
@@ -25,13 +25,24 @@ def principal_of(request: Request) -> Principal:
     return user
 
 
+def restrict_action(request: Request) -> str:
+    """What a request does to the rows it names: a read (``GET``, ``HEAD``, ``OPTIONS``) views
+    them, anything else changes them, whatever the handler is called."""
+    return VIEW if request.method in permissions.SAFE_METHODS else CHANGE
+
+
 class RestrictedViewSetMixin(viewsets.GenericViewSet):
-    """Narrows the queryset to what the caller may see before any handler touches it, so lists,
-    detail views and custom actions all answer 404 for an object outside the caller's reach."""
+    """Serves the rows a selector gives for the caller and the request's action, so lists, detail
+    views and custom actions all answer 404 for an object outside the caller's reach.
+
+    Subclasses implement ``rows``, calling a selector (which starts from ``restrict()``); the
+    class attribute ``queryset`` is an empty queryset that only names the model for the schema."""
+
+    def rows(self, *, principal: Any, action: str) -> "models.QuerySet[Any]":
+        raise NotImplementedError(f"{type(self).__name__} names no selector.")
 
     def get_queryset(self) -> "models.QuerySet[Any]":
-        queryset = super().get_queryset()
-        return restrict(queryset, principal=self.request.user, action=self.action or "view")
+        return self.rows(principal=self.request.user, action=restrict_action(self.request))
 
 
 class CaseworkViewSet(AuditedReadsMixin, RestrictedViewSetMixin):
@@ -51,15 +62,14 @@ class CaseworkViewSet(AuditedReadsMixin, RestrictedViewSetMixin):
         )
 
 
-def visible_or_404(model, request, pk, *, queryset=None, **filters):
-    """The object with this id among those the caller may see, or a 404 (a malformed id too).
-    ``queryset`` (of ``model``) says what to load with it."""
+def visible_or_404(visible: "models.QuerySet[Any]", pk, **filters):
+    """The object with this id among ``visible`` (a selector's rows for the caller), or a 404 (a
+    malformed id too)."""
     try:
         pk = uuid.UUID(str(pk))
     except ValueError:
         raise Http404 from None
-    base = model.objects.all() if queryset is None else queryset
-    found = restrict(base, principal=request.user).filter(pk=pk, **filters).first()
+    found = visible.filter(pk=pk, **filters).first()
     if found is None:
         raise Http404
     return found

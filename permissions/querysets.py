@@ -1,7 +1,13 @@
 """``restrict``: the one call every API queryset goes through before anything else.
 
 Each model registers how to narrow its rows for a caller. A model nobody registered raises, so a
-new endpoint fails closed instead of serving every row."""
+new endpoint fails closed instead of serving every row.
+
+``action`` is ``"view"`` (reading) or ``"change"`` (any write, a custom action included). Rows of
+a case are checked against the case's ``view_case`` or ``change_case`` object permission
+respectively; the audit trail has no rows anyone may change; an integration that may only read
+shared cases changes none; staff records, API keys and reminders are changed by the same people
+who see them. Any other action is a programming error and raises."""
 
 import uuid
 from collections.abc import Callable
@@ -17,10 +23,17 @@ from casework.accounts.principals import Caller
 from casework.accounts.roles import liaison_group_name
 from casework.audit.models import AuditEvent
 from casework.cases.choices import ReferralStatus
-from casework.cases.models import Case, ContactLogEntry, Note, Referral
+from casework.cases.models import (
+    Case,
+    CaseAssignment,
+    CaseTransition,
+    ContactLogEntry,
+    Note,
+    Referral,
+)
 from casework.clients.models import Client, ContactMethod
-from casework.court.models import CourtEvent, Entitlement, JusticeDecision
-from casework.reminders.models import OutboundMessage, Reminder
+from casework.court.models import CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
+from casework.reminders.models import GatewayDelivery, OutboundMessage, Reminder
 from casework.sharing.choices import ShareStatus
 from casework.sharing.ledger import shares_in_force
 from casework.sharing.models import (
@@ -30,12 +43,16 @@ from casework.sharing.models import (
     SharedCaseGroupObjectPermission,
     SharedUpdate,
 )
+from casework.support.models import NeedRecord, RiskAssessment, SafetyPlanItem, SafetyPlanRevision
 
 from .objects import case_permission_filter, cases_visible_to, group_ids
 
 QS: TypeAlias = "models.QuerySet[Any]"
 Restrictor = Callable[[QS, Caller, str], QS]
 M = TypeVar("M", bound=models.Model)
+VIEW = "view"
+CHANGE = "change"
+ACTIONS = frozenset({VIEW, CHANGE})
 _RESTRICTORS: dict[type[models.Model], Restrictor] = {}
 
 
@@ -48,8 +65,10 @@ def restricts(model: type[models.Model]) -> Callable[[Restrictor], Restrictor]:
 
 
 def restrict(
-    queryset: "models.QuerySet[M]", *, principal: Caller, action: str = "view"
+    queryset: "models.QuerySet[M]", *, principal: Caller, action: str = VIEW
 ) -> "models.QuerySet[M]":
+    if action not in ACTIONS:
+        raise ImproperlyConfigured(f"Unknown action {action!r}: use one of {sorted(ACTIONS)}.")
     try:
         restrictor = _RESTRICTORS[queryset.model]
     except KeyError:
@@ -86,12 +105,19 @@ def _charity_person(principal: Caller) -> User | None:
     return principal if principals.is_charity_staff(principal) else None
 
 
+def _case_codename(action: str) -> str:
+    """The object permission on a case that ``action`` needs: ``view_case`` or ``change_case``."""
+    return f"{action}_case"
+
+
 @restricts(Case)
 def _cases(qs: QS, principal: Caller, action: str) -> QS:
     user = _charity_person(principal)
     if user is None:
         return qs.none()
-    return qs.filter(organisation_id=user.organisation_id).filter(case_permission_filter(user))
+    return qs.filter(organisation_id=user.organisation_id).filter(
+        case_permission_filter(user, _case_codename(action))
+    )
 
 
 @restricts(Client)
@@ -104,14 +130,14 @@ def _clients(qs: QS, principal: Caller, action: str) -> QS:
     qs = qs.filter(organisation_id=user.organisation_id)
     if principals.is_supervisor(user):
         return qs
-    with_visible_case = cases_visible_to(user).values("client_id")
+    with_visible_case = cases_visible_to(user, _case_codename(action)).values("client_id")
     has_case = models.Exists(Case.objects.filter(client_id=models.OuterRef("pk")))
     return qs.filter(models.Q(pk__in=with_visible_case) | (models.Q(created_by=user) & ~has_case))
 
 
 @restricts(ContactMethod)
 def _contact_methods(qs: QS, principal: Caller, action: str) -> QS:
-    visible = restrict(Client.objects.all(), principal=principal, action="view")
+    visible = restrict(Client.objects.all(), principal=principal, action=action)
     return qs.filter(client_id__in=visible.values("pk"))
 
 
@@ -127,29 +153,45 @@ def _referrals(qs: QS, principal: Caller, action: str) -> QS:
         return qs
     return qs.filter(
         models.Q(status__in=[ReferralStatus.NEW, ReferralStatus.DECLINED])
-        | models.Q(case__in=cases_visible_to(user).values("pk"))
+        | models.Q(case__in=cases_visible_to(user, _case_codename(action)).values("pk"))
     )
 
 
-def _case_children(qs: QS, principal: Caller, action: str) -> QS:
-    """Records that belong to one case are as visible as their case."""
-    user = _charity_person(principal)
-    if user is None:
-        return qs.none()
-    return qs.filter(case_id__in=cases_visible_to(user).values("pk"))
+def _case_records(case_id: str) -> Restrictor:
+    """Records that belong to one case (``case_id`` names the path to its id) are as visible,
+    and as changeable, as their case; police never see them here (a share shows what it may)."""
+
+    def restrictor(qs: QS, principal: Caller, action: str) -> QS:
+        user = _charity_person(principal)
+        if user is None:
+            return qs.none()
+        cases = cases_visible_to(user, _case_codename(action)).values("pk")
+        return qs.filter(**{f"{case_id}__in": cases})
+
+    return restrictor
 
 
-for _model in (
-    ContactLogEntry,
-    Note,
-    ConsentDecision,
-    PoliceInvolvement,
-    CourtEvent,
-    JusticeDecision,
-    Entitlement,
-    OutboundMessage,
-):
-    restricts(_model)(_case_children)
+# Every model hanging off a case; tests/permissions/test_case_records.py finds any left out.
+CASE_RECORDS: dict[type[models.Model], str] = {
+    CaseAssignment: "case_id",
+    CaseTransition: "case_id",
+    ContactLogEntry: "case_id",
+    Note: "case_id",
+    ConsentDecision: "case_id",
+    PoliceInvolvement: "case_id",
+    CourtEvent: "case_id",
+    CourtEventDateChange: "event__case_id",
+    JusticeDecision: "case_id",
+    Entitlement: "case_id",
+    OutboundMessage: "case_id",
+    GatewayDelivery: "message__case_id",
+    NeedRecord: "case_id",
+    SafetyPlanItem: "case_id",
+    SafetyPlanRevision: "item__case_id",
+    RiskAssessment: "case_id",
+}
+for _model, _path in CASE_RECORDS.items():
+    restricts(_model)(_case_records(_path))
 
 
 def active_shares(
@@ -195,6 +237,7 @@ def _shared_cases(qs: QS, principal: Caller, action: str) -> QS:
     caller = principals.integration(principal)
     if (
         caller is not None
+        and action == VIEW
         and "shared-cases:read" in caller.scopes
         and caller.organisation.is_police
     ):
@@ -204,7 +247,7 @@ def _shared_cases(qs: QS, principal: Caller, action: str) -> QS:
 
 @restricts(SharedUpdate)
 def _shared_updates(qs: QS, principal: Caller, action: str) -> QS:
-    visible = restrict(SharedCase.objects.all(), principal=principal, action="view")
+    visible = restrict(SharedCase.objects.all(), principal=principal, action=action)
     return qs.filter(shared_case_id__in=visible.values("pk"))
 
 
@@ -224,14 +267,15 @@ def _reminders(qs: QS, principal: Caller, action: str) -> QS:
         return qs.filter(organisation_id=user.organisation_id)
     if principals.is_charity_staff(user):
         return qs.filter(assignee=user, organisation_id=user.organisation_id).filter(
-            case_permission_filter(user, ref="case_id")
+            case_permission_filter(user, _case_codename(action), ref="case_id")
         )
     return qs.none()
 
 
 @restricts(AuditEvent)
 def _audit_events(qs: QS, principal: Caller, action: str) -> QS:
-    if principals.is_supervisor(principal):
+    """Supervisors read their organisation's trail; nobody changes it (the table is append-only)."""
+    if action == VIEW and principals.is_supervisor(principal):
         return qs.filter(organisation_id=principal.organisation_id)
     return qs.none()
 

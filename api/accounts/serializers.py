@@ -5,6 +5,7 @@ from rest_framework import serializers
 from casework.accounts.choices import OrganisationKind, Role, Scope
 from casework.accounts.models import ApiKey, Organisation, User
 from casework.accounts.principals import PrincipalKind
+from casework.accounts.selectors import organisations_to_name
 
 from ..fields import Moment, StrictInput
 
@@ -105,7 +106,7 @@ class StaffCreateInput(StrictInput):
     last_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
     email = serializers.EmailField(max_length=254, required=False, default="", allow_blank=True)
     organisation = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(),
+        queryset=organisations_to_name(),
         required=False,
         help_text="Superusers only; a supervisor always creates staff in their own organisation.",
     )
@@ -166,7 +167,7 @@ class ApiKeyCreateInput(StrictInput):
     )
     expires_at = Moment(required=False, allow_null=True, default=None)
     organisation = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(),
+        queryset=organisations_to_name(),
         required=False,
         help_text="Superusers only; a supervisor always creates keys for their own organisation.",
     )

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.accounts import principals
+from casework.accounts import principals, selectors
 from casework.accounts.models import ApiKey, Organisation, User
 from casework.accounts.services import api_keys, auth, organisations, staff, two_factor
 from permissions import policies
@@ -87,7 +87,7 @@ class MeView(APIView):
 
 class OrganisationViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseworkViewSet):
     authentication_classes = PERSONS_ONLY
-    queryset = Organisation.objects.all()
+    queryset = Organisation.objects.none()
     permission_classes = [policies.Organisations]
     cursor_ordering = "name"
     output_serializer_class = s.OrganisationOutput
@@ -96,6 +96,9 @@ class OrganisationViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseworkView
         "partial_update": s.OrganisationUpdateInput,
     }
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def rows(self, *, principal, action):
+        return selectors.organisations(principal=principal, action=action)
 
     @extend_schema(request=s.OrganisationCreateInput, responses={201: s.OrganisationOutput})
     @idempotent
@@ -119,13 +122,16 @@ class OrganisationViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseworkView
 
 class StaffViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseworkViewSet):
     authentication_classes = PERSONS_ONLY
-    queryset = User.objects.select_related("organisation").filter(organisation__isnull=False)
+    queryset = User.objects.none()
     permission_classes = [policies.Staff]
     cursor_ordering = "username"
     output_serializer_class = s.StaffOutput
     serializer_classes = {"create": s.StaffCreateInput, "partial_update": s.StaffUpdateInput}
     filterset_fields = ["role", "is_active"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def rows(self, *, principal, action):
+        return selectors.staff(principal=principal, action=action)
 
     @extend_schema(request=s.StaffCreateInput, responses={201: s.StaffOutput})
     @idempotent
@@ -178,7 +184,7 @@ class StaffViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseworkViewSet):
 
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet):
     authentication_classes = PERSONS_ONLY
-    queryset = ApiKey.objects.select_related("organisation", "created_by")
+    queryset = ApiKey.objects.none()
     permission_classes = [policies.ApiKeys]
     cursor_ordering = "-created"
     output_serializer_class = s.ApiKeyOutput
@@ -187,6 +193,9 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkVi
     lookup_url_kwarg = "id"
     filterset_fields = ["revoked"]
     http_method_names = ["get", "post", "head", "options"]
+
+    def rows(self, *, principal, action):
+        return selectors.api_keys(principal=principal, action=action)
 
     @extend_schema(request=s.ApiKeyCreateInput, responses={201: s.ApiKeyCreatedOutput})
     def create(self, request):

@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.db.models import Prefetch
+from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -12,26 +12,18 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from casework.audit.selectors import case_access_log
-from casework.cases import timeline
+from casework.cases import selectors, timeline
 from casework.cases.choices import OffenceType
 from casework.cases.lifecycles import JusticeStage, SupportStatus
-from casework.cases.models import (
-    Case,
-    CaseAssignment,
-    CaseTransition,
-    ContactLogEntry,
-    Note,
-    Referral,
-)
+from casework.cases.models import Case, ContactLogEntry, Note, Referral
 from casework.cases.services import cases, contacts, referrals
-from casework.clients.models import Client
+from casework.clients.selectors import clients as visible_clients
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
-from permissions.querysets import restrict
 
 from ..audit.views import ACCESS_LOG, access_log_page
 from ..audited import audit_page, audit_read
-from ..base import CaseworkViewSet, visible_or_404
+from ..base import CaseworkViewSet, principal_of, restrict_action, visible_or_404
 from ..concurrency import (
     ETagRetrieveMixin,
     if_match,
@@ -56,15 +48,13 @@ TRANSITION_IF_MATCH = OpenApiParameter(
 )
 
 
-def _visible(model, request, pk, field: str = "id"):
-    """An object the caller can see, or a 400 naming the field (never a hint that it exists)."""
+def _visible_client(request, pk, field: str = "client"):
+    """A client the caller can see, or a 400 naming the field (never a hint that it exists)."""
     try:
         pk = uuid.UUID(str(pk))
     except ValueError:
         raise ValidationError({field: ["Not a valid id."]}) from None
-    found = (
-        restrict(model.objects.all(), principal=request.user, action="view").filter(pk=pk).first()
-    )
+    found = visible_clients(principal=request.user).filter(pk=pk).first()
     if found is None:
         raise ValidationError({field: ["No such record among those you can see."]})
     return found
@@ -77,7 +67,7 @@ class ReferralFilter(filters.FilterSet):
 
 
 class ReferralViewSet(mixins.ListModelMixin, CaseworkViewSet):
-    queryset = Referral.objects.all()
+    queryset = Referral.objects.none()
     permission_classes = [policies.Referrals]
     output_serializer_class = s.ReferralListItem
     serializer_classes = {
@@ -89,6 +79,9 @@ class ReferralViewSet(mixins.ListModelMixin, CaseworkViewSet):
     cursor_ordering = "-received_at"
     read_audit = "referral"
     http_method_names = ["get", "post", "head", "options"]
+
+    def rows(self, *, principal, action):
+        return selectors.referrals(principal=principal, action=action)
 
     @extend_schema(responses={200: s.ReferralOutput})
     def retrieve(self, request, pk=None):
@@ -112,10 +105,10 @@ class ReferralViewSet(mixins.ListModelMixin, CaseworkViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         if "client" in values:
-            values["client"] = _visible(Client, request, values["client"], "client")
+            values["client"] = _visible_client(request, values["client"])
         case = referrals.referral_accept(referral=referral, accepted_by=request.user, **values)
         return Response(
-            s.CaseDetail(_case_with_relations(case.pk)).data, status=status.HTTP_201_CREATED
+            s.CaseDetail(_case_as_shown(request, case)).data, status=status.HTTP_201_CREATED
         )
 
     @extend_schema(request=s.ReferralDeclineInput, responses={200: s.ReferralOutput})
@@ -164,41 +157,18 @@ class CaseFilter(filters.FilterSet):
                 user_id = uuid.UUID(value)
             except ValueError:
                 raise ValidationError({"assigned_to": ["Use 'me' or a staff id."]}) from None
-        return queryset.filter(
-            pk__in=CaseAssignment.objects.filter(user_id=user_id).values("case_id")
-        )
+        return selectors.assigned_to(queryset, user_id)
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(reference__icontains=value)
+        return selectors.matching_text(queryset, value)
 
 
-# A case shows its client's pseudonym and its staff's names only: nothing else of theirs is read,
-# so no identity field is decrypted to draw a list (ASVS 11.7.2), and less is loaded.
-CLIENT_IDENTITY = ("client__legal_name", "client__date_of_birth")
-ASSIGNMENT_FIELDS = (
-    "id",
-    "case_id",
-    "role",
-    "assigned_at",
-    "user__id",
-    "user__username",
-    "user__first_name",
-    "user__last_name",
-    "user__role",
-)
-
-
-def _case_queryset():
-    assignments = CaseAssignment.objects.select_related("user").only(*ASSIGNMENT_FIELDS)
-    return (
-        Case.objects.select_related("client", "organisation")
-        .defer(*CLIENT_IDENTITY)
-        .prefetch_related(Prefetch("assignments", queryset=assignments))
-    )
-
-
-def _case_with_relations(pk):
-    return _case_queryset().get(pk=pk)
+def _case_as_shown(request, case: Case) -> Case:
+    """The case after a write, reloaded as a detail shows it, read as the caller reads it."""
+    shown = selectors.case(principal=request.user, pk=case.pk)
+    if shown is None:
+        raise Http404
+    return shown
 
 
 ORDERING = OpenApiParameter(
@@ -211,7 +181,7 @@ ORDERING = OpenApiParameter(
 
 @extend_schema_view(list=extend_schema(parameters=[ORDERING]))
 class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
-    queryset = _case_queryset()
+    queryset = Case.objects.none()
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.Cases]
     output_serializer_class = s.CaseListItem
@@ -228,8 +198,11 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
     ordering_fields = ("opened_at", "updated_at", "reference")
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    def rows(self, *, principal, action):
+        return selectors.cases(principal=principal, action=action)
+
     def _detail(self, case: Case, *, status_code=status.HTTP_200_OK) -> Response:
-        case = _case_with_relations(case.pk)
+        case = _case_as_shown(self.request, case)
         response = Response(s.CaseDetail(case).data, status=status_code)
         response["ETag"] = case.etag
         return response
@@ -247,7 +220,7 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
         data = s.CaseCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        values["client"] = _visible(Client, request, values["client"], "client")
+        values["client"] = _visible_client(request, values["client"])
         case = cases.case_create(opened_by=request.user, **values)
         return self._detail(case, status_code=status.HTTP_201_CREATED)
 
@@ -274,7 +247,7 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
         """GET: the lifecycle history. POST: move one lifecycle; an illegal move answers 409."""
         case = self.get_object()
         if request.method == "GET":
-            history = CaseTransition.objects.filter(case=case).select_related("actor")
+            history = selectors.transitions(principal=request.user, case=case)
             response = paginated(request, history, ("-occurred_at", "-id"), s.TransitionOutput)
             audit_page(request, response.data, action="case.transitions.read", case_id=case.pk)
             return response
@@ -361,19 +334,29 @@ def _page_size(request) -> int:
 
 
 class CaseChildViewSet(CaseworkViewSet):
-    """Records under ``cases/{case_id}/``: the case must be visible, or everything is a 404."""
+    """Records under ``cases/{case_id}/``: the case must be visible (for a write, changeable),
+    or everything is a 404. Subclasses name the selector of the case's records in
+    ``case_rows``."""
 
     authentication_classes = PERSONS_ONLY
 
     def get_case(self) -> Case:
-        return visible_or_404(Case, self.request, self.kwargs["case_id"])
+        if not hasattr(self, "_case"):
+            visible = selectors.visible_cases(
+                principal=principal_of(self.request), action=restrict_action(self.request)
+            )
+            self._case = visible_or_404(visible, self.kwargs["case_id"])
+        return self._case
 
-    def get_queryset(self):
-        return super().get_queryset().filter(case=self.get_case())
+    def case_rows(self, *, principal, case: Case, action: str):
+        raise NotImplementedError(f"{type(self).__name__} names no selector.")
+
+    def rows(self, *, principal, action):
+        return self.case_rows(principal=principal, case=self.get_case(), action=action)
 
 
 class ContactViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseChildViewSet):
-    queryset = ContactLogEntry.objects.select_related("recorded_by")
+    queryset = ContactLogEntry.objects.none()
     permission_classes = [policies.Contacts]
     output_serializer_class = s.ContactOutput
     serializer_classes = {"create": s.ContactCreateInput, "partial_update": s.ContactUpdateInput}
@@ -381,6 +364,9 @@ class ContactViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseChildViewSet)
     cursor_ordering = ("-occurred_at", "-id")
     read_audit = "contact_log"
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def case_rows(self, *, principal, case, action):
+        return selectors.contact_log(principal=principal, case=case, action=action)
 
     @extend_schema(request=s.ContactCreateInput, responses={201: s.ContactOutput})
     @idempotent
@@ -406,7 +392,7 @@ class ContactViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseChildViewSet)
 
 
 class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
-    queryset = Note.objects.select_related("author")
+    queryset = Note.objects.none()
     permission_classes = [policies.Notes]
     output_serializer_class = s.NoteOutput
     serializer_classes = {"create": s.NoteInput}
@@ -414,6 +400,9 @@ class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildVie
     cursor_ordering = ("-created_at", "-id")
     read_audit = "note"
     http_method_names = ["get", "post", "head", "options"]
+
+    def case_rows(self, *, principal, case, action):
+        return selectors.notes(principal=principal, case=case, action=action)
 
     @extend_schema(request=s.NoteInput, responses={201: s.NoteOutput})
     @idempotent

@@ -12,14 +12,14 @@ from rest_framework.response import Response
 from casework.audit.selectors import client_access_log
 from casework.clients import services
 from casework.clients.models import Client, ContactMethod
-from casework.clients.selectors import clients_matching
+from casework.clients.selectors import clients, clients_matching, contact_methods
 from casework.privacy import subject_rights
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 
 from ..audit.views import ACCESS_LOG, access_log_page
 from ..audited import audit_read
-from ..base import CaseworkViewSet, visible_or_404
+from ..base import CaseworkViewSet, principal_of, restrict_action, visible_or_404
 from ..concurrency import ETagRetrieveMixin, if_match, record_etag, with_etag
 from ..fields import StrictInput
 from ..idempotency import idempotent
@@ -74,7 +74,7 @@ class ClientPrivacyMixin:
 
 
 class ClientViewSet(ClientPrivacyMixin, mixins.ListModelMixin, CaseworkViewSet):
-    queryset = Client.objects.all()
+    queryset = Client.objects.none()
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.Clients]
     output_serializer_class = s.ClientListItem
@@ -86,6 +86,9 @@ class ClientViewSet(ClientPrivacyMixin, mixins.ListModelMixin, CaseworkViewSet):
     cursor_ordering = "-created_at"
     http_method_names = ["get", "post", "patch", "head", "options"]
     read_audit = "client"
+
+    def rows(self, *, principal, action):
+        return clients(principal=principal, action=action)
 
     @extend_schema(responses={200: s.ClientDetail})
     def retrieve(self, request, pk=None):
@@ -143,7 +146,7 @@ class ClientViewSet(ClientPrivacyMixin, mixins.ListModelMixin, CaseworkViewSet):
 class ContactMethodViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseworkViewSet):
     """A client's contact methods, current and retired."""
 
-    queryset = ContactMethod.objects.all()
+    queryset = ContactMethod.objects.none()
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.ContactMethods]
     output_serializer_class = s.ContactMethodOutput
@@ -158,10 +161,15 @@ class ContactMethodViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseworkVie
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_client(self) -> Client:
-        return visible_or_404(Client, self.request, self.kwargs["client_id"])
+        if not hasattr(self, "_client"):
+            visible = clients(
+                principal=principal_of(self.request), action=restrict_action(self.request)
+            )
+            self._client = visible_or_404(visible, self.kwargs["client_id"])
+        return self._client
 
-    def get_queryset(self):
-        return super().get_queryset().filter(client=self.get_client())
+    def rows(self, *, principal, action):
+        return contact_methods(principal=principal, client=self.get_client(), action=action)
 
     @extend_schema(request=s.ContactMethodCreateInput, responses={201: s.ContactMethodOutput})
     @idempotent

@@ -1,12 +1,8 @@
 """Hearings, justice decisions, entitlements, caseloads and the court calendar feed."""
 
 import uuid
-from datetime import timedelta
 
-from django.conf import settings
-from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404, HttpResponse
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,18 +14,14 @@ from rest_framework.views import APIView
 
 from casework.accounts import principals
 from casework.audit.reads import record_police_read, record_read
-from casework.cases.models import Case, CaseAssignment
-from casework.court import services
+from casework.court import selectors, services
 from casework.court.calendar import hearings_for, render_feed
-from casework.court.choices import EntitlementStatus
 from casework.court.models import CourtEvent, Entitlement, JusticeDecision
-from casework.court.selectors import caseload
 from casework.sharing.models import SharedCase
 from casework.sharing.selectors import court_events_on_share
 from casework.sharing.services import police_court_event_add
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
-from permissions.querysets import restrict
 
 from ..audited import audit_read
 from ..base import CaseworkViewSet, principal_of
@@ -41,7 +33,7 @@ from . import serializers as s
 
 
 class CourtEventViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseChildViewSet):
-    queryset = CourtEvent.objects.prefetch_related("attendees", "date_changes__changed_by")
+    queryset = CourtEvent.objects.none()
     permission_classes = [policies.CourtEvents]
     output_serializer_class = s.CourtEventOutput
     serializer_classes = {"create": s.CourtEventInput, "partial_update": s.CourtEventUpdateInput}
@@ -49,6 +41,9 @@ class CourtEventViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseChildViewS
     cursor_ordering = ("starts_at", "id")
     read_audit = "court_event"
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def case_rows(self, *, principal, case, action):
+        return selectors.court_events(principal=principal, case=case, action=action)
 
     @extend_schema(request=s.CourtEventInput, responses={201: s.CourtEventOutput})
     @idempotent
@@ -77,13 +72,16 @@ class DecisionViewSet(mixins.ListModelMixin, CaseChildViewSet):
     """Decisions the victim must be told about. Most are recorded with a justice transition;
     arrests, releases and first hearings are recorded here directly."""
 
-    queryset = JusticeDecision.objects.select_related("entitlement")
+    queryset = JusticeDecision.objects.none()
     permission_classes = [policies.Decisions]
     output_serializer_class = s.DecisionOutput
     serializer_classes = {"create": s.DirectDecisionInput, "client_told": s.ClientToldInput}
     cursor_ordering = ("-recorded_at", "-id")
     http_method_names = ["get", "post", "head", "options"]
     read_audit = "justice_decision"
+
+    def case_rows(self, *, principal, case, action):
+        return selectors.justice_decisions(principal=principal, case=case, action=action)
 
     @extend_schema(request=s.DirectDecisionInput, responses={201: s.DecisionOutput})
     @idempotent
@@ -106,48 +104,30 @@ class DecisionViewSet(mixins.ListModelMixin, CaseChildViewSet):
         return Response(self.output(decision).data)
 
 
-def _with_overdue(queryset):
-    today = timezone.localdate()
-    return queryset.annotate(
-        overdue=ExpressionWrapper(
-            Q(status=EntitlementStatus.OPEN, due_on__lt=today), output_field=BooleanField()
-        )
-    )
-
-
 class EntitlementViewSet(mixins.ListModelMixin, CaseworkViewSet):
     """Victims' Code entitlements of the cases you work (a supervisor: the organisation's)."""
 
-    queryset = Entitlement.objects.select_related("case", "decision")
+    queryset = Entitlement.objects.none()
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.Entitlements]
     output_serializer_class = s.EntitlementOutput
     cursor_ordering = ("due_on", "id")
     read_audit = "entitlement"
 
-    def get_queryset(self):
-        queryset = _with_overdue(super().get_queryset())
+    def rows(self, *, principal, action):
         params = self.request.query_params
-        today = timezone.localdate()
         state = params.get("state")
-        if state == "overdue":
-            queryset = queryset.filter(status=EntitlementStatus.OPEN, due_on__lt=today)
-        elif state == "due_soon":
-            horizon = today + timedelta(days=settings.VICTIMS_CODE_DUE_SOON_DAYS)
-            queryset = queryset.filter(
-                status=EntitlementStatus.OPEN, due_on__gte=today, due_on__lte=horizon
-            )
-        elif state in (EntitlementStatus.OPEN, EntitlementStatus.MET):
-            queryset = queryset.filter(status=state)
-        elif state is not None:
+        if state is not None and state not in selectors.ENTITLEMENT_STATES:
             raise ValidationError({"state": ["Use overdue, due_soon, open or met."]})
-        if params.get("assigned_to") == "me":
-            queryset = queryset.filter(
-                case_id__in=CaseAssignment.objects.filter(user=self.request.user).values("case_id")
-            )
-        elif params.get("assigned_to"):
+        mine = params.get("assigned_to")
+        if mine not in (None, "me"):
             raise ValidationError({"assigned_to": ["Only 'me' is supported."]})
-        return queryset
+        return selectors.entitlements(
+            principal=principal,
+            action=action,
+            state=state,
+            assigned_to_person=self.request.user if mine == "me" else None,
+        )
 
     @extend_schema(
         parameters=[
@@ -178,7 +158,6 @@ class CaseloadView(APIView):
         responses={200: s.CaseloadItem(many=True)},
     )
     def get(self, request):
-        cases = restrict(Case.objects.all(), principal=request.user)
         scope = request.query_params.get("scope", "mine")
         assigned_to = request.query_params.get("assigned_to")
         if scope not in ("mine", "organisation"):
@@ -186,19 +165,15 @@ class CaseloadView(APIView):
         team_view = scope == "organisation" or assigned_to
         if team_view and not principals.is_supervisor(request.user):
             raise ValidationError({"scope": ["Only supervisors see other people's caseloads."]})
+        person = None
         if assigned_to:
             try:
                 person = uuid.UUID(assigned_to)
             except ValueError:
                 raise ValidationError({"assigned_to": ["Not a valid id."]}) from None
-            cases = cases.filter(
-                pk__in=CaseAssignment.objects.filter(user_id=person).values("case_id")
-            )
         elif scope == "mine":
-            cases = cases.filter(
-                pk__in=CaseAssignment.objects.filter(user=request.user).values("case_id")
-            )
-        rows = list(caseload(cases)[: self.LIMIT])
+            person = request.user.pk
+        rows = selectors.caseload(principal=request.user, assigned_to_id=person, limit=self.LIMIT)
         audit_read(request, rows, action="caseload.read")
         return Response(s.CaseloadItem(rows, many=True).data)
 

@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from casework.accounts import principals
 from casework.audit.reads import record_police_read
-from casework.clients.models import ContactMethod
-from casework.reminders import messages, services
+from casework.clients.selectors import contact_methods_named
+from casework.reminders import messages, selectors, services
 from casework.reminders.choices import ReminderKind, ReminderStatus
 from casework.reminders.models import (
     OutboundMessage,
@@ -23,7 +23,6 @@ from casework.reminders.models import (
 from casework.reminders.policy import policy_for
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
-from permissions.querysets import restrict
 
 from ..base import CaseworkViewSet, principal_of
 from ..cases.views import CaseChildViewSet
@@ -70,9 +69,7 @@ class ReminderFilter(filters.FilterSet):
 class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet):
     """My reminders (a supervisor: the organisation's), soonest due first."""
 
-    queryset = Reminder.objects.select_related(
-        "assignee", "case", "shared_case__case__organisation"
-    )
+    queryset = Reminder.objects.none()
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.Reminders]
     output_serializer_class = s.ReminderOutput
@@ -80,6 +77,9 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Casework
     filterset_class = ReminderFilter
     cursor_ordering = ("due_at", "id")
     read_audit = "reminder"
+
+    def rows(self, *, principal, action):
+        return selectors.reminders(principal=principal, action=action)
 
     def audit_records_read(self, records) -> None:
         """A police officer's reminders are about shares: their reads go to the charity."""
@@ -98,7 +98,7 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Casework
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if self.action == "list" and not any(self.request.query_params.getlist("status")):
-            queryset = queryset.exclude(status=ReminderStatus.CANCELLED)
+            queryset = selectors.without_cancelled(queryset)
         return queryset
 
     def get_serializer_context(self):
@@ -140,7 +140,7 @@ def _routes(request, reminders) -> dict:
     ids = {i for r in reminders or [] for i in (r.detail.get("other_routes") or [])}
     if not ids:
         return {}
-    visible = restrict(ContactMethod.objects.filter(pk__in=ids), principal=request.user)
+    visible = contact_methods_named(principal=request.user, ids=ids)
     return {str(m.pk): m for m in visible}
 
 
@@ -181,7 +181,7 @@ class ReminderPolicyView(APIView):
             request,
             current,
             record_id=_policy_etag_id(organisation.pk),
-            rows=ReminderPolicy.objects.filter(organisation=organisation),
+            rows=selectors.reminder_policy_rows(organisation_id=organisation.pk),
             what="reminder policy",
         ):
             data = s.ReminderPolicyInput(data=request.data, partial=True)
@@ -200,9 +200,7 @@ class ReminderPreferencesView(APIView):
 
     @extend_schema(responses={200: s.ReminderPreferenceSerializer})
     def get(self, request):
-        preference = ReminderPreference.objects.filter(
-            user=request.user
-        ).first() or ReminderPreference(user=request.user)
+        preference = selectors.reminder_preference(person=request.user)
         return with_etag(
             Response(s.ReminderPreferenceSerializer(preference).data),
             _preference_etag(preference),
@@ -216,7 +214,7 @@ class ReminderPreferencesView(APIView):
             request,
             request.user,
             record_id=_preference_etag_id(request.user.pk),
-            rows=ReminderPreference.objects.filter(user=request.user),
+            rows=selectors.reminder_preference_rows(person=request.user),
             what="reminder preferences",
         ):
             data = s.ReminderPreferenceInput(data=request.data, partial=True)
@@ -232,7 +230,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChild
     """Messages to the client: planned with what to say and when; the route is chosen only when
     it is sent, from what is current and safe then."""
 
-    queryset = OutboundMessage.objects.all()
+    queryset = OutboundMessage.objects.none()
     permission_classes = [policies.Messages]
     output_serializer_class = s.MessageOutput
     serializer_classes = {"create": s.MessageInput}
@@ -240,6 +238,9 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChild
     cursor_ordering = ("-send_after", "-id")
     http_method_names = ["get", "post", "head", "options"]
     read_audit = "message"
+
+    def case_rows(self, *, principal, case, action):
+        return selectors.messages(principal=principal, case=case, action=action)
 
     @extend_schema(request=s.MessageInput, responses={201: s.MessageOutput})
     @idempotent

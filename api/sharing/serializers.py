@@ -6,7 +6,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from casework.accounts.models import Organisation
+from casework.accounts.selectors import organisations_to_name
 from casework.clients.choices import POLICE_ROUTE_KINDS, ContactKind
 from casework.sharing.choices import (
     ChargingDecision,
@@ -74,7 +74,7 @@ class ConsentDecisionInput(StrictInput):
     scope = serializers.ChoiceField(choices=ConsentScope.choices)
     granted = serializers.BooleanField()
     police_force = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(), required=False, allow_null=True
+        queryset=organisations_to_name(), required=False, allow_null=True
     )
     method = serializers.ChoiceField(choices=ConsentMethod.choices)
     review_date = serializers.DateField(required=False, allow_null=True)
@@ -107,7 +107,7 @@ class PoliceInvolvementOutput(serializers.ModelSerializer):
 
 class PoliceInvolvementInput(StrictInput):
     police_force = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.all(), required=False, allow_null=True
+        queryset=organisations_to_name(), required=False, allow_null=True
     )
     crime_reference = serializers.CharField(max_length=40, required=False, allow_blank=True)
     officer_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
@@ -269,13 +269,12 @@ class SharedCaseDetail(SharedCaseListItem):
         contact = police_contact(share, direct_allowed=sections.DIRECT_CONTACT in granted)
         if contact.method is not None:
             return SharedContact({"route": contact.route, **_route_fields(contact.method)}).data
-        worker = contact.caseworker
         return SharedContact(
             {
                 "route": contact.route,
-                "contact_through": (worker.get_full_name() or worker.username) if worker else "",
+                "contact_through": contact.contact_through,
                 "organisation": contact.organisation,
-                "email": worker.email if worker else "",
+                "email": contact.email,
             }
         ).data
 

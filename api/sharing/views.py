@@ -9,20 +9,25 @@ from rest_framework.views import APIView
 
 from casework.audit.reads import record_police_read
 from casework.cases.models import Case
-from casework.sharing import services
+from casework.cases.selectors import visible_cases
+from casework.sharing import selectors, services
 from casework.sharing.models import PoliceInvolvement, SharedCase, SharedUpdate
-from casework.sharing.selectors import consent_ledger
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.fields import JUSTICE, share_allows
 from permissions.querysets import ended_shares
 
 from ..audited import audit_read
-from ..base import CaseworkViewSet, principal_of, visible_or_404
+from ..base import CaseworkViewSet, principal_of, restrict_action, visible_or_404
 from ..concurrency import etag, required_version, with_etag
 from ..idempotency import idempotent
 from ..pagination import page_of, paginated
 from . import serializers as s
+
+
+def _case_or_404(request, case_id) -> Case:
+    visible = visible_cases(principal=request.user, action=restrict_action(request))
+    return visible_or_404(visible, case_id)
 
 
 class ConsentView(APIView):
@@ -34,8 +39,8 @@ class ConsentView(APIView):
 
     @extend_schema(responses={200: s.ConsentLedgerOutput})
     def get(self, request, case_id):
-        case = visible_or_404(Case, request, case_id)
-        payload = consent_ledger(case)
+        case = _case_or_404(request, case_id)
+        payload = selectors.consent_ledger(principal=request.user, case=case)
         audit_read(
             request,
             [d.public_id for d in payload["history"]],
@@ -48,20 +53,23 @@ class ConsentView(APIView):
     @extend_schema(request=s.ConsentDecisionInput, responses={201: s.ConsentLedgerOutput})
     @idempotent
     def post(self, request, case_id):
-        case = visible_or_404(Case, request, case_id)
+        case = _case_or_404(request, case_id)
         data = s.ConsentDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.consent_record(case=case, recorded_by=request.user, **data.validated_data)
         return Response(
-            s.ConsentLedgerOutput(consent_ledger(case)).data, status=status.HTTP_201_CREATED
+            s.ConsentLedgerOutput(selectors.consent_ledger(principal=request.user, case=case)).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
-def _involvement_of(case: Case) -> PoliceInvolvement:
+def _involvement_of(request, case: Case, seen_through: SharedCase | None) -> PoliceInvolvement:
     # A case with no involvement yet reads as version 0 (the service agrees).
-    return PoliceInvolvement.objects.filter(case=case).select_related(
-        "police_force", "updated_by"
-    ).first() or PoliceInvolvement(case=case, version=0)
+    if seen_through is None:
+        return selectors.police_involvement(principal=principal_of(request), case=case)
+    return selectors.police_involvement_through_share(
+        principal=principal_of(request), share=seen_through
+    )
 
 
 # The charity's ETag names the case; the force's names its share, the only id it knows.
@@ -69,8 +77,8 @@ def _involvement_etag_id(owner_id) -> str:
     return f"{owner_id}-pi"
 
 
-def _involvement_response(case: Case, *, seen_through=None) -> Response:
-    involvement = _involvement_of(case)
+def _involvement_response(request, case: Case, *, seen_through=None) -> Response:
+    involvement = _involvement_of(request, case, seen_through)
     owner = case.pk if seen_through is None else seen_through.pk
     return with_etag(
         Response(s.PoliceInvolvementOutput(involvement).data),
@@ -86,58 +94,44 @@ class PoliceInvolvementView(APIView):
 
     @extend_schema(responses={200: s.PoliceInvolvementOutput})
     def get(self, request, case_id):
-        case = visible_or_404(Case, request, case_id)
-        response = _involvement_response(case)
+        case = _case_or_404(request, case_id)
+        response = _involvement_response(request, case)
         audit_read(request, [case.pk], action="police_involvement.read", case_id=case.pk)
         return response
 
     @extend_schema(request=s.PoliceInvolvementInput, responses={200: s.PoliceInvolvementOutput})
     def patch(self, request, case_id):
-        case = visible_or_404(Case, request, case_id)
+        case = _case_or_404(request, case_id)
         version = required_version(request, _involvement_etag_id(case.pk))
         data = s.PoliceInvolvementInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.police_involvement_update(
             case=case, actor=request.user, expected_version=version, **data.validated_data
         )
-        return _involvement_response(case)
+        return _involvement_response(request, case)
 
 
 def justice_share_or_404(request, pk) -> SharedCase:
     """A share the caller may see whose level includes the justice section (identified); an
     anonymous share has no updates, involvement or hearings to show, so those are 404."""
     share = visible_or_404(
-        SharedCase, request, pk, queryset=SharedCase.objects.select_related("case__organisation")
+        selectors.shares(principal=request.user, action=restrict_action(request)), pk
     )
     if not share_allows(share, JUSTICE):
         raise Http404
     return share
 
 
-def _shared_queryset():
-    return SharedCase.objects.select_related(
-        "case__client",
-        "case__organisation",
-        "case__police_involvement__police_force",
-        "case__police_involvement__updated_by",
-        "police_force",
-    )
-
-
 class SharedCaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
     """Cases shared with the caller's police force, and only their shared part."""
 
-    queryset = _shared_queryset()
+    queryset = SharedCase.objects.none()
     permission_classes = [policies.SharedCases]
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.action == "list":
-            # A list shows incident facts only: no identity is read, let alone decrypted.
-            queryset = queryset.defer(
-                "case__client__legal_name", "case__client__date_of_birth", "case__client__pseudonym"
-            )
-        return queryset
+    def rows(self, *, principal, action):
+        return selectors.shared_cases(
+            principal=principal, action=action, listing=self.action == "list"
+        )
 
     output_serializer_class = s.SharedCaseListItem
     serializer_classes = {"police_involvement": s.PoliceInvolvementInput}
@@ -178,7 +172,7 @@ class SharedCaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
         PATCH: keep it, under that ETag."""
         share = justice_share_or_404(request, pk)
         if request.method == "GET":
-            response = _involvement_response(share.case, seen_through=share)
+            response = _involvement_response(request, share.case, seen_through=share)
             record_police_read(
                 actor=principal_of(request),
                 action="shared_case.police_involvement.read",
@@ -196,13 +190,13 @@ class SharedCaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
             expected_version=version,
             **data.validated_data,
         )
-        return _involvement_response(share.case, seen_through=share)
+        return _involvement_response(request, share.case, seen_through=share)
 
 
 class SharedUpdateViewSet(mixins.ListModelMixin, CaseworkViewSet):
     """Updates across one share: police post investigation and court updates."""
 
-    queryset = SharedUpdate.objects.select_related("author", "shared_case__case__organisation")
+    queryset = SharedUpdate.objects.none()
     permission_classes = [policies.SharedUpdates]
     output_serializer_class = s.SharedUpdateOutput
     serializer_classes = {"create": s.SharedUpdateInput}
@@ -224,8 +218,8 @@ class SharedUpdateViewSet(mixins.ListModelMixin, CaseworkViewSet):
             records=records,
         )
 
-    def get_queryset(self):
-        return super().get_queryset().filter(shared_case=self.get_share())
+    def rows(self, *, principal, action):
+        return selectors.shared_updates(principal=principal, share=self.get_share(), action=action)
 
     @extend_schema(request=s.SharedUpdateInput, responses={201: s.SharedUpdateOutput})
     @idempotent

@@ -9,14 +9,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.cases.models import Case
-from casework.support import services
-from casework.support.models import NeedRecord, SafetyPlanItem, SafetyPlanRevision
-from casework.support.selectors import current_plan
+from casework.cases.selectors import visible_cases
+from casework.support import selectors, services
+from casework.support.models import SafetyPlanItem
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 
 from ..audited import audit_read
-from ..base import visible_or_404
+from ..base import principal_of, restrict_action, visible_or_404
 from ..concurrency import if_match
 from ..idempotency import idempotent
 from . import serializers as s
@@ -27,10 +27,14 @@ class _SupportPlanView(APIView):
     permission_classes = [policies.SupportPlan]
 
     def case(self, case_id) -> Case:
-        return visible_or_404(Case, self.request, case_id)
+        visible = visible_cases(
+            principal=principal_of(self.request), action=restrict_action(self.request)
+        )
+        return visible_or_404(visible, case_id)
 
     def plan(self, case: Case, status_code=status.HTTP_200_OK) -> Response:
-        return Response(s.SupportPlanOutput(current_plan(case)).data, status=status_code)
+        plan = selectors.current_plan(principal=principal_of(self.request), case=case)
+        return Response(s.SupportPlanOutput(plan).data, status=status_code)
 
 
 def _ids(data: dict) -> list[str]:
@@ -63,10 +67,8 @@ class SupportPlanHistoryView(_SupportPlanView):
     def get(self, request, case_id):
         case = self.case(case_id)
         history = {
-            "needs": NeedRecord.objects.filter(case=case).select_related("recorded_by"),
-            "safety_plan": SafetyPlanRevision.objects.filter(item__case=case).select_related(
-                "recorded_by"
-            ),
+            "needs": selectors.need_records(principal=request.user, case=case),
+            "safety_plan": selectors.safety_plan_revisions(principal=request.user, case=case),
         }
         data = s.SupportPlanHistoryOutput(history).data
         audit_read(request, _ids(data), action="support_plan.history.read", case_id=case.pk)
@@ -99,7 +101,7 @@ class SafetyPlanItemView(_SupportPlanView):
     @extend_schema(request=s.SafetyItemUpdateInput, responses={200: s.SupportPlanOutput})
     def patch(self, request, case_id, item_id):
         case = self.case(case_id)
-        item = visible_item(case, item_id)
+        item = visible_item(request, case, item_id)
         with if_match(request, item, what="safety plan item"):
             data = s.SafetyItemUpdateInput(data=request.data, partial=True)
             data.is_valid(raise_exception=True)
@@ -107,9 +109,14 @@ class SafetyPlanItemView(_SupportPlanView):
         return self.plan(case)
 
 
-def visible_item(case: Case, item_id) -> SafetyPlanItem:
+def visible_item(request, case: Case, item_id) -> SafetyPlanItem:
     try:
-        item = SafetyPlanItem.objects.filter(case=case, pk=uuid.UUID(str(item_id))).first()
+        item = selectors.safety_item(
+            principal=request.user,
+            case=case,
+            item_id=uuid.UUID(str(item_id)),
+            action=restrict_action(request),
+        )
     except ValueError:
         item = None
     if item is None:

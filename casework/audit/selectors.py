@@ -17,6 +17,13 @@ def audit_events(*, fetched_by: Principal) -> "QuerySet[AuditEvent]":
     return visible_to(AuditEvent.objects.all(), fetched_by)
 
 
+def audit_trail(*, principal: Principal, action: str = "view") -> "QuerySet[AuditEvent]":
+    """The trail a supervisor reads, with the organisation each actor acted for."""
+    return visible_to(AuditEvent.objects.all(), principal, action=action).select_related(
+        "actor_organisation"
+    )
+
+
 def concerning_case(events: "QuerySet[AuditEvent]", case_id: uuid.UUID) -> "QuerySet[AuditEvent]":
     """Events about the case: its own, and those that covered it among others (a page read)."""
     return events.filter(Q(case_id=case_id) | Q(case_ids__contains=[case_id]))

@@ -28,6 +28,9 @@ def _restrict() -> Restrict:
     return restrict
 
 
-def visible_to(queryset: "models.QuerySet[M]", principal: Principal) -> "models.QuerySet[M]":
-    """The rows of ``queryset`` that ``principal`` may see, as the API would serve them."""
-    return _restrict()(queryset, principal=principal, action="view")
+def visible_to(
+    queryset: "models.QuerySet[M]", principal: Principal, *, action: str = "view"
+) -> "models.QuerySet[M]":
+    """The rows of ``queryset`` that ``principal`` may see (``action="view"``) or change
+    (``"change"``), as the API would serve them."""
+    return _restrict()(queryset, principal=principal, action=action)

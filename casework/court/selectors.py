@@ -1,15 +1,35 @@
-"""Reading the court side of a caseload: the day's open cases, most urgent first."""
+"""Reading the court side of a case, narrowed first to what the caller may see (or change):
+hearings, justice decisions, Victims' Code entitlements with their due and overdue states, and
+the day's caseload, most urgent first."""
 
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models import Case as CaseWhen
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
+from casework.accounts.models import User
+from casework.accounts.principals import Principal
 from casework.cases.choices import ContactOutcome
 from casework.cases.lifecycles import SupportStatus
 from casework.cases.models import Case, ContactLogEntry
+from casework.cases.selectors import assigned_case_ids, assigned_to, visible_cases
+from casework.core.access import visible_to
 
 from .choices import EntitlementStatus, HearingStatus
-from .models import CourtEvent, Entitlement
+from .models import CourtEvent, Entitlement, JusticeDecision
 
 RISK_ORDER = CaseWhen(
     When(risk_level="high", then=Value(0)),
@@ -18,7 +38,80 @@ RISK_ORDER = CaseWhen(
 )
 
 
-def caseload(cases: "QuerySet[Case]") -> "QuerySet[Case]":
+def court_events(
+    *, principal: Principal, case: Case, action: str = "view"
+) -> "QuerySet[CourtEvent]":
+    """The case's hearings with who attends and how their dates moved."""
+    return (
+        visible_to(CourtEvent.objects.all(), principal, action=action)
+        .filter(case_id=case.pk)
+        .prefetch_related("attendees", "date_changes__changed_by")
+    )
+
+
+def justice_decisions(
+    *, principal: Principal, case: Case, action: str = "view"
+) -> "QuerySet[JusticeDecision]":
+    return (
+        visible_to(JusticeDecision.objects.all(), principal, action=action)
+        .filter(case_id=case.pk)
+        .select_related("entitlement")
+    )
+
+
+# The states an entitlement list can be narrowed to: two computed from the due date (overdue,
+# due soon) beside the two stored ones.
+ENTITLEMENT_STATES = ("overdue", "due_soon", EntitlementStatus.OPEN, EntitlementStatus.MET)
+
+
+def entitlements(
+    *,
+    principal: Principal,
+    action: str = "view",
+    state: str | None = None,
+    assigned_to_person: User | None = None,
+) -> "QuerySet[Entitlement]":
+    """Entitlements of the caller's cases, each marked ``overdue`` (open past its due date);
+    ``state`` (one of ``ENTITLEMENT_STATES``) narrows them: ``due_soon`` is open and due within
+    ``VICTIMS_CODE_DUE_SOON_DAYS``. ``assigned_to_person`` keeps the cases they are assigned."""
+    today = timezone.localdate()
+    queryset = (
+        visible_to(Entitlement.objects.all(), principal, action=action)
+        .select_related("case", "decision")
+        .annotate(
+            overdue=ExpressionWrapper(
+                Q(status=EntitlementStatus.OPEN, due_on__lt=today), output_field=BooleanField()
+            )
+        )
+    )
+    if state == "overdue":
+        queryset = queryset.filter(status=EntitlementStatus.OPEN, due_on__lt=today)
+    elif state == "due_soon":
+        horizon = today + timedelta(days=settings.VICTIMS_CODE_DUE_SOON_DAYS)
+        queryset = queryset.filter(
+            status=EntitlementStatus.OPEN, due_on__gte=today, due_on__lte=horizon
+        )
+    elif state in (EntitlementStatus.OPEN, EntitlementStatus.MET):
+        queryset = queryset.filter(status=state)
+    elif state is not None:
+        raise ValueError(f"Unknown entitlement state {state!r}.")
+    if assigned_to_person is not None:
+        queryset = queryset.filter(case_id__in=assigned_case_ids(assigned_to_person.pk))
+    return queryset
+
+
+def caseload(
+    *, principal: Principal, assigned_to_id: uuid.UUID | None = None, limit: int = 200
+) -> "list[Case]":
+    """The open cases of ``assigned_to_id`` among the caller's (all of the caller's where
+    ``None``), with what matters for the day, most urgent first."""
+    cases = visible_cases(principal=principal)
+    if assigned_to_id is not None:
+        cases = assigned_to(cases, assigned_to_id)
+    return list(urgent_first(cases)[:limit])
+
+
+def urgent_first(cases: "QuerySet[Case]") -> "QuerySet[Case]":
     """Open cases with what matters for the day, most urgent first, in one query."""
     now = timezone.now()
     today = timezone.localdate()

@@ -1,5 +1,7 @@
-"""What police are shown of a shared case, chosen here rather than in the API so that every
-police response (and anything else that ever needs it) gives the same answer."""
+"""Reading the consent ledger, police involvement and shared cases, narrowed first to what the
+caller may see (or change); and what police are shown of a shared case, chosen here rather than
+in the API so that every police response (and anything else that ever needs it) gives the same
+answer."""
 
 import uuid
 from dataclasses import dataclass
@@ -8,17 +10,19 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 
 from casework.accounts.models import User
+from casework.accounts.principals import Principal
 from casework.cases.assignments import primary_assignee_of
 from casework.cases.models import Case
 from casework.clients.choices import PHONE_KINDS, POLICE_ROUTE_KINDS, WORKING_STATUSES
 from casework.clients.models import ContactMethod
+from casework.core.access import visible_to
 from casework.court.models import CourtEvent
 from casework.reminders.choices import MessageChannel
 from casework.reminders.messages import ROUTES
 
 from .choices import POLICE_SCOPES, ConsentScope, ContactRoute
 from .ledger import latest_decisions
-from .models import ConsentDecision, SharedCase
+from .models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
 
 # Police write to a client as the charity's own messages do: a text to a mobile, or an email,
 # each only where the route is marked safe for written contact.
@@ -61,6 +65,19 @@ class PoliceContact:
     caseworker: User | None = None
     organisation: str = ""
 
+    @property
+    def contact_through(self) -> str:
+        """The name police ask for at the charity: the person's full name, else their username;
+        empty while the case has nobody."""
+        worker = self.caseworker
+        if worker is None:
+            return ""
+        return worker.get_full_name() or worker.username
+
+    @property
+    def email(self) -> str:
+        return self.caseworker.email if self.caseworker is not None else ""
+
 
 def police_contact(share: SharedCase, *, direct_allowed: bool) -> PoliceContact:
     """Direct contact where the client consented to it (``direct_allowed``) and chose a route
@@ -101,11 +118,13 @@ def incident_month(case: Case) -> str | None:
     return case.incident_date.strftime("%Y-%m") if case.incident_date else None
 
 
-def consent_ledger(case: Case) -> dict[str, Any]:
+def consent_ledger(*, principal: Principal, case: Case) -> dict[str, Any]:
     """The ledger as staff read it: the state of each scope now (per force for police scopes;
     "not asked" for a scope with no decision) beside every decision, newest first."""
-    decisions = ConsentDecision.objects.filter(case=case).select_related(
-        "police_force", "recorded_by", "caused_by"
+    decisions = (
+        visible_to(ConsentDecision.objects.all(), principal)
+        .filter(case_id=case.pk)
+        .select_related("police_force", "recorded_by", "caused_by")
     )
     current = latest_decisions(decisions)
     rows: list[dict[str, object]] = []
@@ -136,3 +155,67 @@ def consent_ledger(case: Case) -> dict[str, Any]:
             )
     history = sorted(decisions, key=lambda d: d.id, reverse=True)
     return {"current": rows, "history": history}
+
+
+def police_involvement(*, principal: Principal, case: Case) -> PoliceInvolvement:
+    """The police side of the case as its staff keep it, or an empty one (version 0) until they
+    record something."""
+    found = (
+        visible_to(PoliceInvolvement.objects.all(), principal)
+        .filter(case_id=case.pk)
+        .select_related("police_force", "updated_by")
+        .first()
+    )
+    return found or PoliceInvolvement(case=case, version=0)
+
+
+def police_involvement_through_share(
+    *, principal: Principal, share: SharedCase
+) -> PoliceInvolvement:
+    """The police side of a shared case as the force reads it: only through a share the caller
+    may see (one statement, the share's visibility as its subquery), or an empty one (version 0)
+    until someone records something."""
+    visible_share = visible_to(SharedCase.objects.all(), principal).filter(pk=share.pk)
+    found = (
+        PoliceInvolvement.objects.filter(case_id__in=visible_share.values("case_id"))
+        .select_related("police_force", "updated_by")
+        .first()
+    )
+    return found or PoliceInvolvement(case=share.case, version=0)
+
+
+def shares(*, principal: Principal, action: str = "view") -> "QuerySet[SharedCase]":
+    """Shares the caller may see, with the owning charity (for the audit of police reads)."""
+    return visible_to(SharedCase.objects.all(), principal, action=action).select_related(
+        "case__organisation"
+    )
+
+
+def shared_cases(
+    *, principal: Principal, action: str = "view", listing: bool = False
+) -> "QuerySet[SharedCase]":
+    """Shares the caller may see with what their shared part shows. A list (``listing``) shows
+    incident facts only: no identity is read, let alone decrypted."""
+    queryset = visible_to(SharedCase.objects.all(), principal, action=action).select_related(
+        "case__client",
+        "case__organisation",
+        "case__police_involvement__police_force",
+        "case__police_involvement__updated_by",
+        "police_force",
+    )
+    if listing:
+        queryset = queryset.defer(
+            "case__client__legal_name", "case__client__date_of_birth", "case__client__pseudonym"
+        )
+    return queryset
+
+
+def shared_updates(
+    *, principal: Principal, share: SharedCase, action: str = "view"
+) -> "QuerySet[SharedUpdate]":
+    """Updates across one share, police's and the charity's shared notes."""
+    return (
+        visible_to(SharedUpdate.objects.all(), principal, action=action)
+        .filter(shared_case_id=share.pk)
+        .select_related("author", "shared_case__case__organisation")
+    )

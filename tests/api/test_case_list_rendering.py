@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from api.cases.serializers import CaseListItem
-from api.cases.views import _case_queryset
+from casework.cases.selectors import case as case_as_shown
 
 from ..factories import CaseFactory, IsvaFactory
 
@@ -24,7 +24,7 @@ def test_the_fast_rendering_equals_the_declared_one(charity, caseworker, supervi
         support_reason="Done.",
         closure_reason="support_completed",
     )
-    loaded = _case_queryset().get(pk=case.pk)
+    loaded = case_as_shown(principal=caseworker, pk=case.pk)
     serializer = CaseListItem()
     fast, generic = serializer.to_representation(loaded), serializer.generic_representation(loaded)
     assert fast == generic

@@ -11,7 +11,7 @@ REST_FRAMEWORK = {
     ],
     # Deny by default: every view names the policy that lets anyone in.
     "DEFAULT_PERMISSION_CLASSES": ["permissions.policies.DenyAll"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.OrjsonRenderer"],
     "DEFAULT_PARSER_CLASSES": ["api.parsers.StrictJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "permissions.throttling.PersonThrottle",

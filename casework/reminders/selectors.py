@@ -1,0 +1,53 @@
+"""Reading reminders, reminder preferences and messages to clients, narrowed first to what the
+caller may see (or change)."""
+
+import uuid
+
+from django.db.models import QuerySet
+
+from casework.accounts.models import User
+from casework.accounts.principals import Principal
+from casework.cases.models import Case
+from casework.core.access import visible_to
+
+from .choices import ReminderStatus
+from .models import OutboundMessage, Reminder, ReminderPolicy, ReminderPreference
+
+
+def reminders(*, principal: Principal, action: str = "view") -> "QuerySet[Reminder]":
+    """The caller's reminders (a supervisor's: the organisation's), with what a page shows of
+    their case or share."""
+    return visible_to(Reminder.objects.all(), principal, action=action).select_related(
+        "assignee", "case", "shared_case__case__organisation"
+    )
+
+
+def without_cancelled(queryset: "QuerySet[Reminder]") -> "QuerySet[Reminder]":
+    """A list leaves cancelled reminders out unless asked for them: their reason has gone."""
+    return queryset.exclude(status=ReminderStatus.CANCELLED)
+
+
+def reminder_policy_rows(*, organisation_id: "uuid.UUID") -> "QuerySet[ReminderPolicy]":
+    """The organisation's stored reminder policy (none until a supervisor changes a default),
+    for an edit to lock."""
+    return ReminderPolicy.objects.filter(organisation_id=organisation_id)
+
+
+def reminder_preference_rows(*, person: User) -> "QuerySet[ReminderPreference]":
+    """The person's stored preferences (none until they change them), for an edit to lock."""
+    return ReminderPreference.objects.filter(user=person)
+
+
+def reminder_preference(*, person: User) -> ReminderPreference:
+    """The person's own preferences, or the defaults (unsaved) until they change them."""
+    found = ReminderPreference.objects.filter(user=person).first()
+    return found or ReminderPreference(user=person)
+
+
+def messages(
+    *, principal: Principal, case: Case, action: str = "view"
+) -> "QuerySet[OutboundMessage]":
+    """Messages planned or sent to the client of the case."""
+    return visible_to(OutboundMessage.objects.all(), principal, action=action).filter(
+        case_id=case.pk
+    )
