@@ -31,12 +31,12 @@ ensure_venv() {
     say "Creating the virtual environment in $VENV"
     "$(find_python)" -m venv "$VENV" || die "could not create a virtual environment (apt-get install python3-venv?)"
   fi
-  want="$(cat "$ROOT/pyproject.toml" "$ROOT/requirements.lock" | sha256sum | cut -d' ' -f1)"
+  want="$(cat "$ROOT/pyproject.toml" "$ROOT/requirements.lock" "$ROOT/scripts/install_locked.py" | sha256sum | cut -d' ' -f1)"
   stamp="$VENV/.casework-installed"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    say "Installing the locked packages (requirements.lock)"
-    "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$PY" -m pip install --quiet --disable-pip-version-check -c "$ROOT/requirements.lock" -e "$ROOT[dev]"
+    say "Installing the locked packages (requirements.lock), each checked against its hash"
+    "$PY" "$ROOT/scripts/install_locked.py" ||
+      die "the locked packages did not install; a hash that does not match means a file is not the one locked"
     echo "$want" >"$stamp"
   fi
 }

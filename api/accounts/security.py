@@ -141,15 +141,27 @@ AREAS_HELP = (
 )
 
 
+UNCONVERTED_HELP = (
+    "Months after which referrals declined or never accepted, and clients who never had a "
+    "case, are anonymised."
+)
+
+
 class OrganisationSettingsSerializer(serializers.Serializer):
     require_two_factor = serializers.BooleanField()
     retention_years = serializers.IntegerField(min_value=1, max_value=25)
+    unconverted_retention_months = serializers.IntegerField(
+        min_value=1, max_value=120, help_text=UNCONVERTED_HELP
+    )
     areas = serializers.ListField(child=serializers.CharField(), help_text=AREAS_HELP)
 
 
 class OrganisationSettingsInput(StrictInput):
     require_two_factor = serializers.BooleanField(required=False)
     retention_years = serializers.IntegerField(min_value=1, max_value=25, required=False)
+    unconverted_retention_months = serializers.IntegerField(
+        min_value=1, max_value=120, required=False, help_text=UNCONVERTED_HELP
+    )
     areas = serializers.ListField(
         # Bounds on what is read; the rules themselves are the organisation service's.
         child=serializers.CharField(max_length=200, allow_blank=True, trim_whitespace=False),

@@ -62,6 +62,13 @@ class Organisation(Versioned):
         validators=[MinValueValidator(1), MaxValueValidator(25)],
         help_text="Closed cases are anonymised this many years after closing.",
     )
+    unconverted_retention_months = models.PositiveSmallIntegerField(
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Referrals declined or never accepted, and clients who never had a case, are "
+        "anonymised this many months after the referral was decided or received, or the client "
+        "recorded.",
+    )
     areas = ArrayField(
         models.CharField(max_length=80),
         default=list,

@@ -71,6 +71,9 @@ class Referral(models.Model):
     decline_reason = models.CharField(max_length=24, choices=DeclineReason.choices, blank=True)
     decline_note = EncryptedTextField(max_length=2000, null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="Free text and identities removed (retention)."
+    )
     decided_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -29,6 +29,9 @@ def _rewrite(label: str, fields: tuple[str, ...], change: Callable[[str, str], s
                 for key, value in cursor.fetchall():
                     update = f'UPDATE "{table}" SET "{column}" = %s WHERE "{pk}" = %s'  # noqa: S608 # nosec B608
                     cursor.execute(update, [change(value, context), key])
+            # Check the deferred constraints now: a column change later in the same migration
+            # (as when one is reversed) is refused while their events are pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
     return run
 

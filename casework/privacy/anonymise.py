@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from casework.accounts.principals import Actor
 from casework.audit.services import audit_record
-from casework.cases.models import Case
+from casework.cases.models import Case, Referral
 from casework.clients.choices import ContactStatus
 from casework.clients.models import Client, ContactMethod
 from casework.crypto import EncryptedListField
@@ -114,6 +114,27 @@ def anonymise_case(case: Case, *, actor: Actor, reason: str) -> None:
         action="case.anonymise",
         target=locked,
         case_id=locked.pk,
+        detail={"reason": reason},
+    )
+
+
+def anonymise_referral(referral: Referral, *, actor: Actor, reason: str) -> None:
+    """A referral that never became a case loses its free text and the person's identity; its
+    source, dates, offence types and decision stay. Inside the caller's transaction."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.anonymised_at is not None:
+        return
+    cleared = {f: blank_value(Referral, f) for f in personal_fields(Referral)}
+    cleared |= ALSO_CLEARED["cases.Referral"]
+    for name, value in cleared.items():
+        setattr(locked, name, value)
+    locked.anonymised_at = timezone.now()
+    locked.save(update_fields=[*cleared, "anonymised_at"])
+    audit_record(
+        actor=actor,
+        action="referral.anonymise",
+        target=locked,
+        organisation=locked.organisation,
         detail={"reason": reason},
     )
 

@@ -88,7 +88,15 @@ def _model(
 REGISTRY: list[Classified] = [
     *_model(
         "accounts.Organisation",
-        operational=("name", "code", "kind", "require_two_factor", "retention_years", "areas"),
+        operational=(
+            "name",
+            "code",
+            "kind",
+            "require_two_factor",
+            "retention_years",
+            "unconverted_retention_months",
+            "areas",
+        ),
         none=("version", "id", "is_active", "created_at"),
         reasons={
             "name": ORG,
@@ -300,6 +308,7 @@ REGISTRY: list[Classified] = [
             "status",
             "decline_reason",
             "decided_at",
+            "anonymised_at",
             "decided_by",
             "created_at",
             "created_by",

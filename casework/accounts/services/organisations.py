@@ -92,14 +92,16 @@ def organisation_settings_update(
     by: Principal,
     require_two_factor: bool | Unset = UNSET,
     retention_years: int | Unset = UNSET,
+    unconverted_retention_months: int | Unset = UNSET,
     areas: Sequence[str] | Unset = UNSET,
 ) -> Organisation:
     """A supervisor's settings: whether staff must use two-factor sign-in, how long closed cases
-    are kept before they are anonymised, and the areas a case can be placed in. Changes those
-    given."""
+    are kept before they are anonymised (and referrals and clients that never became a case),
+    and the areas a case can be placed in. Changes those given."""
     changes = given(
         require_two_factor=require_two_factor,
         retention_years=retention_years,
+        unconverted_retention_months=unconverted_retention_months,
         areas=areas if isinstance(areas, Unset) else clean_areas(areas),
     )
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)

@@ -138,36 +138,40 @@ def _field(label: str, name: str) -> models.Field:
 # The export and erasure, field by field
 
 
-@pytest.fixture
-def full(caseworker, supervisor, police_force, police_liaison) -> Bundle:
-    """The privacy world's case, with a hearing moved and a reminder snoozed as well."""
-    bundle = build(caseworker, police_force, police_liaison, "R")
+DATE_CHANGE = "Defendant's barrister at Hollis's other trial"
+SNOOZE = "She is in St James's for a week"
+
+
+def moved_and_snoozed(bundle: Bundle, staff, tag: str) -> Bundle:
+    """The privacy world's case, with its hearing moved and a reminder snoozed as well."""
     hearing = CourtEvent.objects.get(case=bundle.case)
     court_event_update(
         event=hearing,
-        actor=caseworker,
+        actor=staff,
         starts_at=hearing.starts_at + timedelta(days=7),
-        date_change_reason="Defendant's barrister at Hollis's other trial R",
+        date_change_reason=f"{DATE_CHANGE} {tag}",
     )
     reminder = Reminder.objects.create(
         organisation=bundle.case.organisation,
         kind="no_contact",
         case=bundle.case,
-        assignee=caseworker,
+        assignee=staff,
         due_at=timezone.now(),
         dedup_key=f"test:{bundle.case.pk}",
     )
     reminder_snooze(
         reminder=reminder,
-        by=caseworker,
+        by=staff,
         until=timezone.now() + timedelta(days=2),
-        reason="She is in St James's for a week R",
+        reason=f"{SNOOZE} {tag}",
     )
-    bundle.secrets |= {
-        "date_change": "Defendant's barrister at Hollis's other trial R",
-        "snooze": "She is in St James's for a week R",
-    }
+    bundle.secrets |= {"date_change": f"{DATE_CHANGE} {tag}", "snooze": f"{SNOOZE} {tag}"}
     return bundle
+
+
+@pytest.fixture
+def full(caseworker, supervisor, police_force, police_liaison) -> Bundle:
+    return moved_and_snoozed(build(caseworker, police_force, police_liaison, "R"), caseworker, "R")
 
 
 def _export_sections(data: dict) -> dict[str, list[dict]]:
@@ -228,7 +232,7 @@ def test_a_database_dump_holds_none_of_the_newly_encrypted_values(
     caseworker, police_force, police_liaison
 ):
     bundle = build(caseworker, police_force, police_liaison, "D")
-    s = bundle.secrets
+    s = moved_and_snoozed(bundle, caseworker, "D").secrets
 
     dump = pg_dump_data()
 
@@ -240,6 +244,8 @@ def test_a_database_dump_holds_none_of_the_newly_encrypted_values(
         s["language"],
         "Holbeck",  # the incident area
         "Simon on the Streets",  # the agency
+        s["date_change"],
+        s["snooze"],
     ]:
         assert value not in dump, value
 

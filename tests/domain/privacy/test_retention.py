@@ -86,7 +86,7 @@ def test_the_dry_run_lists_the_case_due_and_changes_nothing(world):
 
     assert f"would anonymise {due.case.reference}" in output
     assert kept.case.reference not in output
-    assert "1 case(s) due; nothing changed (dry run)." in output
+    assert "1 case(s), 0 referral(s) and 0 client(s) without a case due; nothing changed" in output
     assert fingerprint() == before
     assert AuditEvent.objects.count() == events_before
 
@@ -98,7 +98,7 @@ def test_retention_anonymises_a_case_closed_over_the_period_ago_field_by_field(w
     output = retention()
 
     assert f"anonymising {due.case.reference}" in output
-    assert "Anonymised 1 case(s) and 1 client(s)." in output
+    assert "Anonymised 1 case(s), 0 referral(s) and 1 client(s)." in output
     assert_case_anonymised(due)
     assert_client_anonymised(due)
     # Audit events are kept (none lost or changed) and hold none of the removed text.
@@ -148,7 +148,7 @@ def test_a_client_with_another_open_case_keeps_their_identity(world):
 
     output = retention()
 
-    assert "Anonymised 1 case(s) and 0 client(s)." in output
+    assert "Anonymised 1 case(s), 0 referral(s) and 0 client(s)." in output
     assert_case_anonymised(due)
     assert_identity_kept(due)
     open_case.refresh_from_db()
@@ -178,7 +178,7 @@ def test_a_second_run_finds_nothing_more_to_do(world):
 
     output = retention()
 
-    assert "Anonymised 0 case(s) and 0 client(s)." in output
+    assert "Anonymised 0 case(s), 0 referral(s) and 0 client(s)." in output
     assert fingerprint() == after
 
 
@@ -188,7 +188,7 @@ def test_the_retention_task_body_does_the_same(world):
 
     result = apply_retention.run()
 
-    assert result == {"cases": 1, "clients": 1}
+    assert result == {"cases": 1, "clients": 1, "referrals": 0, "clients_without_a_case": 0}
     assert_case_anonymised(due)
     assert_client_anonymised(due)
     assert_untouched(kept)

@@ -1,12 +1,14 @@
 from django.core.management.base import BaseCommand
 
-from casework.privacy.retention import apply, preview
+from casework.privacy.retention import apply, preview, preview_unconverted
 
 
 class Command(BaseCommand):
     help = (
         "Anonymise closed cases older than their organisation's retention period (default six "
-        "years). --dry-run lists what would go and changes nothing."
+        "years), and referrals declined or never accepted and clients who never had a case "
+        "after the organisation's shorter period (default 12 months). --dry-run lists what "
+        "would go and changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -20,13 +22,29 @@ class Command(BaseCommand):
                 f"{'would anonymise' if dry_run else 'anonymising'} {item.reference} "
                 f"({item.organisation}), closed {item.closed_at:%Y-%m-%d}"
             )
+        unconverted = preview_unconverted()
+        for record in unconverted:
+            self.stdout.write(
+                f"{'would anonymise' if dry_run else 'anonymising'} {record.kind} {record.id} "
+                f"({record.organisation}), {record.why} since {record.since:%Y-%m-%d}"
+            )
         if dry_run:
-            self.stdout.write(f"{len(due)} case(s) due; nothing changed (dry run).")
+            referrals = sum(r.kind == "referral" for r in unconverted)
+            self.stdout.write(
+                f"{len(due)} case(s), {referrals} referral(s) and "
+                f"{len(unconverted) - referrals} client(s) without a case due; nothing changed "
+                "(dry run)."
+            )
             return
-        done = {"cases": 0, "clients": 0}
+        done = {"cases": 0, "clients": 0, "referrals": 0}
         while True:
             result = apply(batch_size=batch_size)
             done = {k: done[k] + result[k] for k in done}
-            if result["cases"] < batch_size:
+            if max(result["cases"], result["referrals"], result["clients_without_a_case"]) < (
+                batch_size
+            ):
                 break
-        self.stdout.write(f"Anonymised {done['cases']} case(s) and {done['clients']} client(s).")
+        self.stdout.write(
+            f"Anonymised {done['cases']} case(s), {done['referrals']} referral(s) and "
+            f"{done['clients']} client(s)."
+        )
