@@ -19,7 +19,7 @@ from casework.core.database_roles import as_owner
 from casework.crypto import keyring
 
 from ..conftest import client_for
-from ..factories import UserFactory
+from ..factories import PASSWORD, UserFactory
 from .test_encryption import pg_dump_data
 
 TWO_FACTOR = "/api/v1/auth/two-factor/"
@@ -46,7 +46,7 @@ def test_a_database_dump_holds_no_authenticator_secret():
     person = UserFactory()
     with time_machine.travel(NOW, tick=False):
         api = client_for(person)
-        enrolled = api.post(TWO_FACTOR)
+        enrolled = api.post(TWO_FACTOR, {"password": PASSWORD})
         assert enrolled.status_code == 201, enrolled.json()
         secret = enrolled.json()["secret"]
         code = totp(secret_bytes(secret))

@@ -28,6 +28,7 @@ from casework.sharing.services import police_update_post
 from casework.support.services import need_record, risk_assess, safety_item_add
 
 from ..factories import (
+    PASSWORD,
     ClientFactory,
     ConsentDecisionFactory,
     ContactLogEntryFactory,
@@ -146,8 +147,8 @@ def build_records() -> None:
     # A client with no case at all still holds encrypted identity.
     ClientFactory(created_by=staff, pseudonym="Solitary", legal_name="X Y")
     # Authenticator secrets are sealed like any other value.
-    two_factor_enrol(user=staff)
-    two_factor_enrol(user=liaison)
+    two_factor_enrol(user=staff, password=PASSWORD, request=None)
+    two_factor_enrol(user=liaison, password=PASSWORD, request=None)
 
 
 def decrypted_snapshot() -> dict:
