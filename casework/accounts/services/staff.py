@@ -33,8 +33,8 @@ def staff_create(
     by: Actor,
     organisation: Organisation,
     username: str,
-    password: str,
     role: str,
+    password: str | None = None,
     first_name: str = "",
     last_name: str = "",
     email: str = "",
@@ -50,11 +50,15 @@ def staff_create(
         last_name=last_name,
         email=email,
     )
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from None
-    user.set_password(password)
+    if password is None:
+        # They set it themselves through a link (password_links.password_link_send).
+        user.set_unusable_password()
+    else:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from None
+        user.set_password(password)
     full_clean(user, exclude=["password"])
     user.save()
     sync_group_membership(user)
