@@ -7,9 +7,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.authentication import SessionAuthentication
 
 from permissions.policies import Public, policy
-from permissions.rules import superuser
+from permissions.rules import second_factor_verified, superuser
 
-AdminsOnly = policy("DocsAdminsOnly", get=superuser, head=superuser)
+# The same people as the admin, signed in the same way: a superuser's session verified by a
+# second factor.
+_verified_superuser = superuser & second_factor_verified
+AdminsOnly = policy("DocsAdminsOnly", get=_verified_superuser, head=_verified_superuser)
 
 
 def _docs_policy():

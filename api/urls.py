@@ -83,6 +83,7 @@ urlpatterns = [
     path("auth/logout/", accounts.LogoutView.as_view(), name="auth-logout"),
     path("me/", accounts.MeView.as_view(), name="me"),
     path("auth/password/", security.PasswordChangeView.as_view(), name="auth-password"),
+    path("auth/set-password/", security.PasswordSetView.as_view(), name="auth-set-password"),
     path("auth/two-factor/", security.TwoFactorView.as_view(), name="auth-two-factor"),
     path(
         "auth/two-factor/confirm/",

@@ -1,5 +1,7 @@
 """Liveness and readiness for load balancers and orchestrators."""
 
+import ipaddress
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -31,15 +33,27 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def _internal(request: HttpRequest) -> bool:
+    """The caller is on a network named in ``READYZ_DETAIL_NETWORKS`` (by default this host
+    only: the container's own health check, an orchestrator's probe beside it)."""
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(
+        address in ipaddress.ip_network(network) for network in settings.READYZ_DETAIL_NETWORKS
+    )
+
+
 @require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready to take traffic: PostgreSQL answers and the Celery broker accepts connections."""
+    """Ready to take traffic: PostgreSQL answers and the Celery broker accepts connections.
+    Which part fails is told to internal callers only; anyone else learns the status alone."""
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     failing = sorted(name for name, ok in checks.items() if not ok)
-    body: dict[str, object] = {
-        "status": "ok" if not failing else "unavailable",
-        "checks": {name: "ok" if ok else "failing" for name, ok in checks.items()},
-    }
-    if failing:
-        body["failing"] = failing
+    body: dict[str, object] = {"status": "ok" if not failing else "unavailable"}
+    if _internal(request):
+        body["checks"] = {name: "ok" if ok else "failing" for name, ok in checks.items()}
+        if failing:
+            body["failing"] = failing
     return JsonResponse(body, status=200 if not failing else 503)

@@ -3,6 +3,7 @@ break in it cannot forge a second entry."""
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 from .request_context import get_request_id
@@ -11,6 +12,29 @@ from .request_context import get_request_id
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = get_request_id()
+        return True
+
+
+# Paths whose last part is a credential: the court calendar feed's link is its only secret.
+SECRET_PATH = re.compile(r"/calendar/[^/\s'\"]+\.ics")
+REDACTED_PATH = "/calendar/[redacted].ics"
+
+
+def redact_paths(text: str) -> str:
+    return SECRET_PATH.sub(REDACTED_PATH, text)
+
+
+class SecretPathFilter(logging.Filter):
+    """Masks secret paths in a record's message and in the request Django attaches to it (a
+    failing calendar feed request would otherwise log its link)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if SECRET_PATH.search(message):
+            record.msg, record.args = redact_paths(message), ()
+        request = getattr(record, "request", None)
+        if request is not None and SECRET_PATH.search(str(request)):
+            record.request = redact_paths(str(request))
         return True
 
 

@@ -4,6 +4,11 @@ set -eu
 case "${1:-api}" in
   api)
     shift || true
+    # Trusting forwarded headers from anyone would let any caller choose the address the
+    # lockout, the throttles and the audit trail record, and claim HTTPS.
+    case "${FORWARDED_ALLOW_IPS:-127.0.0.1}" in
+      *'*'*) echo "FORWARDED_ALLOW_IPS must name the proxy's address, never '*'." >&2; exit 64 ;;
+    esac
     exec gunicorn casework.wsgi -c python:casework.gunicorn_conf --bind 0.0.0.0:8000 \
       --workers "${GUNICORN_WORKERS:-2}" --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" "$@" ;;
   worker)

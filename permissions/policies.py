@@ -80,6 +80,8 @@ def policy(name: str, *, during_enrolment: bool = False, **action_rules: Rule) -
 Public = policy("Public", get=Rule("anyone", lambda p: True), head=Rule("anyone", lambda p: True))
 
 AuthLogin = policy("AuthLogin", post=Rule("anyone", lambda p: True))
+# The link's token is the credential: anyone holding a good one may set that person's password.
+PasswordSet = policy("PasswordSet", post=Rule("anyone", lambda p: True))
 AuthLogout = policy("AuthLogout", during_enrolment=True, post=rules.any_person)
 Me = policy("Me", during_enrolment=True, get=rules.any_caller)
 PasswordChange = policy("PasswordChange", during_enrolment=True, post=rules.any_person)
@@ -105,6 +107,7 @@ Staff = policy(
     deactivate=_staff_admin,
     revoke_tokens=_staff_admin,
     reset_two_factor=_staff_admin,
+    send_password_link=_staff_admin,
 )
 ApiKeys = policy(
     "ApiKeys",

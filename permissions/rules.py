@@ -47,6 +47,11 @@ any_caller = Rule(
     lambda p: principals.person(p) is not None or principals.integration(p) is not None,
 )
 superuser = Rule("superuser", principals.is_superuser)
+# A session verified by a second factor (django-otp's middleware marks it); a token or an API
+# key never is.
+second_factor_verified = Rule(
+    "second_factor_verified", lambda p: bool(getattr(p, "is_verified", lambda: False)())
+)
 charity_staff = Rule("charity_staff", principals.is_charity_staff)
 supervisor = Rule("supervisor", principals.is_supervisor)
 police_liaison = Rule("police_liaison", principals.is_police_liaison)

@@ -125,3 +125,11 @@ class LoginThrottle(_SettingsRate):
 
     def get_cache_key(self, request: Request, view: "APIView") -> str | None:
         return f"throttle:login:{request.META.get('REMOTE_ADDR', 'unknown')}"
+
+
+class PasswordLinkThrottle(LoginThrottle):
+    """Set-password links, per address, at the sign-in rate but counted apart from sign-ins, so
+    that neither flow can use up the other's attempts."""
+
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
+        return f"throttle:password-link:{request.META.get('REMOTE_ADDR', 'unknown')}"

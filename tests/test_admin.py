@@ -1,6 +1,7 @@
 """Every model has an admin page; only superusers get in, and only with a verified second
 factor; and what the admin changes goes through the services the API uses."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -279,3 +280,8 @@ def test_signing_out_of_the_admin_tells_the_browser_to_forget_the_site(admin_bro
     response = admin_browser.post("/admin/logout/")
     assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
     assert admin_browser.get("/admin/").status_code == 302
+
+
+def test_the_admin_sign_in_masks_the_password(client):
+    page = client.get(LOGIN).content.decode()
+    assert re.search(r'<input type="password" name="password"', page)

@@ -1,6 +1,7 @@
 """Management commands: organisations, staff and API keys from the command line, and the demo."""
 
 import pytest
+from django.core import mail
 from django.core.management import CommandError, call_command
 
 from casework.accounts.models import ApiKey, Organisation, User
@@ -24,6 +25,26 @@ def test_create_organisation_staff_and_api_key(monkeypatch, capsys):
     assert client_for_key(secret).get("/api/v1/me/").status_code == 200
     call_command("revoke_api_key", ApiKey.objects.get().prefix)
     assert client_for_key(secret).get("/api/v1/me/").status_code == 401
+
+
+def test_create_staff_can_send_the_person_a_link_to_set_their_own_password(capsys):
+    call_command("create_organisation", name="POW Nottingham", code="POW", kind="charity")
+    with pytest.raises(CommandError, match="--email"):
+        call_command(
+            "create_staff", organisation="POW", username="kim", role="isva", send_password_link=True
+        )
+    call_command(
+        "create_staff",
+        organisation="POW",
+        username="kim",
+        role="isva",
+        email="kim@example.org",
+        send_password_link=True,
+    )
+    user = User.objects.get(username="kim")
+    assert not user.has_usable_password()
+    assert mail.outbox[-1].to == ["kim@example.org"]
+    assert "set-password#uid=" in mail.outbox[-1].body
 
 
 def test_commands_refuse_bad_input_with_a_message(monkeypatch):

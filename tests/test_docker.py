@@ -2,6 +2,7 @@
 
 import importlib
 import re
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -67,3 +68,36 @@ def test_compose_carries_no_default_secrets():
     text = (DOCKER / "compose.yaml").read_text()
     assert "DJANGO_SECRET_KEY" not in text
     assert re.search(r"POSTGRES_PASSWORD:\s*\$\{POSTGRES_PASSWORD:\?", text)
+
+
+def test_the_api_trusts_forwarded_headers_from_the_proxy_alone():
+    """Published on loopback only, for a proxy on the host, whose address (the network's
+    gateway) is the only one gunicorn takes X-Forwarded-* from; never "*"."""
+    services = compose()
+    api = services["services"]["api"]
+    assert all(str(port).startswith("127.0.0.1:") for port in api["ports"])
+    trusted = api["environment"]["FORWARDED_ALLOW_IPS"]
+    assert "*" not in trusted
+    gateway = services["networks"]["default"]["ipam"]["config"][0]["gateway"]
+    assert trusted == f"${{PROXY_ADDRESS:-{gateway}}}"
+    for name, service in services["services"].items():
+        assert "*" not in str(service.get("environment", {}).get("FORWARDED_ALLOW_IPS", "")), name
+    assert "FORWARDED_ALLOW_IPS=*" not in (DOCKER / "env.example").read_text()
+
+
+def test_the_entrypoint_refuses_to_trust_every_address():
+    result = subprocess.run(  # noqa: S603
+        ["sh", str(DOCKER / "entrypoint.sh"), "api"],  # noqa: S607
+        env={"FORWARDED_ALLOW_IPS": "*", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 64
+    assert "never '*'" in result.stderr
+
+
+def test_the_image_leaves_the_benchmark_tooling_out():
+    dockerfile = (DOCKER / "Dockerfile").read_text()
+    install = dockerfile.index("pip install")
+    assert dockerfile.index("rm -rf casework/loadtest") < install

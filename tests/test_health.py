@@ -29,6 +29,20 @@ def test_readyz_names_the_broker_when_it_is_unreachable(client, settings):
     assert response.json()["failing"] == ["broker"]
 
 
+def test_readyz_names_no_part_to_a_caller_from_outside(client, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    outside = client.get("/readyz", REMOTE_ADDR="203.0.113.9")
+    assert outside.status_code == 503
+    assert outside.json() == {"status": "unavailable"}
+    assert client.get("/readyz", REMOTE_ADDR="::1").json()["failing"] == ["broker"]
+
+
+def test_the_networks_told_the_detail_are_configurable(client, settings):
+    settings.READYZ_DETAIL_NETWORKS = ["10.20.0.0/16"]
+    assert client.get("/readyz", REMOTE_ADDR="10.20.3.4").json()["checks"]["database"] == "ok"
+    assert client.get("/readyz").json() == {"status": "ok"}
+
+
 def test_readyz_names_the_database_when_it_is_unreachable():
     """A separate process whose database URL points at a closed port: no mock involved."""
     script = (

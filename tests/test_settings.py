@@ -140,3 +140,58 @@ def test_the_entry_points_choose_production_unless_told_otherwise(entry_point):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def production_settings(*names: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """The named production settings, read as the process would start with ``env``."""
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    code = "from django.conf import settings; " + "; ".join(
+        f"print(repr(settings.{name}))" for name in names
+    )
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+TLS_ENV = {
+    **PRODUCTION_ENV,
+    "DATABASE_URL": "postgres://casework@db.internal:5432/casework"
+    "?sslmode=verify-full&sslrootcert=/etc/casework/db-ca.pem",
+    "CELERY_BROKER_URL": "rediss://redis.internal:6380/0?ssl_cert_reqs=required",
+    "CELERY_RESULT_BACKEND": "rediss://redis.internal:6380/1?ssl_cert_reqs=required",
+    "CACHE_URL": "rediss://redis.internal:6380/2?ssl_cert_reqs=required",
+}
+
+
+def test_production_keeps_the_tls_options_of_the_database_url():
+    result = production_settings("DATABASES['default']['OPTIONS']", env=TLS_ENV)
+    assert result.returncode == 0, result.stderr
+    assert "'sslmode': 'verify-full'" in result.stdout
+    assert "'sslrootcert': '/etc/casework/db-ca.pem'" in result.stdout
+    assert "'connect_timeout': 5" in result.stdout
+
+
+def test_production_can_insist_on_tls_to_postgresql_and_redis():
+    insisting = {**TLS_ENV, "SERVICES_REQUIRE_TLS": "true"}
+    assert manage("check", env=insisting).returncode == 0
+
+    for variable, plain in (
+        ("DATABASE_URL", "postgres://casework@db.internal:5432/casework?sslmode=require"),
+        ("CELERY_BROKER_URL", "redis://redis.internal:6379/0"),
+        ("CACHE_URL", "rediss://redis.internal:6380/2?ssl_cert_reqs=none"),
+    ):
+        result = manage("check", env={**insisting, variable: plain})
+        assert result.returncode != 0, variable
+        assert "SERVICES_REQUIRE_TLS" in result.stderr and variable in result.stderr
+
+
+def test_the_benchmark_tooling_is_left_out_of_production():
+    result = production_settings("INSTALLED_APPS", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert "casework.loadtest" not in result.stdout
+    assert "casework.loadtest" in settings.INSTALLED_APPS  # development and tests keep it

@@ -7,10 +7,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.accounts.services import auth, two_factor
+from casework.accounts.services import auth, password_links, two_factor
 from casework.accounts.services.organisations import organisation_settings_update
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
+from permissions.throttling import PasswordLinkThrottle
 
 from ..concurrency import if_match, record_etag, with_etag
 from ..fields import StrictInput
@@ -40,6 +41,29 @@ class PasswordChangeView(APIView):
         data = PasswordChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
         auth.password_change(user=request.user, request=request._request, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordSetInput(StrictInput):
+    uid = serializers.CharField(max_length=64, help_text="The `uid` of the link.")
+    token = serializers.CharField(max_length=128, help_text="The `token` of the link.")
+    new_password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class PasswordSetView(APIView):
+    """Sets your password through the link emailed to you (your first one, or a new one your
+    supervisor sent). The link works once and expires; a stale or used link answers 400 and
+    changes nothing. Every session of yours ends: sign in with the new password."""
+
+    authentication_classes = []
+    permission_classes = [policies.PasswordSet]
+    throttle_classes = [PasswordLinkThrottle]
+
+    @extend_schema(request=PasswordSetInput, responses={204: None}, auth=[])
+    def post(self, request):
+        data = PasswordSetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        password_links.password_set_with_link(**data.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -100,11 +100,13 @@ class StaffOutput(serializers.ModelSerializer):
 
 class StaffCreateInput(StrictInput):
     username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
     role = serializers.ChoiceField(choices=Role.choices)
     first_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
-    email = serializers.EmailField(max_length=254, required=False, default="", allow_blank=True)
+    email = serializers.EmailField(
+        max_length=254,
+        help_text="Where the link to set their own password goes; nobody else chooses it.",
+    )
     organisation = serializers.PrimaryKeyRelatedField(
         queryset=organisations_to_name(),
         required=False,
@@ -117,6 +119,10 @@ class StaffUpdateInput(StrictInput):
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+
+
+class PasswordLinkOutput(serializers.Serializer):
+    sent = serializers.BooleanField(help_text="Whether the email left; if not, send it again.")
 
 
 class RevokedTokensOutput(serializers.Serializer):

@@ -8,7 +8,14 @@ from rest_framework.views import APIView
 
 from casework.accounts import principals, selectors
 from casework.accounts.models import ApiKey, Organisation, User
-from casework.accounts.services import api_keys, auth, organisations, staff, two_factor
+from casework.accounts.services import (
+    api_keys,
+    auth,
+    organisations,
+    password_links,
+    staff,
+    two_factor,
+)
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import organisation_for_write
@@ -141,6 +148,7 @@ class StaffViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseworkViewSet):
         values = dict(data.validated_data)
         values["organisation"] = organisation_for_write(request.user, values.get("organisation"))
         user = staff.staff_create(by=request.user, **values)
+        password_links.password_link_send(user=user, by=request.user)
         return Response(self.output(user).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.StaffUpdateInput, responses={200: s.StaffOutput})
@@ -172,6 +180,14 @@ class StaffViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseworkViewSet):
         user = self.get_object()
         two_factor.two_factor_reset(user=user, by=request.user)
         return Response(self.output(user).data)
+
+    @extend_schema(request=None, responses={200: s.PasswordLinkOutput})
+    @action(detail=True, methods=["post"], url_path="send-password-link")
+    def send_password_link(self, request, pk=None):
+        """Emails the person a new link to set their own password (a first link that expired,
+        or a forgotten password). Their current password keeps working until they use it."""
+        sent = password_links.password_link_send(user=self.get_object(), by=request.user)
+        return Response({"sent": sent})
 
     @extend_schema(request=None, responses={200: s.RevokedTokensOutput})
     @action(detail=True, methods=["post"], url_path="revoke-tokens")

@@ -45,8 +45,10 @@ INSTALLED_APPS = [
     "casework.support",
     "casework.reminders",
     "casework.privacy",
-    "casework.loadtest",
 ]
+# The benchmark tooling (casework.loadtest: generate_load_data, benchmark_api, benchmark_scans)
+# is added by the development and test settings only; the production image leaves it out.
+LOADTEST_APPS = ["casework.loadtest"]
 
 MIDDLEWARE = [
     "casework.middleware.RequestIdMiddleware",
@@ -200,6 +202,10 @@ MESSAGE_GATEWAY = env("MESSAGE_GATEWAY", default="logging")
 MESSAGE_SENDING_TIMEOUT_SECONDS = env.int("MESSAGE_SENDING_TIMEOUT_SECONDS", default=300)
 # The hour (UK time) at which daily digests go out.
 REMINDER_DIGEST_HOUR = env.int("REMINDER_DIGEST_HOUR", default=7)
+
+# Callers told which part of /readyz fails (networks, comma-separated); anyone else gets the
+# status alone, which names nothing of what runs behind the service.
+READYZ_DETAIL_NETWORKS = env.list("READYZ_DETAIL_NETWORKS", default=["127.0.0.0/8", "::1/128"])
 
 # Whether ``seed_demo`` may write demo accounts into this database.
 CASEWORK_DEMO_ALLOWED = env.bool("CASEWORK_DEMO_ALLOWED", default=True)

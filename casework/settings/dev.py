@@ -1,6 +1,13 @@
 """Development: debug on, console email, everything on this machine."""
 
+from importlib.util import find_spec
+
 from .base import *  # noqa: F403
+from .base import INSTALLED_APPS, LOADTEST_APPS
+
+# The image leaves the benchmark tooling out but still collects its static files with these
+# settings, so the tooling is added only where it is present.
+INSTALLED_APPS = [*INSTALLED_APPS, *(app for app in LOADTEST_APPS if find_spec(app) is not None)]
 
 DEBUG = True
 ALLOWED_HOSTS = ["*"]

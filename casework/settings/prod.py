@@ -16,7 +16,10 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# TLS to PostgreSQL is asked for in DATABASE_URL's query (``?sslmode=verify-full&sslrootcert=
+# /path/ca.pem``), which django-environ turns into connection options kept here.
 DATABASES["default"]["OPTIONS"] = {
+    **DATABASES["default"].get("OPTIONS", {}),
     "connect_timeout": 5,
     "options": "-c jit=off -c max_parallel_workers_per_gather=0",
 }
@@ -62,6 +65,36 @@ def _refuse_committed_keys() -> None:
 _refuse_committed_keys()
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND")
+
+# TLS to Redis: rediss:// URLs with ``?ssl_cert_reqs=required&ssl_ca_certs=/path/ca.pem`` (the
+# broker, the results and the cache alike). With SERVICES_REQUIRE_TLS the process refuses to
+# start unless PostgreSQL and every Redis connection check the server's certificate.
+SERVICES_REQUIRE_TLS = env.bool("SERVICES_REQUIRE_TLS", default=False)
+
+
+def _refuse_plain_connections() -> None:
+    database = DATABASES["default"]["OPTIONS"].get("sslmode")
+    plain = [] if database in ("verify-ca", "verify-full") else ["DATABASE_URL (sslmode)"]
+    redis = {
+        "CELERY_BROKER_URL": CELERY_BROKER_URL,
+        "CELERY_RESULT_BACKEND": CELERY_RESULT_BACKEND,
+        "CACHE_URL": CACHES["default"]["LOCATION"],  # noqa: F405
+    }
+    plain += [
+        name
+        for name, url in redis.items()
+        if not (url.startswith("rediss://") and "ssl_cert_reqs=required" in url)
+    ]
+    if plain:
+        raise ImproperlyConfigured(
+            f"SERVICES_REQUIRE_TLS is on but {', '.join(plain)} would connect without checking "
+            "the server's certificate: use sslmode=verify-full for PostgreSQL and rediss:// with "
+            "ssl_cert_reqs=required for Redis."
+        )
+
+
+if SERVICES_REQUIRE_TLS:
+    _refuse_plain_connections()
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -4,10 +4,11 @@ worker never takes a test's task, a fast password hasher and in-memory email."""
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASE_APP_ROLE, DATABASES, MIDDLEWARE
+from .base import DATABASE_APP_ROLE, DATABASES, INSTALLED_APPS, LOADTEST_APPS, MIDDLEWARE
 from .env import env
 
 DEBUG = False
+INSTALLED_APPS = [*INSTALLED_APPS, *LOADTEST_APPS]
 # DATABASE_URL signs in as the owner, who creates and migrates the test database; the application
 # then runs as the runtime role, switched to on every connection (tests/conftest.py holds the
 # switch off while the database is made). A test that must act as the owner steps out with

@@ -93,7 +93,7 @@ def test_a_sign_in_can_end_every_other_session_of_the_person(caseworker):
     assert [c.get("/api/v1/me/").status_code for c in earlier] == [401, 401]
     assert AuthToken.objects.filter(user=caseworker).count() == 1
     event = AuditEvent.objects.get(action="auth.tokens_revoked", actor=caseworker)
-    assert event.detail == {"sessions": 2, "reason": "ended_at_sign_in"}
+    assert event.detail == {"sessions": 2, "calendar_feeds": 0, "reason": "ended_at_sign_in"}
 
 
 def test_a_sign_in_keeps_other_sessions_unless_asked(caseworker):

@@ -87,12 +87,12 @@ def test_a_server_error_discloses_nothing(client, url, caplog):
 
 def test_validation_errors_carry_messages_per_field(as_supervisor):
     response = as_supervisor.post(
-        "/api/v1/staff/", {"username": "", "password": "x", "role": "wizard"}
+        "/api/v1/staff/", {"username": "", "email": "not-an-address", "role": "wizard"}
     )
     assert response.status_code == 400
     body = response.json()
     assert_error_shape(body, "validation_error")
-    assert set(body["fields"]) >= {"username", "role"}
+    assert set(body["fields"]) >= {"username", "email", "role"}
 
 
 def test_api_responses_are_never_cached(caseworker):

@@ -234,7 +234,7 @@ def test_staff_changes_are_audited(as_supervisor, supervisor, charity):
         "/api/v1/staff/",
         {
             "username": "newcomer",
-            "password": "a long and unusual passphrase 42",
+            "email": "newcomer@example.org",
             "role": "caseworker",
         },
         format="json",

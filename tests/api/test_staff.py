@@ -11,7 +11,7 @@ from ..factories import PASSWORD, SupervisorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-NEW = {"username": "new.caseworker", "password": "a-fine-long-passphrase", "role": "isva"}
+NEW = {"username": "new.caseworker", "email": "new.caseworker@example.org", "role": "isva"}
 
 
 def test_supervisor_adds_staff_to_their_own_organisation(as_supervisor, charity):
@@ -21,7 +21,14 @@ def test_supervisor_adds_staff_to_their_own_organisation(as_supervisor, charity)
     assert "password" not in response.json()
     created = User.objects.get(username="new.caseworker")
     assert created.organisation == charity and created.role == "isva"
-    assert created.check_password(NEW["password"])
+    assert not created.has_usable_password()
+
+
+def test_a_supervisor_cannot_choose_a_new_colleagues_password(as_supervisor):
+    response = as_supervisor.post("/api/v1/staff/", {**NEW, "password": "a-fine-long-passphrase"})
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["password"]
+    assert not User.objects.filter(username="new.caseworker").exists()
 
 
 def test_a_police_role_in_a_charity_is_refused(as_supervisor):
@@ -44,14 +51,6 @@ def test_a_duplicate_username_is_refused_whatever_its_case(as_supervisor, casewo
     assert response.status_code == 400
     assert "username" in response.json()["fields"]
     assert User.objects.filter(username__iexact=caseworker.username).count() == 1
-
-
-@pytest.mark.parametrize("password", ["short", "new.caseworker.2026", "12345678901234567"])
-def test_weak_passwords_are_refused_by_djangos_validators(as_supervisor, password):
-    response = as_supervisor.post("/api/v1/staff/", {**NEW, "password": password})
-    assert response.status_code == 400
-    assert "password" in response.json()["fields"]
-    assert not User.objects.filter(username="new.caseworker").exists()
 
 
 def test_supervisor_cannot_add_staff_to_another_organisation(as_supervisor, other_charity):

@@ -441,7 +441,7 @@ def _transition(world: World, principal: str, kind: str) -> dict:
 def _staff_new(world: World, principal: str, kind: str) -> dict:
     return {
         "username": f"new.{principal}",
-        "password": "another-long-enough-passphrase",
+        "email": f"new.{principal}@example.org",
         "role": "caseworker",
         "organisation": str(_org_of(world, principal).pk),
     }
@@ -473,7 +473,12 @@ BODIES = {
         "current_password": PASSWORD,
         "new_password": "a-brand-new-passphrase-2026",
     },
-    "POST /api/v1/auth/two-factor/": NO_BODY,
+    "POST /api/v1/auth/two-factor/": {"password": PASSWORD},
+    "POST /api/v1/auth/set-password/": {
+        "uid": "bm90LWEtdXNlcg",
+        "token": "not-a-token",
+        "new_password": "a-brand-new-passphrase-2026",
+    },
     "POST /api/v1/auth/two-factor/confirm/": {"code": "000000"},
     "POST /api/v1/auth/two-factor/disable/": {"password": "not-the-password", "code": "000000"},
     "PATCH /api/v1/organisation-settings/": {"retention_years": 7},
@@ -486,6 +491,7 @@ BODIES = {
     "POST /api/v1/staff/{pk}/activate/": NO_BODY,
     "POST /api/v1/staff/{pk}/deactivate/": NO_BODY,
     "POST /api/v1/staff/{pk}/revoke-tokens/": NO_BODY,
+    "POST /api/v1/staff/{pk}/send-password-link/": NO_BODY,
     "POST /api/v1/api-keys/": _api_key_new,
     "POST /api/v1/api-keys/{id}/revoke/": NO_BODY,
     "POST /api/v1/referrals/": {"source": "self_referral", "summary": "Needs support."},

@@ -4,11 +4,13 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from knox.models import AuthToken
 
 from casework.accounts.principals import Actor, Principal
 from casework.audit.services import audit_record
 from casework.core.unset import UNSET, Unset, given
+from casework.court.models import CalendarFeed
 
 from ..models import Organisation
 from ._validation import full_clean
@@ -56,6 +58,9 @@ def organisation_update(
         audit_record(actor=by, action=action, target=locked, changed_fields=changed)
     if "is_active" in changed and not is_active:
         AuthToken.objects.filter(user__organisation=locked).delete()
+        CalendarFeed.objects.filter(user__organisation=locked, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
     return locked
 
 

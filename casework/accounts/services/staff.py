@@ -3,11 +3,13 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from knox.models import AuthToken
 
 from casework.accounts.principals import Actor, Principal
 from casework.audit.services import audit_record
 from casework.core.errors import Conflict
+from casework.court.models import CalendarFeed
 
 from ..choices import ROLES_BY_KIND, role_fits
 from ..models import Organisation, User
@@ -33,8 +35,8 @@ def staff_create(
     by: Actor,
     organisation: Organisation,
     username: str,
-    password: str,
     role: str,
+    password: str | None = None,
     first_name: str = "",
     last_name: str = "",
     email: str = "",
@@ -50,11 +52,15 @@ def staff_create(
         last_name=last_name,
         email=email,
     )
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from None
-    user.set_password(password)
+    if password is None:
+        # They set it themselves through a link (password_links.password_link_send).
+        user.set_unusable_password()
+    else:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from None
+        user.set_password(password)
     full_clean(user, exclude=["password"])
     user.save()
     sync_group_membership(user)
@@ -134,15 +140,19 @@ def staff_set_active(*, user: User, active: bool, changed_by: Principal) -> User
 
 @transaction.atomic
 def tokens_revoke_all(*, user: User, by: Actor, reason: str) -> int:
-    """Ends every token of the person and records who ended them and why; returns how many
-    there were."""
+    """Ends every token of the person, their court calendar link among them (a bearer secret
+    like a session: it ends on a password change, deactivation and a two-factor change too),
+    and records who ended them and why; returns how many sessions there were."""
     deleted: int
     deleted, _ = AuthToken.objects.filter(user=user).delete()
+    feeds = CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     audit_record(
         actor=by,
         action="auth.tokens_revoked",
         target=user,
         organisation=user.organisation,
-        detail={"sessions": deleted, "reason": reason},
+        detail={"sessions": deleted, "calendar_feeds": feeds, "reason": reason},
     )
     return deleted

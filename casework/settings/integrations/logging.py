@@ -7,13 +7,16 @@ LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "casework.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "casework.logging.RequestIdFilter"},
+        "secret_paths": {"()": "casework.logging.SecretPathFilter"},
+    },
     "formatters": {"json": {"()": "casework.logging.JsonFormatter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "formatter": "json",
-            "filters": ["request_id"],
+            "filters": ["request_id", "secret_paths"],
         },
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},

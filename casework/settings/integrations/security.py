@@ -34,6 +34,15 @@ THROTTLE_RATES = {
     "login": env("THROTTLE_LOGIN", default="20/minute"),
 }
 
+# Links for staff to set their own password (casework/accounts/services/password_links.py): a
+# single-use Django password-reset token, good for this long. The URL is the page of the client
+# application that asks for the new password; {uid} and {token} go after "#", which browsers
+# never send to a server, so no access log can hold them.
+PASSWORD_RESET_TIMEOUT = env.int("SET_PASSWORD_LINK_HOURS", default=24) * 3600
+SET_PASSWORD_URL = env(
+    "SET_PASSWORD_URL", default="http://localhost:8000/set-password#uid={uid}&token={token}"
+)
+
 # django-otp: a TOTP code is good for its own 30-second step only.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Casework")
 OTP_TOTP_TOLERANCE = 0

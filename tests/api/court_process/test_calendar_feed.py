@@ -1,12 +1,21 @@
 """The calendar feed: a person's own hearings by case reference and court, never the client's
 name, behind a link that a new feed, a revocation or a deactivation ends."""
 
+import logging
 from urllib.parse import urlparse
 
 import pytest
 from icalendar import Calendar
 
-from ...factories import CaseFactory, ClientFactory, ContactMethodFactory, CourtEventFactory
+from casework.logging import SecretPathFilter
+
+from ...factories import (
+    PASSWORD,
+    CaseFactory,
+    ClientFactory,
+    ContactMethodFactory,
+    CourtEventFactory,
+)
 from .world import (
     CROWN,
     LEGAL_NAME,
@@ -125,3 +134,49 @@ def test_a_deactivated_persons_feed_stops(as_caseworker, caseworker, anonymous, 
 
 def test_police_have_no_calendar_feed(as_police):
     assert as_police.post("/api/v1/me/calendar-feed/").status_code == 403
+
+
+def test_deactivation_revokes_the_link_for_good(
+    as_caseworker, as_supervisor, caseworker, anonymous, calendar_cases
+):
+    path = _feed_path(as_caseworker)
+    assert as_supervisor.post(f"/api/v1/staff/{caseworker.pk}/deactivate/").status_code == 200
+    assert as_supervisor.post(f"/api/v1/staff/{caseworker.pk}/activate/").status_code == 200
+    assert anonymous.get(path).status_code == 404
+
+
+def test_a_password_change_ends_the_link_with_the_sessions(
+    as_caseworker, anonymous, calendar_cases
+):
+    path = _feed_path(as_caseworker)
+    assert anonymous.get(path).status_code == 200
+    changed = as_caseworker.post(
+        "/api/v1/auth/password/",
+        {"current_password": PASSWORD, "new_password": "tall-trees-and-quiet-water-2026"},
+    )
+    assert changed.status_code == 204, changed.content
+    assert anonymous.get(path).status_code == 404
+
+
+def test_a_two_factor_reset_ends_the_link(
+    as_caseworker, as_supervisor, caseworker, anonymous, calendar_cases
+):
+    path = _feed_path(as_caseworker)
+    reset = as_supervisor.post(f"/api/v1/staff/{caseworker.pk}/reset-two-factor/")
+    assert reset.status_code == 200
+    assert anonymous.get(path).status_code == 404
+
+
+def test_the_links_secret_stays_out_of_the_applications_logs(
+    as_caseworker, anonymous, calendar_cases, caplog
+):
+    path = _feed_path(as_caseworker)
+    record = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", (path,), None
+    )
+    record.request = f"<WSGIRequest: GET '{path}'>"
+    SecretPathFilter().filter(record)
+    secret = path.removeprefix("/calendar/").removesuffix(".ics")
+    assert secret not in record.getMessage()
+    assert secret not in str(record.request)
+    assert "/calendar/[redacted].ics" in record.getMessage()
