@@ -9,12 +9,14 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from .choices import ACTIVE_STATUSES, ReminderStatus
+from .facts import scan_facts
 from .models import Reminder
 from .rules import RULES, Candidate, _load
 
@@ -73,20 +75,39 @@ def _insert(kind: str, candidates: list[Candidate]) -> int:
     return created
 
 
+# The keys found go to PostgreSQL as one array parameter, which it hashes: a list of tens of
+# thousands of literals (``dedup_key IN (...)``, ``NOT IN``) was compared key by key, row by row.
+REVIVE = """
+    UPDATE reminders_reminder SET status = %(open)s, cancelled_at = NULL
+    WHERE kind = %(kind)s AND status = %(cancelled)s AND dedup_key = ANY(%(keys)s::text[])
+"""
+# The reminders of the kind still active whose key was not found: an anti-join on the keys.
+CANCEL = """
+    UPDATE reminders_reminder r SET status = %(cancelled)s, cancelled_at = %(now)s
+    WHERE r.kind = %(kind)s AND r.status = ANY(%(active)s::text[])
+      AND NOT EXISTS (
+          SELECT 1 FROM unnest(%(keys)s::text[]) AS found(key) WHERE found.key = r.dedup_key
+      )
+"""
+
+
 def apply_rule(kind: str, candidates: list[Candidate], now: datetime) -> ScanResult:
-    keys = [c.dedup_key for c in candidates]
+    params: dict[str, Any] = {
+        "kind": kind,
+        "keys": [c.dedup_key for c in candidates],
+        "open": ReminderStatus.OPEN.value,
+        "cancelled": ReminderStatus.CANCELLED.value,
+        "active": [str(status) for status in ACTIVE_STATUSES],
+        "now": now,
+    }
     result = ScanResult(found=len(candidates))
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor:
         result.created = _insert(kind, candidates)
         # A reason that came back (a vacated hearing listed again) revives its reminder.
-        result.revived = Reminder.objects.filter(
-            kind=kind, status=ReminderStatus.CANCELLED, dedup_key__in=keys
-        ).update(status=ReminderStatus.OPEN, cancelled_at=None)
-        result.cancelled = (
-            Reminder.objects.filter(kind=kind, status__in=ACTIVE_STATUSES)
-            .exclude(dedup_key__in=keys)
-            .update(status=ReminderStatus.CANCELLED, cancelled_at=now)
-        )
+        cursor.execute(REVIVE, params)
+        result.revived = cursor.rowcount
+        cursor.execute(CANCEL, params)
+        result.cancelled = cursor.rowcount
     return result
 
 
@@ -109,12 +130,13 @@ def run_scan(now: datetime | None = None, kinds: list[str] | None = None) -> dic
     _load()
     now = now or timezone.now()
     results = {}
-    for kind, find in RULES.items():
-        if kinds and kind not in kinds:
-            continue
-        with transaction.atomic(durable=True):
-            set_scan_session()
-            results[kind] = apply_rule(kind, find(now), now)
+    with scan_facts():
+        for kind, find in RULES.items():
+            if kinds and kind not in kinds:
+                continue
+            with transaction.atomic(durable=True):
+                set_scan_session()
+                results[kind] = apply_rule(kind, find(now), now)
     woken = wake_snoozed(now)
     logger.info(
         "reminder scan",

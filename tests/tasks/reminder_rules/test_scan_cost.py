@@ -1,0 +1,81 @@
+"""What a scan costs: the open cases' person, last verification and last success are worked out
+once per scan, in one set-based statement, and every rule about reaching a client reads them
+from there; the reminders whose reason went away are found by an anti-join on the keys found,
+not by a list of every key in the SQL."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from casework.reminders.choices import ReminderStatus
+from casework.reminders.models import Reminder
+from casework.reminders.scan import run_scan
+
+from .world import START, K, active, log, open_case
+
+pytestmark = pytest.mark.django_db
+
+CONTACT_RULES = [K.REVERIFY_CONTACT, K.NO_RECENT_CONTACT, K.CONTACT_FAILURES]
+
+
+def _scan(clock, moment):
+    clock.move_to(moment)
+    with CaptureQueriesContext(connection) as queries:
+        run_scan(now=moment)
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def test_the_facts_of_the_open_cases_are_built_once_per_scan(clock, caseworker):
+    cases = [open_case(caseworker, pseudonym=f"Client {i}") for i in range(3)]
+    for case in cases:
+        log(case, "no_answer")
+    statements = _scan(clock, START + timedelta(days=30))
+    builds = [sql for sql in statements if "CREATE TEMPORARY TABLE reminder_scan_case" in sql]
+    assert len(builds) == 1
+    readers = [sql for sql in statements if "FROM pg_temp.reminder_scan_case" in sql]
+    assert len(readers) == len(CONTACT_RULES)
+    # None of them asks about a case's assignments, verifications or successes row by row.
+    for sql in readers:
+        assert "cases_caseassignment" not in sql
+        assert "clients_contactmethod" not in sql
+    for kind in (K.REVERIFY_CONTACT, K.NO_RECENT_CONTACT):
+        assert {r.case_id for r in active(kind)} == {c.pk for c in cases}
+        assert {r.assignee_id for r in active(kind)} == {caseworker.pk}
+
+
+def test_a_scan_costs_the_same_statements_for_one_case_as_for_ten(clock, caseworker):
+    open_case(caseworker, pseudonym="First")
+    one = _scan(clock, START + timedelta(days=30))
+    for i in range(9):
+        open_case(caseworker, pseudonym=f"Client {i}")
+    ten = _scan(clock, START + timedelta(days=45))  # the nine were opened on day 30
+    assert len(ten) == len(one)
+    assert len(active(K.NO_RECENT_CONTACT)) == 10
+
+
+def test_the_keys_found_go_as_one_parameter_when_cancelling(clock, caseworker):
+    cases = [open_case(caseworker, pseudonym=f"Client {i}") for i in range(5)]
+    _scan(clock, START + timedelta(days=30))
+    assert len(active(K.NO_RECENT_CONTACT)) == 5
+
+    clock.move_to(START + timedelta(days=30, hours=1))
+    log(cases[0], "reached")
+    statements = _scan(clock, START + timedelta(days=30, hours=2))
+    cancels = [sql for sql in statements if "SET status = 'cancelled'" in sql]
+    assert cancels
+    for sql in cancels:
+        assert "dedup_key IN (" not in sql
+        assert "unnest(" in sql
+    assert {r.case_id for r in active(K.NO_RECENT_CONTACT)} == {c.pk for c in cases[1:]}
+    [gone] = Reminder.objects.filter(kind=K.NO_RECENT_CONTACT, case=cases[0])
+    assert gone.status == ReminderStatus.CANCELLED
+
+
+def test_the_facts_are_not_left_behind_by_a_scan(clock, caseworker):
+    open_case(caseworker)
+    _scan(clock, START + timedelta(days=30))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('pg_temp.reminder_scan_case')")
+        assert cursor.fetchone() == (None,)
