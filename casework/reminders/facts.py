@@ -23,7 +23,6 @@ from casework.accounts.roles import CASE_RANK, OTHER_RANK
 from casework.cases.choices import ContactOutcome
 from casework.cases.lifecycles import SupportStatus
 
-TABLE = "reminder_scan_case"
 SUCCESS = [ContactOutcome.REACHED.value, ContactOutcome.MET_IN_PERSON.value]
 
 _scan: ContextVar[dict[str, bool] | None] = ContextVar("reminder_scan_facts", default=None)

@@ -10,10 +10,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from casework.accounts.models import User
+from casework.cases.services.cases import case_assign
+from casework.reminders.assignees import reminder_assignee_of
 from casework.reminders.choices import ReminderStatus
+from casework.reminders.facts import case_facts, scan_facts
 from casework.reminders.models import Reminder
 from casework.reminders.scan import run_scan
 
+from ...factories import IsvaFactory, UserFactory
 from .world import START, K, active, log, open_case
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +93,32 @@ def test_a_scan_that_finds_nothing_new_sends_no_rows_to_insert(clock, caseworker
     statements = _scan(clock, START + timedelta(days=30, hours=1))
     assert [sql for sql in statements if "INSERT INTO reminders_reminder" in sql] == []
     assert len(active(K.NO_RECENT_CONTACT)) == 1
+
+
+def test_the_facts_pick_the_same_person_as_a_single_case_pick(
+    clock, charity, caseworker, supervisor
+):
+    """The facts restate in SQL the ranking every other part of Casework asks one case at a
+    time (``reminder_assignee_of``): caseworker, then ISVA, then anyone else, active accounts
+    only, else the longest-serving active supervisor."""
+    isva = IsvaFactory(organisation=charity)
+    other = UserFactory(organisation=charity)
+    with_isva = open_case(caseworker, pseudonym="Both")
+    with_isva = case_assign(case=with_isva, user=isva, assigned_by=supervisor)
+    isva_only = open_case(other, pseudonym="Isva left")
+    isva_only = case_assign(case=isva_only, user=isva, assigned_by=supervisor)
+    nobody_active = open_case(other, pseudonym="Left")
+    User.objects.filter(pk=other.pk).update(is_active=False)
+
+    with scan_facts(), case_facts(), connection.cursor() as cursor:
+        cursor.execute("SELECT case_id, assignee_id FROM pg_temp.reminder_scan_case")
+        picked = dict(cursor.fetchall())
+    expected = {
+        case.pk: reminder_assignee_of(case).pk for case in (with_isva, isva_only, nobody_active)
+    }
+    assert picked == expected
+    assert expected == {
+        with_isva.pk: caseworker.pk,
+        isva_only.pk: isva.pk,
+        nobody_active.pk: supervisor.pk,
+    }
