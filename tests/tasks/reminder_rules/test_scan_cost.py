@@ -11,15 +11,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from casework.accounts.models import User
+from casework.cases.models import Case
 from casework.cases.services.cases import case_assign
 from casework.reminders.assignees import reminder_assignee_of
 from casework.reminders.choices import ReminderStatus
 from casework.reminders.facts import case_facts, scan_facts
 from casework.reminders.models import Reminder
+from casework.reminders.rules.common import stamp
 from casework.reminders.scan import run_scan
 
 from ...factories import IsvaFactory, UserFactory
-from .world import START, K, active, log, open_case
+from .world import START, K, active, at, log, open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +124,21 @@ def test_the_facts_pick_the_same_person_as_a_single_case_pick(
         isva_only.pk: isva.pk,
         nobody_active.pk: supervisor.pk,
     }
+
+
+def test_keys_and_due_dates_made_in_sql_match_those_made_in_python(clock, caseworker):
+    """The contact rules read ``since`` and its key's stamp as PostgreSQL writes them; a key
+    that differed from ``stamp()`` by a character would make every reminder anew."""
+    opened = at(2026, 6, 1, 10, 30) + timedelta(microseconds=123456)  # British Summer Time
+    clock.move_to(opened)
+    case = open_case(caseworker)
+    opened_at = Case.objects.get(pk=case.pk).opened_at
+    moment = opened_at + timedelta(days=20)
+    _scan(clock, moment)
+    for kind, prefix, window in (
+        (K.NO_RECENT_CONTACT, "no_contact", 10),
+        (K.REVERIFY_CONTACT, "reverify", 14),
+    ):
+        [reminder] = active(kind, case)
+        assert reminder.dedup_key == f"{prefix}:{case.pk}:{stamp(opened_at)}"
+        assert reminder.due_at == opened_at + timedelta(days=window)
