@@ -9,12 +9,14 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from .choices import ACTIVE_STATUSES, ReminderStatus
+from .facts import scan_facts
 from .models import Reminder
 from .rules import RULES, Candidate, _load
 
@@ -76,20 +78,56 @@ def _insert(kind: str, candidates: list[Candidate]) -> int:
     return created
 
 
+# The keys found go to PostgreSQL as one array constant (the connections bind parameters on the
+# client), which PostgreSQL 15 hashes for ``= ANY`` and ``<> ALL`` alike; Django's
+# ``NOT (dedup_key IN (...))`` over tens of thousands of parameters was not. (An anti-join on
+# ``unnest`` is no better: the planner guesses a hundred keys and loops over them row by row.)
+REVIVE = """
+    UPDATE reminders_reminder SET status = %(open)s, cancelled_at = NULL
+    WHERE kind = %(kind)s AND status = %(cancelled)s AND dedup_key = ANY(%(keys)s::text[])
+"""
+# The reminders of the kind still active whose key was not found.
+CANCEL = """
+    UPDATE reminders_reminder SET status = %(cancelled)s, cancelled_at = %(now)s
+    WHERE kind = %(kind)s AND status = ANY(%(active)s::text[])
+      AND dedup_key <> ALL(%(keys)s::text[])
+"""
+
+
+# The keys found that no reminder has yet: a probe of the unique index per key, in one round trip.
+MISSING = """
+    SELECT found.key FROM unnest(%(keys)s::text[]) AS found(key)
+    WHERE NOT EXISTS (SELECT 1 FROM reminders_reminder r WHERE r.dedup_key = found.key)
+"""
+
+
+def _missing(cursor, params: dict[str, Any], candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates to insert. A scan that changes nothing sends no rows at all: most keys
+    found have had their reminder since an earlier scan, and sending every one to be refused by
+    ``ON CONFLICT`` cost more than the rest of the scan together."""
+    cursor.execute(MISSING, params)
+    missing = {key for (key,) in cursor.fetchall()}
+    return [c for c in candidates if c.dedup_key in missing]
+
+
 def apply_rule(kind: str, candidates: list[Candidate], now: datetime) -> ScanResult:
-    keys = [c.dedup_key for c in candidates]
+    params: dict[str, Any] = {
+        "kind": kind,
+        "keys": [c.dedup_key for c in candidates],
+        "open": ReminderStatus.OPEN.value,
+        "cancelled": ReminderStatus.CANCELLED.value,
+        "active": [str(status) for status in ACTIVE_STATUSES],
+        "now": now,
+    }
     result = ScanResult(found=len(candidates))
-    with transaction.atomic():
-        result.created = _insert(kind, candidates)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # ``ON CONFLICT DO NOTHING`` still decides: a scan racing this one may insert first.
+        result.created = _insert(kind, _missing(cursor, params, candidates))
         # A reason that came back (a vacated hearing listed again) revives its reminder.
-        result.revived = Reminder.objects.filter(
-            kind=kind, status=ReminderStatus.CANCELLED, dedup_key__in=keys
-        ).update(status=ReminderStatus.OPEN, cancelled_at=None)
-        result.cancelled = (
-            Reminder.objects.filter(kind=kind, status__in=ACTIVE_STATUSES)
-            .exclude(dedup_key__in=keys)
-            .update(status=ReminderStatus.CANCELLED, cancelled_at=now)
-        )
+        cursor.execute(REVIVE, params)
+        result.revived = cursor.rowcount
+        cursor.execute(CANCEL, params)
+        result.cancelled = cursor.rowcount
     return result
 
 
@@ -112,12 +150,13 @@ def run_scan(now: datetime | None = None, kinds: list[str] | None = None) -> dic
     _load()
     now = now or timezone.now()
     results = {}
-    for kind, find in RULES.items():
-        if kinds and kind not in kinds:
-            continue
-        with transaction.atomic(durable=True):
-            set_scan_session()
-            results[kind] = apply_rule(kind, find(now), now)
+    with scan_facts():
+        for kind, find in RULES.items():
+            if kinds and kind not in kinds:
+                continue
+            with transaction.atomic(durable=True):
+                set_scan_session()
+                results[kind] = apply_rule(kind, find(now), now)
     woken = wake_snoozed(now)
     logger.info(
         "reminder scan",
