@@ -27,6 +27,7 @@ from ..audited import audit_page, audit_read
 from ..base import CaseworkViewSet, principal_of, restrict_action, visible_or_404
 from ..concurrency import expected_version
 from ..pagination import page_of, paginated
+from ..rows import AuditRef, RowListMixin
 from . import serializers as s
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -203,7 +204,7 @@ ORDERING = OpenApiParameter(
 
 
 @extend_schema_view(list=extend_schema(parameters=[ORDERING]))
-class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
+class CaseViewSet(RowListMixin, mixins.ListModelMixin, CaseworkViewSet):
     queryset = Case.objects.none()
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.Cases]
@@ -221,8 +222,16 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
     ordering_fields = ("opened_at", "updated_at", "reference")
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    render_row = staticmethod(s.case_row)
+
     def rows(self, *, principal, action):
         return selectors.cases(principal=principal, action=action)
+
+    def list_rows(self, *, principal):
+        return selectors.case_rows(principal=principal)
+
+    def audit_ref(self, row):
+        return AuditRef(row["id"], row["id"], row["client_id"])
 
     def _detail(self, case: Case, *, status_code=status.HTTP_200_OK) -> Response:
         case = _case_as_shown(self.request, case)
@@ -374,7 +383,9 @@ class CaseChildViewSet(CaseworkViewSet):
         return self.case_rows(principal=principal, case=self.get_case(), action=action)
 
 
-class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
+class ContactViewSet(
+    RowListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet
+):
     queryset = ContactLogEntry.objects.none()
     permission_classes = [policies.Contacts]
     output_serializer_class = s.ContactOutput
@@ -384,8 +395,13 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChild
     read_audit = "contact_log"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    render_row = staticmethod(s.contact_row)
+
     def case_rows(self, *, principal, case, action):
         return selectors.contact_log(principal=principal, case=case, action=action)
+
+    def list_rows(self, *, principal):
+        return selectors.contact_rows(principal=principal, case=self.get_case())
 
     @extend_schema(request=s.ContactCreateInput, responses={201: s.ContactOutput})
     def create(self, request, case_id=None):
@@ -404,7 +420,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChild
         return Response(self.output(entry).data)
 
 
-class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
+class NoteViewSet(RowListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
     queryset = Note.objects.none()
     permission_classes = [policies.Notes]
     output_serializer_class = s.NoteOutput
@@ -414,8 +430,13 @@ class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildVie
     read_audit = "note"
     http_method_names = ["get", "post", "head", "options"]
 
+    render_row = staticmethod(s.note_row)
+
     def case_rows(self, *, principal, case, action):
         return selectors.notes(principal=principal, case=case, action=action)
+
+    def list_rows(self, *, principal):
+        return selectors.note_rows(principal=principal, case=self.get_case())
 
     @extend_schema(request=s.NoteInput, responses={201: s.NoteOutput})
     def create(self, request, case_id=None):
