@@ -27,6 +27,7 @@ from ..audited import audit_read
 from ..base import CaseworkViewSet, principal_of
 from ..cases.views import CaseChildViewSet
 from ..pagination import page_of, paginated
+from ..rows import AuditRef
 from . import serializers as s
 
 
@@ -165,8 +166,12 @@ class CaseloadView(APIView):
         elif scope == "mine":
             person = request.user.pk
         rows = selectors.caseload(principal=request.user, assigned_to_id=person, limit=self.LIMIT)
-        audit_read(request, rows, action="caseload.read")
-        return Response(s.CaseloadItem(rows, many=True).data)
+        audit_read(
+            request,
+            [AuditRef(row["id"], row["id"], row["client_id"]) for row in rows],
+            action="caseload.read",
+        )
+        return Response([s.caseload_row(row) for row in rows])
 
 
 class CalendarFeedView(APIView):

@@ -9,12 +9,21 @@ import time_machine
 from rest_framework.renderers import JSONRenderer
 
 from api.cases.serializers import CaseListItem, ContactOutput, NoteOutput
+from api.court.serializers import CaseloadItem
 from casework.audit.models import AuditEvent
-from casework.cases.models import ContactLogEntry, Note
+from casework.cases.models import Case, ContactLogEntry, Note
 from casework.cases.selectors import case as case_as_shown
 from casework.cases.services.contacts import note_add
+from casework.court.selectors import urgent_first
+from casework.court.services import decision_record
 
-from ..factories import CaseFactory, ContactLogEntryFactory, ContactMethodFactory, UserFactory
+from ..factories import (
+    CaseFactory,
+    ContactLogEntryFactory,
+    ContactMethodFactory,
+    CourtEventFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +143,24 @@ def test_the_case_list_still_filters_orders_and_pages(as_caseworker, caseworker)
     refused = as_caseworker.get("/api/v1/cases/", {"ordering": "client"})
     assert refused.status_code == 400
     assert "opened_at" in refused.json()["fields"]["ordering"][0]
+
+
+def test_the_caseload_equals_the_declared_output(as_caseworker, caseworker):
+    with time_machine.travel(SUMMER, tick=False):
+        busy = CaseFactory(opened_by=caseworker, support="active")
+        CourtEventFactory(case=busy, actor=caseworker, starts_at=SUMMER + timedelta(days=3))
+        decision_record(
+            case=busy, actor=caseworker, kind="arrest", decided_on=SUMMER.date() - timedelta(1)
+        )
+        ContactLogEntryFactory(case=busy, recorded_by=caseworker, outcome="reached")
+        quiet = CaseFactory(opened_by=caseworker)
+        response = as_caseworker.get("/api/v1/caseload/")
+        assert response.status_code == 200
+        declared = CaseloadItem(
+            urgent_first(Case.objects.filter(pk__in=[busy.pk, quiet.pk])), many=True
+        )
+        assert response.json() == _as_json(declared.data)
+    assert [row["id"] for row in response.json()] == [str(busy.pk), str(quiet.pk)]
+    assert response.json()[0]["next_court_date"].endswith("+01:00")
+    event = AuditEvent.objects.filter(action="caseload.read").latest("id")
+    assert sorted(event.detail["ids"]) == sorted([str(busy.pk), str(quiet.pk)])
