@@ -1,6 +1,8 @@
 """Reading reminders, reminder preferences and messages to clients, narrowed first to what the
 caller may see (or change)."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from casework.accounts.models import User
@@ -18,6 +20,32 @@ def reminders(*, principal: Principal, action: str = "view") -> "QuerySet[Remind
     return visible_to(Reminder.objects.all(), principal, action=action).select_related(
         "assignee", "case", "shared_case__case__organisation"
     )
+
+
+REMINDER_ROW = (
+    "id",
+    "kind",
+    "case_id",
+    "case__reference",
+    "shared_case_id",
+    "shared_case__share_reference",
+    "assignee__username",
+    "due_at",
+    "status",
+    "snoozed_until",
+    "snooze_reason",
+    "completed_at",
+    "detail",
+    "created_at",
+)
+
+
+def reminder_rows(*, principal: Principal) -> "QuerySet[Reminder, dict[str, Any]]":
+    """The caller's reminders as rows of ``REMINDER_ROW``."""
+    rows: QuerySet[Reminder, dict[str, Any]] = visible_to(Reminder.objects.all(), principal).values(
+        *REMINDER_ROW
+    )
+    return rows
 
 
 def without_cancelled(queryset: "QuerySet[Reminder]") -> "QuerySet[Reminder]":

@@ -10,12 +10,15 @@ from rest_framework.renderers import JSONRenderer
 
 from api.cases.serializers import CaseListItem, ContactOutput, NoteOutput
 from api.court.serializers import CaseloadItem
+from api.reminders.serializers import ReminderOutput
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, ContactLogEntry, Note
 from casework.cases.selectors import case as case_as_shown
 from casework.cases.services.contacts import note_add
 from casework.court.selectors import urgent_first
 from casework.court.services import decision_record
+from casework.reminders.choices import ReminderKind
+from casework.reminders.models import Reminder
 
 from ..factories import (
     CaseFactory,
@@ -164,3 +167,29 @@ def test_the_caseload_equals_the_declared_output(as_caseworker, caseworker):
     assert response.json()[0]["next_court_date"].endswith("+01:00")
     event = AuditEvent.objects.filter(action="caseload.read").latest("id")
     assert sorted(event.detail["ids"]) == sorted([str(busy.pk), str(quiet.pk)])
+
+
+def test_the_reminder_list_equals_the_declared_output(as_caseworker, case, caseworker):
+    route = ContactMethodFactory(client=case.client, created_by=caseworker, kind="mobile")
+    with time_machine.travel(SUMMER, tick=False):
+        for i, detail in enumerate(
+            [
+                {"other_routes": [str(route.pk)], "last_successful_contact": "2026-06-01"},
+                {},
+            ]
+        ):
+            Reminder.objects.create(
+                kind=ReminderKind.CONTACT_FAILURES,
+                dedup_key=f"rows:{i}",
+                organisation=case.organisation,
+                case=case,
+                assignee=caseworker,
+                due_at=SUMMER - timedelta(hours=i + 1),
+                detail=detail,
+            )
+    response = as_caseworker.get("/api/v1/reminders/")
+    assert response.status_code == 200
+    reminders = Reminder.objects.filter(case=case).order_by("due_at", "id")
+    declared = ReminderOutput(reminders, many=True, context={"routes": {str(route.pk): route}})
+    assert response.json()["results"] == _as_json(declared.data)
+    assert [len(r["other_routes"]) for r in response.json()["results"]] == [0, 1]
