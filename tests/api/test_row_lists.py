@@ -22,6 +22,7 @@ from casework.reminders.models import Reminder
 
 from ..factories import (
     CaseFactory,
+    ConsentDecisionFactory,
     ContactLogEntryFactory,
     ContactMethodFactory,
     CourtEventFactory,
@@ -193,3 +194,45 @@ def test_the_reminder_list_equals_the_declared_output(as_caseworker, case, casew
     declared = ReminderOutput(reminders, many=True, context={"routes": {str(route.pk): route}})
     assert response.json()["results"] == _as_json(declared.data)
     assert [len(r["other_routes"]) for r in response.json()["results"]] == [0, 1]
+
+
+def test_the_timeline_describes_consents_hearings_and_decisions_from_rows(
+    as_caseworker, case, caseworker
+):
+    with time_machine.travel(WINTER, tick=False):
+        store = ConsentDecisionFactory(case=case, recorded_by=caseworker)
+    with time_machine.travel(WINTER + timedelta(hours=1), tick=False):
+        hearing = CourtEventFactory(case=case, actor=caseworker, starts_at=SUMMER)
+    with time_machine.travel(WINTER + timedelta(hours=2), tick=False):
+        decision = decision_record(
+            case=case, actor=caseworker, kind="arrest", decided_on=WINTER.date()
+        )
+    items = as_caseworker.get(f"/api/v1/cases/{case.id}/timeline/").json()["results"]
+    by_kind = {item["kind"]: item for item in items}
+    assert by_kind["consent"]["id"] == str(store.public_id)
+    assert by_kind["consent"]["actor"] == caseworker.username
+    assert by_kind["consent"]["data"] == {
+        "scope": "store_records",
+        "granted": True,
+        "police_force": None,
+        "method": "verbal",
+        "review_date": None,
+        "follows_from": None,
+    }
+    assert by_kind["court_event"]["id"] == str(hearing.pk)
+    assert by_kind["court_event"]["data"] == {
+        "hearing_type": hearing.hearing_type,
+        "court": hearing.court,
+        "starts_at": SUMMER.isoformat(),
+        "status": hearing.status,
+        "added_by_police": False,
+    }
+    decision.refresh_from_db()
+    assert by_kind["decision"]["data"] == {
+        "decision": "arrest",
+        "decided_on": WINTER.date().isoformat(),
+        "client_told_on": None,
+        "tell_client_by": decision.entitlement.due_on.isoformat(),
+        "entitlement": "open",
+    }
+    assert by_kind["decision"]["actor"] == caseworker.username
