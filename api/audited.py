@@ -14,6 +14,8 @@ from casework.audit.reads import record_read
 from casework.cases.models import Case
 from casework.clients.models import Client
 
+from .rows import AuditRef, Row
+
 READ_METHODS = ("GET", "HEAD")
 
 
@@ -77,10 +79,17 @@ class AuditedReadsMixin(viewsets.GenericViewSet):
             and getattr(self, "action", None) in ("list", "retrieve")
         )
 
+    def audit_ref(self, row: Row) -> AuditRef:
+        """What the audit names of a row served without a model instance (``api.rows``)."""
+        return AuditRef(row["id"], row.get("case_id"), row.get("client_id"))
+
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         if self._is_audited_read() and self.action == "list":
-            self._records_read = list(page) if page is not None else []
+            records = list(page) if page is not None else []
+            if records and isinstance(records[0], dict):
+                records = [self.audit_ref(row) for row in records]
+            self._records_read = records
         return page
 
     def get_object(self):

@@ -13,7 +13,7 @@ from django.db import models
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
-from casework.core.versioning import edited_at
+from casework.core.versioning import edited_at, own_row
 
 # One entity tag, optionally weak; a list of them is comma-separated.
 _TAG = re.compile(r'\s*(W/)?"([!#-~]*)"\s*')
@@ -101,7 +101,7 @@ def if_match(
     identity its ETag names (by default its primary key)."""
     expected = required_version(request, record.pk if record_id is None else record_id)
     if rows is None:
-        rows = type(record)._default_manager.filter(pk=record.pk)
+        rows = own_row(record)
     with edited_at(expected, rows=rows, what=what):
         yield
 

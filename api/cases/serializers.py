@@ -1,5 +1,7 @@
 """Referrals, cases, transitions, the contact log, notes and the timeline."""
 
+from datetime import datetime, timedelta
+
 from rest_framework import serializers
 
 from casework.accounts.models import User
@@ -30,6 +32,7 @@ from casework.clients.choices import ContactKind
 from ..clients.serializers import ClientInput, ClientSummary, SafeTimeWindow
 from ..court.serializers import DecisionInput
 from ..fields import ChoiceList, Moment, StrictInput, optional_choice
+from ..rows import Row, day, moment, text
 
 AREA_HELP = (
     "One of your organisation's areas (organisation-settings), or empty. Unlike incident_area, "
@@ -211,6 +214,37 @@ class CaseListItem(serializers.ModelSerializer):
 _MOMENT = serializers.DateTimeField()
 
 
+def case_row(row: Row) -> Row:
+    """A row of ``CASE_ROW`` with its ``staff`` as ``CaseListItem`` writes the case."""
+    return {
+        "id": str(row["id"]),
+        "reference": row["reference"],
+        "client": {"id": str(row["client_id"]), "pseudonym": row["client__pseudonym"]},
+        "support_status": row["support_status"],
+        "justice_stage": row["justice_stage"],
+        "risk_level": row["risk_level"],
+        "offence_types": list(row["offence_types"]),
+        "incident_date": day(row["incident_date"]),
+        "opened_at": moment(row["opened_at"]),
+        "closed_at": moment(row["closed_at"]),
+        "assignments": [
+            {
+                "user": {
+                    "id": a["user_id"],
+                    "username": a["username"],
+                    "first_name": a["first_name"],
+                    "last_name": a["last_name"],
+                    "role": a["user_role"],
+                },
+                "role": a["role"],
+                "assigned_at": moment(datetime.fromisoformat(a["assigned_at"])),
+            }
+            for a in row["staff"] or ()
+        ],
+        "version": row["version"],
+    }
+
+
 class CaseDetail(CaseListItem):
     referral = serializers.PrimaryKeyRelatedField(read_only=True)
     closure_reason = optional_choice(ClosureReason.choices)
@@ -334,6 +368,27 @@ class ContactOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def contact_row(row: Row) -> Row:
+    """A row of ``CONTACT_ROW`` as ``ContactOutput`` writes the entry."""
+    return {
+        "id": str(row["id"]),
+        "occurred_at": moment(row["occurred_at"]),
+        "contact_method": text(row["contact_method_id"]),
+        "channel": row["channel"],
+        "direction": row["direction"],
+        "outcome": row["outcome"],
+        "duration_minutes": row["duration_minutes"],
+        "note": row["note"],
+        "corrects": text(row["corrects_id"]),
+        "recorded_at": moment(row["recorded_at"]),
+        "recorded_by": row["recorded_by__username"],
+        "updated_at": moment(row["updated_at"]),
+        "editable_until": moment(
+            row["recorded_at"] + timedelta(hours=ContactLogEntry.EDIT_WINDOW_HOURS)
+        ),
+    }
+
+
 class ContactCreateInput(StrictInput):
     occurred_at = Moment()
     contact_method = serializers.UUIDField(required=False, allow_null=True)
@@ -361,6 +416,17 @@ class NoteOutput(serializers.ModelSerializer):
         model = Note
         fields = ["id", "body", "visibility", "created_at", "author"]
         read_only_fields = fields
+
+
+def note_row(row: Row) -> Row:
+    """A row of ``NOTE_ROW`` as ``NoteOutput`` writes the note."""
+    return {
+        "id": str(row["id"]),
+        "body": row["body"],
+        "visibility": row["visibility"],
+        "created_at": moment(row["created_at"]),
+        "author": row["author__username"],
+    }
 
 
 class NoteInput(StrictInput):

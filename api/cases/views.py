@@ -34,6 +34,7 @@ from ..concurrency import (
 )
 from ..idempotency import idempotent
 from ..pagination import page_of, paginated
+from ..rows import AuditRef, RowListMixin
 from . import serializers as s
 
 TRANSITION_IF_MATCH = OpenApiParameter(
@@ -180,7 +181,7 @@ ORDERING = OpenApiParameter(
 
 
 @extend_schema_view(list=extend_schema(parameters=[ORDERING]))
-class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
+class CaseViewSet(RowListMixin, mixins.ListModelMixin, CaseworkViewSet):
     queryset = Case.objects.none()
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.Cases]
@@ -198,8 +199,16 @@ class CaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
     ordering_fields = ("opened_at", "updated_at", "reference")
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    render_row = staticmethod(s.case_row)
+
     def rows(self, *, principal, action):
         return selectors.cases(principal=principal, action=action)
+
+    def list_rows(self, *, principal):
+        return selectors.case_rows(principal=principal)
+
+    def audit_ref(self, row):
+        return AuditRef(row["id"], row["id"], row["client_id"])
 
     def _detail(self, case: Case, *, status_code=status.HTTP_200_OK) -> Response:
         case = _case_as_shown(self.request, case)
@@ -355,7 +364,7 @@ class CaseChildViewSet(CaseworkViewSet):
         return self.case_rows(principal=principal, case=self.get_case(), action=action)
 
 
-class ContactViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseChildViewSet):
+class ContactViewSet(RowListMixin, ETagRetrieveMixin, mixins.ListModelMixin, CaseChildViewSet):
     queryset = ContactLogEntry.objects.none()
     permission_classes = [policies.Contacts]
     output_serializer_class = s.ContactOutput
@@ -365,8 +374,13 @@ class ContactViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseChildViewSet)
     read_audit = "contact_log"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    render_row = staticmethod(s.contact_row)
+
     def case_rows(self, *, principal, case, action):
         return selectors.contact_log(principal=principal, case=case, action=action)
+
+    def list_rows(self, *, principal):
+        return selectors.contact_rows(principal=principal, case=self.get_case())
 
     @extend_schema(request=s.ContactCreateInput, responses={201: s.ContactOutput})
     @idempotent
@@ -391,7 +405,7 @@ class ContactViewSet(ETagRetrieveMixin, mixins.ListModelMixin, CaseChildViewSet)
         return with_etag(Response(self.output(entry).data), record_etag(entry))
 
 
-class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
+class NoteViewSet(RowListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
     queryset = Note.objects.none()
     permission_classes = [policies.Notes]
     output_serializer_class = s.NoteOutput
@@ -401,8 +415,13 @@ class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildVie
     read_audit = "note"
     http_method_names = ["get", "post", "head", "options"]
 
+    render_row = staticmethod(s.note_row)
+
     def case_rows(self, *, principal, case, action):
         return selectors.notes(principal=principal, case=case, action=action)
+
+    def list_rows(self, *, principal):
+        return selectors.note_rows(principal=principal, case=self.get_case())
 
     @extend_schema(request=s.NoteInput, responses={201: s.NoteOutput})
     @idempotent

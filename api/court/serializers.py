@@ -6,6 +6,7 @@ from casework.court.choices import HearingStatus, HearingType, JusticeDecisionKi
 from casework.court.models import CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
 
 from ..fields import ChoiceList, Moment, StrictInput
+from ..rows import Row, day, moment
 
 
 class DateChangeOutput(serializers.ModelSerializer):
@@ -160,6 +161,22 @@ class CaseloadItem(serializers.Serializer):
     next_overdue_entitlement = serializers.DateField(allow_null=True)
     next_entitlement_due = serializers.DateField(allow_null=True)
     last_successful_contact = serializers.DateTimeField(allow_null=True)
+
+
+def caseload_row(row: Row) -> Row:
+    """A row of ``CASELOAD_ROW`` as ``CaseloadItem`` writes it."""
+    return {
+        "id": str(row["id"]),
+        "reference": row["reference"],
+        "pseudonym": row["client__pseudonym"],
+        "support_status": row["support_status"],
+        "justice_stage": row["justice_stage"],
+        "risk_level": row["risk_level"],
+        "next_court_date": moment(row["next_court_date"]),
+        "next_overdue_entitlement": day(row["next_overdue_entitlement"]),
+        "next_entitlement_due": day(row["next_entitlement_due"]),
+        "last_successful_contact": moment(row["last_successful_contact"]),
+    }
 
 
 class CalendarFeedOutput(serializers.Serializer):

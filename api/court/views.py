@@ -29,6 +29,7 @@ from ..cases.views import CaseChildViewSet
 from ..concurrency import ETagRetrieveMixin, record_etag, required_version, with_etag
 from ..idempotency import idempotent
 from ..pagination import page_of, paginated
+from ..rows import AuditRef
 from . import serializers as s
 
 
@@ -174,8 +175,12 @@ class CaseloadView(APIView):
         elif scope == "mine":
             person = request.user.pk
         rows = selectors.caseload(principal=request.user, assigned_to_id=person, limit=self.LIMIT)
-        audit_read(request, rows, action="caseload.read")
-        return Response(s.CaseloadItem(rows, many=True).data)
+        audit_read(
+            request,
+            [AuditRef(row["id"], row["id"], row["client_id"]) for row in rows],
+            action="caseload.read",
+        )
+        return Response([s.caseload_row(row) for row in rows])
 
 
 class CalendarFeedView(APIView):

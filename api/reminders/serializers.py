@@ -5,6 +5,7 @@ from casework.reminders.choices import MessageChannel, MessagePurpose
 from casework.reminders.models import OutboundMessage, Reminder, ReminderPolicy, ReminderPreference
 
 from ..fields import Moment, StrictInput
+from ..rows import Row, moment
 
 
 class OtherRoute(serializers.ModelSerializer):
@@ -55,6 +56,32 @@ class ReminderOutput(serializers.ModelSerializer):
 
     def get_last_successful_contact(self, reminder: Reminder) -> str | None:
         return reminder.detail.get("last_successful_contact")
+
+
+def reminder_row(row: Row, routes: dict[str, ContactMethod]) -> Row:
+    """A row of ``REMINDER_ROW`` as ``ReminderOutput`` writes the reminder, ``routes`` being the
+    contact methods of the page the caller may see."""
+    if row["shared_case_id"] is not None:
+        case = {"id": str(row["shared_case_id"]), "reference": row["shared_case__share_reference"]}
+    else:
+        case = {"id": str(row["case_id"]), "reference": row["case__reference"]}
+    detail = row["detail"] or {}
+    return {
+        "id": str(row["id"]),
+        "kind": row["kind"],
+        "case": case,
+        "assignee": row["assignee__username"],
+        "due_at": moment(row["due_at"]),
+        "status": row["status"],
+        "snoozed_until": moment(row["snoozed_until"]),
+        "snooze_reason": row["snooze_reason"],
+        "completed_at": moment(row["completed_at"]),
+        "other_routes": [
+            OtherRoute(routes[i]).data for i in detail.get("other_routes") or [] if i in routes
+        ],
+        "last_successful_contact": detail.get("last_successful_contact"),
+        "created_at": moment(row["created_at"]),
+    }
 
 
 class SnoozeInput(StrictInput):

@@ -103,8 +103,19 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Casework
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["routes"] = _routes(self.request, getattr(self, "_page", None))
+        page = getattr(self, "_page", None) or []
+        context["routes"] = _routes(self.request, [r.detail for r in page])
         return context
+
+    def list(self, request, *args, **kwargs):
+        # Staff's reminders are served from plain rows (``api.rows``). Police's stay instances:
+        # each of their reads is audited against the shares it showed.
+        if principals.is_police_liaison(request.user):
+            return super().list(request, *args, **kwargs)
+        rows = self.filter_queryset(selectors.reminder_rows(principal=request.user))
+        page = self.paginate_queryset(rows) or []
+        routes = _routes(request, [row["detail"] for row in page])
+        return self.get_paginated_response([s.reminder_row(row, routes) for row in page])
 
     def paginate_queryset(self, queryset):
         self._page = super().paginate_queryset(queryset)
@@ -134,10 +145,11 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Casework
         return Response(self.output(reminder).data)
 
 
-def _routes(request, reminders) -> dict:
-    """The routes named by a page of escalation reminders, loaded in one query, and only those
-    the caller may see: a reminder is no way round the restriction on contact methods."""
-    ids = {i for r in reminders or [] for i in (r.detail.get("other_routes") or [])}
+def _routes(request, details) -> dict:
+    """The routes named by a page of escalation reminders (their ``detail``), loaded in one
+    query, and only those the caller may see: a reminder is no way round the restriction on
+    contact methods."""
+    ids = {i for detail in details for i in ((detail or {}).get("other_routes") or [])}
     if not ids:
         return {}
     visible = contact_methods_named(principal=request.user, ids=ids)

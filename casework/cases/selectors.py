@@ -5,7 +5,9 @@ any task answer alike."""
 import uuid
 from typing import Any, TypeVar
 
-from django.db.models import Model, Prefetch, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import F, Model, OuterRef, Prefetch, QuerySet
+from django.db.models.functions import JSONObject
 
 from casework.accounts.principals import Principal
 from casework.core.access import visible_to
@@ -47,7 +49,11 @@ def visible_cases(*, principal: Principal, action: str = "view") -> "QuerySet[Ca
 def cases(*, principal: Principal, action: str = "view") -> "QuerySet[Case]":
     """The caller's cases with what a list or a detail shows of them: the client's pseudonym
     (identity fields deferred), the organisation and the staff assigned, in three queries."""
-    assignments = CaseAssignment.objects.select_related("user").only(*ASSIGNMENT_FIELDS)
+    assignments = (
+        CaseAssignment.objects.select_related("user")
+        .only(*ASSIGNMENT_FIELDS)
+        .order_by("assigned_at", "id")
+    )
     return (
         visible_cases(principal=principal, action=action)
         .select_related("client", "organisation")
@@ -96,3 +102,87 @@ def contact_log(
 def notes(*, principal: Principal, case: Case, action: str = "view") -> "QuerySet[Note]":
     rows = visible_to(Note.objects.all(), principal, action=action)
     return _of_case(rows, case.pk).select_related("author")
+
+
+# What a list shows of each row, read as plain rows (no model instance per row).
+NOTE_ROW = ("id", "case_id", "body", "visibility", "created_at", "author__username")
+CONTACT_ROW = (
+    "id",
+    "case_id",
+    "occurred_at",
+    "contact_method_id",
+    "channel",
+    "direction",
+    "outcome",
+    "duration_minutes",
+    "note",
+    "corrects_id",
+    "recorded_at",
+    "recorded_by__username",
+    "updated_at",
+)
+
+
+def note_rows(*, principal: Principal, case: Case) -> "QuerySet[Note, dict[str, Any]]":
+    """The case's notes as rows of ``NOTE_ROW``."""
+    rows: QuerySet[Note, dict[str, Any]] = _of_case(
+        visible_to(Note.objects.all(), principal), case.pk
+    ).values(*NOTE_ROW)
+    return rows
+
+
+def contact_rows(
+    *, principal: Principal, case: Case
+) -> "QuerySet[ContactLogEntry, dict[str, Any]]":
+    """The case's contact log as rows of ``CONTACT_ROW``."""
+    rows: QuerySet[ContactLogEntry, dict[str, Any]] = _of_case(
+        visible_to(ContactLogEntry.objects.all(), principal), case.pk
+    ).values(*CONTACT_ROW)
+    return rows
+
+
+CASE_ROW = (
+    "id",
+    "reference",
+    "client_id",
+    "client__pseudonym",
+    "support_status",
+    "justice_stage",
+    "risk_level",
+    "offence_types",
+    "incident_date",
+    "opened_at",
+    "closed_at",
+    "updated_at",
+    "version",
+)
+
+
+def _assignment_objects() -> ArraySubquery:
+    """The case's staff as one JSON array, built by PostgreSQL in the case list's own statement
+    (in assignment order, as a detail lists them)."""
+    return ArraySubquery(
+        CaseAssignment.objects.filter(case_id=OuterRef("pk"))
+        .order_by("assigned_at", "id")
+        .values(
+            json=JSONObject(
+                user_id=F("user__id"),
+                username=F("user__username"),
+                first_name=F("user__first_name"),
+                last_name=F("user__last_name"),
+                user_role=F("user__role"),
+                role=F("role"),
+                assigned_at=F("assigned_at"),
+            )
+        )
+    )
+
+
+def case_rows(*, principal: Principal) -> "QuerySet[Case, dict[str, Any]]":
+    """The caller's cases as rows of ``CASE_ROW`` and ``staff`` (their assignments: objects with
+    the person's id, username, names and role, the assignment's role and when it was made, as
+    ISO 8601 text). Only the client's pseudonym is read of them: no identity field."""
+    rows: QuerySet[Case, dict[str, Any]] = visible_cases(principal=principal).values(
+        *CASE_ROW, staff=_assignment_objects()
+    )
+    return rows

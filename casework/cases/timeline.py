@@ -1,9 +1,10 @@
 """A case's timeline: everything that happened, newest first, from several tables.
 
-Each kind of event is a *source* (a queryset over one table and how to describe a row). A page
-takes at most ``limit + 1`` rows from each source past the cursor (one query per kind) and merges
-them, so the cost of a page does not grow with the length of the history. The cursor is the
-position of the last item shown: (time, kind, id), compared in that order."""
+Each kind of event is a *source* (a queryset over one table, read as plain rows with no model
+instance per row, and how to describe a row). A page takes at most ``limit + 1`` rows from each
+source past the cursor (one query per kind) and merges them, so the cost of a page does not grow
+with the length of the history. The cursor is the position of the last item shown: (time, kind,
+id), compared in that order."""
 
 import base64
 import binascii
@@ -37,11 +38,15 @@ class TimelineItem:
 
 @dataclass(frozen=True)
 class Source:
+    """``rows`` gives the table's rows of a case, read as plain rows of ``fields`` (beside the
+    time and id fields); ``describe`` and ``actor`` read such a row."""
+
     kind: str
     time_field: str
     rows: Callable[[Case], QuerySet]
-    describe: Callable[[Any], dict[str, Any]]
-    actor: Callable[[Any], str | None]
+    fields: tuple[str, ...]
+    describe: Callable[[dict[str, Any]], dict[str, Any]]
+    actor: Callable[[dict[str, Any]], str | None]
     # A UUID column: PostgreSQL orders UUIDs as their text sorts, so the cursor's tie-break on
     # the id means the same in SQL and in Python.
     id_field: str = "pk"
@@ -50,22 +55,23 @@ class Source:
 SOURCES: list[Source] = []
 
 
+def _text(value: object) -> str | None:
+    return str(value) if value else None
+
+
 def register(source: Source) -> None:
     SOURCES.append(source)
-
-
-def _username(user) -> str | None:
-    return user.username if user is not None else None
 
 
 register(
     Source(
         kind="referral",
         time_field="received_at",
-        rows=lambda case: Referral.objects.filter(case=case).select_related("created_by"),
-        describe=lambda r: {"source": r.source, "urgency": r.urgency, "status": r.status},
+        rows=lambda case: Referral.objects.filter(case=case),
+        fields=("source", "urgency", "status", "created_by__username", "created_by_api_key_id"),
+        describe=lambda r: {"source": r["source"], "urgency": r["urgency"], "status": r["status"]},
         actor=lambda r: (
-            _username(r.created_by) or ("integration" if r.created_by_api_key_id else None)
+            r["created_by__username"] or ("integration" if r["created_by_api_key_id"] else None)
         ),
     )
 )
@@ -73,41 +79,60 @@ register(
     Source(
         kind="transition",
         time_field="occurred_at",
-        rows=lambda case: CaseTransition.objects.filter(case=case).select_related("actor"),
+        rows=lambda case: CaseTransition.objects.filter(case=case),
+        fields=(
+            "lifecycle",
+            "from_state",
+            "to_state",
+            "reason",
+            "closure_reason",
+            "actor__username",
+        ),
         describe=lambda t: {
-            "lifecycle": t.lifecycle,
-            "from": t.from_state,
-            "to": t.to_state,
-            "reason": t.reason,
-            "closure_reason": t.closure_reason,
+            "lifecycle": t["lifecycle"],
+            "from": t["from_state"],
+            "to": t["to_state"],
+            "reason": t["reason"],
+            "closure_reason": t["closure_reason"],
         },
-        actor=lambda t: _username(t.actor),
+        actor=lambda t: t["actor__username"],
     )
 )
 register(
     Source(
         kind="contact",
         time_field="occurred_at",
-        rows=lambda case: ContactLogEntry.objects.filter(case=case).select_related("recorded_by"),
+        rows=lambda case: ContactLogEntry.objects.filter(case=case),
+        fields=(
+            "channel",
+            "direction",
+            "outcome",
+            "contact_method_id",
+            "duration_minutes",
+            "note",
+            "corrects_id",
+            "recorded_by__username",
+        ),
         describe=lambda c: {
-            "channel": c.channel,
-            "direction": c.direction,
-            "outcome": c.outcome,
-            "contact_method": str(c.contact_method_id) if c.contact_method_id else None,
-            "duration_minutes": c.duration_minutes,
-            "note": c.note,
-            "corrects": str(c.corrects_id) if c.corrects_id else None,
+            "channel": c["channel"],
+            "direction": c["direction"],
+            "outcome": c["outcome"],
+            "contact_method": _text(c["contact_method_id"]),
+            "duration_minutes": c["duration_minutes"],
+            "note": c["note"],
+            "corrects": _text(c["corrects_id"]),
         },
-        actor=lambda c: _username(c.recorded_by),
+        actor=lambda c: c["recorded_by__username"],
     )
 )
 register(
     Source(
         kind="note",
         time_field="created_at",
-        rows=lambda case: Note.objects.filter(case=case).select_related("author"),
-        describe=lambda n: {"visibility": n.visibility, "body": n.body},
-        actor=lambda n: _username(n.author),
+        rows=lambda case: Note.objects.filter(case=case),
+        fields=("visibility", "body", "author__username"),
+        describe=lambda n: {"visibility": n["visibility"], "body": n["body"]},
+        actor=lambda n: n["author__username"],
     )
 )
 
@@ -157,13 +182,14 @@ def timeline_page(
         rows = (
             source.rows(case)
             .filter(_after(source, cursor))
-            .order_by(f"-{source.time_field}", f"-{source.id_field}")[: limit + 1]
+            .order_by(f"-{source.time_field}", f"-{source.id_field}")
+            .values(source.id_field, source.time_field, *source.fields)[: limit + 1]
         )
         items.extend(
             TimelineItem(
                 kind=source.kind,
-                id=str(getattr(row, source.id_field)),
-                occurred_at=getattr(row, source.time_field),
+                id=str(row[source.id_field]),
+                occurred_at=row[source.time_field],
                 actor=source.actor(row),
                 data=source.describe(row),
             )
@@ -174,9 +200,7 @@ def timeline_page(
 
 
 def _police_updates(case: Case) -> QuerySet:
-    return SharedUpdate.objects.filter(shared_case__case=case, from_police=True).select_related(
-        "author", "shared_case__police_force"
-    )
+    return SharedUpdate.objects.filter(shared_case__case=case, from_police=True)
 
 
 register(
@@ -184,21 +208,26 @@ register(
         kind="police_update",
         time_field="created_at",
         rows=_police_updates,
+        fields=(
+            "kind",
+            "body",
+            "shared_case__police_force__name",
+            "shared_case__share_reference",
+            "author__username",
+        ),
         describe=lambda u: {
-            "kind": u.kind,
-            "body": u.body,
-            "police_force": u.shared_case.police_force.name,
-            "share_reference": u.shared_case.share_reference,
+            "kind": u["kind"],
+            "body": u["body"],
+            "police_force": u["shared_case__police_force__name"],
+            "share_reference": u["shared_case__share_reference"],
         },
-        actor=lambda u: _username(u.author),
+        actor=lambda u: u["author__username"],
     )
 )
 
 
 def _consents(case: Case) -> QuerySet:
-    return ConsentDecision.objects.filter(case=case).select_related(
-        "recorded_by", "police_force", "caused_by"
-    )
+    return ConsentDecision.objects.filter(case=case)
 
 
 register(
@@ -206,22 +235,31 @@ register(
         kind="consent",
         time_field="recorded_at",
         rows=_consents,
+        fields=(
+            "scope",
+            "granted",
+            "police_force__name",
+            "method",
+            "review_date",
+            "caused_by__public_id",
+            "recorded_by__username",
+        ),
         describe=lambda d: {
-            "scope": d.scope,
-            "granted": d.granted,
-            "police_force": d.police_force.name if d.police_force_id else None,
-            "method": d.method,
-            "review_date": d.review_date.isoformat() if d.review_date else None,
-            "follows_from": str(d.caused_by.public_id) if d.caused_by_id else None,
+            "scope": d["scope"],
+            "granted": d["granted"],
+            "police_force": d["police_force__name"],
+            "method": d["method"],
+            "review_date": d["review_date"].isoformat() if d["review_date"] else None,
+            "follows_from": _text(d["caused_by__public_id"]),
         },
-        actor=lambda d: _username(d.recorded_by),
+        actor=lambda d: d["recorded_by__username"],
         id_field="public_id",
     )
 )
 
 
 def _court_events(case: Case) -> QuerySet:
-    return CourtEvent.objects.filter(case=case).select_related("created_by")
+    return CourtEvent.objects.filter(case=case)
 
 
 register(
@@ -229,20 +267,28 @@ register(
         kind="court_event",
         time_field="created_at",
         rows=_court_events,
+        fields=(
+            "hearing_type",
+            "court",
+            "starts_at",
+            "status",
+            "added_by_police",
+            "created_by__username",
+        ),
         describe=lambda e: {
-            "hearing_type": e.hearing_type,
-            "court": e.court,
-            "starts_at": e.starts_at.isoformat(),
-            "status": e.status,
-            "added_by_police": e.added_by_police,
+            "hearing_type": e["hearing_type"],
+            "court": e["court"],
+            "starts_at": e["starts_at"].isoformat(),
+            "status": e["status"],
+            "added_by_police": e["added_by_police"],
         },
-        actor=lambda e: _username(e.created_by),
+        actor=lambda e: e["created_by__username"],
     )
 )
 
 
 def _decisions(case: Case) -> QuerySet:
-    return JusticeDecision.objects.filter(case=case).select_related("recorded_by", "entitlement")
+    return JusticeDecision.objects.filter(case=case)
 
 
 register(
@@ -250,13 +296,21 @@ register(
         kind="decision",
         time_field="recorded_at",
         rows=_decisions,
+        fields=(
+            "kind",
+            "decided_on",
+            "client_told_on",
+            "entitlement__due_on",
+            "entitlement__status",
+            "recorded_by__username",
+        ),
         describe=lambda d: {
-            "decision": d.kind,
-            "decided_on": d.decided_on.isoformat(),
-            "client_told_on": d.client_told_on.isoformat() if d.client_told_on else None,
-            "tell_client_by": d.entitlement.due_on.isoformat(),
-            "entitlement": d.entitlement.status,
+            "decision": d["kind"],
+            "decided_on": d["decided_on"].isoformat(),
+            "client_told_on": d["client_told_on"].isoformat() if d["client_told_on"] else None,
+            "tell_client_by": d["entitlement__due_on"].isoformat(),
+            "entitlement": d["entitlement__status"],
         },
-        actor=lambda d: _username(d.recorded_by),
+        actor=lambda d: d["recorded_by__username"],
     )
 )

@@ -49,6 +49,12 @@ def locked_version(rows: "models.QuerySet[Any]") -> int:
     return FIRST_VERSION if version is None else version
 
 
+def own_row(record: models.Model) -> "models.QuerySet[Any]":
+    """The record's own row, for an edit to lock: the caller reached the record through a
+    selector already, so this reads nothing the caller could not."""
+    return type(record)._default_manager.filter(pk=record.pk)
+
+
 @contextmanager
 def edited_at(
     expected: int, *, rows: "models.QuerySet[Any]", what: str = "record"

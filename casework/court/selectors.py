@@ -4,6 +4,7 @@ the day's caseload, most urgent first."""
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import (
@@ -100,15 +101,30 @@ def entitlements(
     return queryset
 
 
+CASELOAD_ROW = (
+    "id",
+    "reference",
+    "client_id",
+    "client__pseudonym",
+    "support_status",
+    "justice_stage",
+    "risk_level",
+    "next_court_date",
+    "next_overdue_entitlement",
+    "next_entitlement_due",
+    "last_successful_contact",
+)
+
+
 def caseload(
     *, principal: Principal, assigned_to_id: uuid.UUID | None = None, limit: int = 200
-) -> "list[Case]":
+) -> list[dict[str, Any]]:
     """The open cases of ``assigned_to_id`` among the caller's (all of the caller's where
-    ``None``), with what matters for the day, most urgent first."""
+    ``None``), with what matters for the day, most urgent first: rows of ``CASELOAD_ROW``."""
     cases = visible_cases(principal=principal)
     if assigned_to_id is not None:
         cases = assigned_to(cases, assigned_to_id)
-    return list(urgent_first(cases)[:limit])
+    return list(urgent_first(cases).values(*CASELOAD_ROW)[:limit])
 
 
 def urgent_first(cases: "QuerySet[Case]") -> "QuerySet[Case]":

@@ -2,6 +2,7 @@
 caller may see (or change)."""
 
 import uuid
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -20,6 +21,32 @@ def reminders(*, principal: Principal, action: str = "view") -> "QuerySet[Remind
     return visible_to(Reminder.objects.all(), principal, action=action).select_related(
         "assignee", "case", "shared_case__case__organisation"
     )
+
+
+REMINDER_ROW = (
+    "id",
+    "kind",
+    "case_id",
+    "case__reference",
+    "shared_case_id",
+    "shared_case__share_reference",
+    "assignee__username",
+    "due_at",
+    "status",
+    "snoozed_until",
+    "snooze_reason",
+    "completed_at",
+    "detail",
+    "created_at",
+)
+
+
+def reminder_rows(*, principal: Principal) -> "QuerySet[Reminder, dict[str, Any]]":
+    """The caller's reminders as rows of ``REMINDER_ROW``."""
+    rows: QuerySet[Reminder, dict[str, Any]] = visible_to(Reminder.objects.all(), principal).values(
+        *REMINDER_ROW
+    )
+    return rows
 
 
 def without_cancelled(queryset: "QuerySet[Reminder]") -> "QuerySet[Reminder]":
