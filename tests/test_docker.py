@@ -99,5 +99,5 @@ def test_the_entrypoint_refuses_to_trust_every_address():
 
 def test_the_image_leaves_the_benchmark_tooling_out():
     dockerfile = (DOCKER / "Dockerfile").read_text()
-    install = dockerfile.index("pip install")
+    install = dockerfile.index("scripts/install_locked.py --runtime")
     assert dockerfile.index("rm -rf casework/loadtest") < install

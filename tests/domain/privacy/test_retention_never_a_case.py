@@ -17,6 +17,7 @@ from casework.privacy.anonymise import REMOVED
 from casework.privacy.tasks import apply_retention
 
 from ...conftest import client_for
+from ...editing import edit
 from ...factories import ClientFactory, OrganisationFactory, ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +153,7 @@ def test_each_organisation_sets_its_own_period(supervisor, caseworker):
     with time_machine.travel(NOW, tick=False):
         api = client_for(supervisor)
         assert api.get(SETTINGS).json()["unconverted_retention_months"] == 12
-        response = api.patch(SETTINGS, {"unconverted_retention_months": 3}, format="json")
+        response = edit(api, SETTINGS, {"unconverted_retention_months": 3})
     assert response.status_code == 200, response.json()
     assert response.json()["unconverted_retention_months"] == 3
 
@@ -164,9 +165,7 @@ def test_each_organisation_sets_its_own_period(supervisor, caseworker):
 
 @pytest.mark.parametrize("months", [0, 121, "twelve"])
 def test_a_period_out_of_bounds_is_refused(as_supervisor, supervisor, months):
-    response = as_supervisor.patch(
-        SETTINGS, {"unconverted_retention_months": months}, format="json"
-    )
+    response = edit(as_supervisor, SETTINGS, {"unconverted_retention_months": months})
     assert response.status_code == 400
     assert "unconverted_retention_months" in response.json()["fields"]
     supervisor.organisation.refresh_from_db()
