@@ -23,7 +23,7 @@ from casework.court import services
 from casework.court.calendar import hearings_for, render_feed
 from casework.court.choices import EntitlementStatus
 from casework.court.models import CourtEvent, Entitlement, JusticeDecision
-from casework.court.selectors import caseload
+from casework.court.selectors import case_rights, caseload
 from casework.sharing.models import SharedCase
 from casework.sharing.selectors import court_events_on_share
 from casework.sharing.services import police_court_event_add
@@ -32,7 +32,7 @@ from permissions.authentication import PERSONS_ONLY
 from permissions.querysets import restrict
 
 from ..audited import audit_read
-from ..base import CaseworkViewSet, principal_of
+from ..base import CaseworkViewSet, principal_of, visible_or_404
 from ..cases.views import CaseChildViewSet
 from ..concurrency import ETagRetrieveMixin, record_etag, required_version, with_etag
 from ..idempotency import idempotent
@@ -106,6 +106,38 @@ class DecisionViewSet(mixins.ListModelMixin, CaseChildViewSet):
         return Response(self.output(decision).data)
 
 
+class CaseRightsView(APIView):
+    """``GET``: every tracked right of the Victims' Code on the case, met, due, overdue or not
+    applicable, with the entitlements behind each. ``POST``: record a right the case's own events
+    cannot open (a qualifying sentence for the Victim Contact Scheme, or a complaint)."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.CaseRights]
+
+    @extend_schema(responses={200: s.CaseRightsOutput})
+    def get(self, request, case_id):
+        case = visible_or_404(
+            Case, request, case_id, queryset=Case.objects.select_related("client")
+        )
+        payload = case_rights(case)
+        audit_read(
+            request,
+            [e.pk for row in payload["rights"] for e in row["entitlements"]],
+            action="victims_code.rights.read",
+            case_id=case.pk,
+        )
+        return Response(s.CaseRightsOutput(payload).data)
+
+    @extend_schema(request=s.RightRecordInput, responses={201: s.CaseEntitlementOutput})
+    @idempotent
+    def post(self, request, case_id):
+        case = visible_or_404(Case, request, case_id)
+        data = s.RightRecordInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        entitlement = services.right_record(case=case, actor=request.user, **data.validated_data)
+        return Response(s.CaseEntitlementOutput(entitlement).data, status=status.HTTP_201_CREATED)
+
+
 def _with_overdue(queryset):
     today = timezone.localdate()
     return queryset.annotate(
@@ -148,6 +180,43 @@ class EntitlementViewSet(mixins.ListModelMixin, CaseworkViewSet):
         elif params.get("assigned_to"):
             raise ValidationError({"assigned_to": ["Only 'me' is supported."]})
         return queryset
+
+    def _closed(self, entitlement) -> Response:
+        entitlement = _with_overdue(self.get_queryset()).get(pk=entitlement.pk)
+        return Response(self.output(entitlement).data)
+
+    @extend_schema(request=s.EntitlementMetInput, responses={200: s.EntitlementOutput})
+    @action(detail=True, methods=["post"])
+    def met(self, request, pk=None):
+        """The client got what the right owes them (a complaint: its answer), on ``met_on``."""
+        entitlement = self.get_object()
+        data = s.EntitlementMetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.entitlement_met(entitlement=entitlement, actor=request.user, **data.validated_data)
+        return self._closed(entitlement)
+
+    @extend_schema(request=s.EntitlementNotApplicableInput, responses={200: s.EntitlementOutput})
+    @action(detail=True, methods=["post"], url_path="not-applicable")
+    def not_applicable(self, request, pk=None):
+        entitlement = self.get_object()
+        data = s.EntitlementNotApplicableInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.entitlement_not_applicable(
+            entitlement=entitlement, actor=request.user, **data.validated_data
+        )
+        return self._closed(entitlement)
+
+    @extend_schema(request=s.ComplaintAcknowledgedInput, responses={200: s.EntitlementOutput})
+    @action(detail=True, methods=["post"])
+    def acknowledged(self, request, pk=None):
+        """A complaint (Right 12) acknowledged by the service it is about."""
+        entitlement = self.get_object()
+        data = s.ComplaintAcknowledgedInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.complaint_acknowledged(
+            entitlement=entitlement, actor=request.user, **data.validated_data
+        )
+        return self._closed(entitlement)
 
     @extend_schema(
         parameters=[

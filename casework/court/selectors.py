@@ -1,5 +1,7 @@
 """Reading the court side of a caseload: the day's open cases, most urgent first."""
 
+from typing import Any
+
 from django.db.models import Case as CaseWhen
 from django.db.models import F, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
@@ -8,8 +10,10 @@ from casework.cases.choices import ContactOutcome
 from casework.cases.lifecycles import SupportStatus
 from casework.cases.models import Case, ContactLogEntry
 
-from .choices import EntitlementStatus, HearingStatus
+from . import rights
+from .choices import EntitlementStatus, HearingStatus, RightState, VictimRight
 from .models import CourtEvent, Entitlement
+from .victims_code import enhanced_rights
 
 RISK_ORDER = CaseWhen(
     When(risk_level="high", then=Value(0)),
@@ -61,3 +65,36 @@ def caseload(cases: "QuerySet[Case]") -> "QuerySet[Case]":
             "id",
         )
     )
+
+
+def case_rights(case: Case) -> dict[str, Any]:
+    """Every tracked right of the Victims' Code on ``case``, in the Code's order: its state
+    today (the worst of its entitlements: overdue, then due, then met; not applicable when none
+    arose or none applies) and the entitlements behind it."""
+    today = timezone.localdate()
+    by_right: dict[str, list[Entitlement]] = {right: [] for right in VictimRight.values}
+    for entitlement in (
+        Entitlement.objects.filter(case=case)
+        .select_related("decision")
+        .order_by("triggered_on", "created_at")
+    ):
+        by_right[entitlement.right].append(entitlement)
+    rows = []
+    for right, entitlements in by_right.items():
+        states = {
+            rights.state(e, today=today, justice_stage=case.justice_stage) for e in entitlements
+        }
+        state = next(
+            (s for s in (RightState.OVERDUE, RightState.DUE, RightState.MET) if s in states),
+            RightState.NOT_APPLICABLE,
+        )
+        rows.append(
+            {
+                "right": right,
+                "paragraph": rights.PARAGRAPH[right],
+                "state": state,
+                "triggered": bool(entitlements),
+                "entitlements": entitlements,
+            }
+        )
+    return {"enhanced": enhanced_rights(case), "rights": rows}
