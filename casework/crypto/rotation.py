@@ -58,8 +58,9 @@ def key_usage() -> dict[str, int]:
             rows = (
                 entry.model._base_manager.annotate(raw=_raw(field))
                 .filter(raw__isnull=False)
+                # Named so as not to meet a model's own field (a record may have a "key").
                 .annotate(
-                    key=models.Func(
+                    sealing_key=models.Func(
                         models.F("raw"),
                         models.Value(":"),
                         models.Value(2),
@@ -67,11 +68,12 @@ def key_usage() -> dict[str, int]:
                         output_field=models.CharField(),
                     )
                 )
-                .values("key")
+                .values("sealing_key")
                 .annotate(n=models.Count("pk"))
             )
             for row in rows:
-                counts[row["key"]] = counts.get(row["key"], 0) + row["n"]
+                key = row["sealing_key"]
+                counts[key] = counts.get(key, 0) + row["n"]
     return counts
 
 
