@@ -142,7 +142,10 @@ def _with_overdue(queryset):
     today = timezone.localdate()
     return queryset.annotate(
         overdue=ExpressionWrapper(
-            Q(status=EntitlementStatus.OPEN, due_on__lt=today), output_field=BooleanField()
+            # A right with no period of days (due_on empty) is never overdue by date: without
+            # the isnull test the comparison would answer NULL, not false.
+            Q(status=EntitlementStatus.OPEN, due_on__isnull=False, due_on__lt=today),
+            output_field=BooleanField(),
         )
     )
 

@@ -111,6 +111,9 @@ def test_a_charge_owes_the_offer_of_a_personal_statement_before_sentencing(isva,
     statement = rights_of(api, case)["personal_statement"]
     assert statement["state"] == "due"
     assert statement["entitlements"][0]["due_on"] is None
+    listed = api.get("/api/v1/entitlements/").json()["results"]
+    [offer] = [e for e in listed if e["right"] == "personal_statement"]
+    assert offer["overdue"] is False
 
 
 def test_a_qualifying_sentence_is_recorded_by_hand_once(isva, clock):
