@@ -66,6 +66,7 @@ urlpatterns = [
         support.RiskAssessmentsView.as_view(),
         name="support-plan-risk",
     ),
+    path("cases/<str:case_id>/rights/", court.CaseRightsView.as_view(), name="case-rights"),
     path("caseload/", court.CaseloadView.as_view(), name="caseload"),
     path("reminder-policy/", reminders.ReminderPolicyView.as_view(), name="reminder-policy"),
     path(

@@ -190,7 +190,14 @@ CourtEvents = policy(
     partial_update=_staff_only,
 )
 Decisions = policy("Decisions", list=_staff_only, create=_staff_only, client_told=_staff_only)
-Entitlements = policy("Entitlements", list=_staff_only)
+Entitlements = policy(
+    "Entitlements",
+    list=_staff_only,
+    met=_staff_only,
+    not_applicable=_staff_only,
+    acknowledged=_staff_only,
+)
+CaseRights = policy("CaseRights", get=_staff_only, post=_staff_only)
 Caseload = policy("Caseload", get=_staff_only)
 CalendarFeed = policy("CalendarFeed", post=_staff_only, delete=_staff_only)
 SharedCourtEvents = policy(

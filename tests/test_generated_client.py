@@ -106,19 +106,41 @@ def test_a_generated_client_carries_a_case_from_referral_to_a_police_share(gener
     assert isinstance(moved, models.CaseDetail), moved
     assert moved.support_status == "active"
 
-    contact = _module("api.cases.cases_contacts_create").sync(
+    # An edit sends the ETag its read answered; the schema makes If-Match a required argument.
+    read = _module("api.cases.cases_retrieve").sync_detailed(case.id, client=charity)
+    etag = read.headers["ETag"]
+    edit = _module("api.cases.cases_partial_update")
+    edited = edit.sync(
         case.id,
         client=charity,
-        body=models.ContactCreateInputRequest.from_dict(
-            {
-                "occurred_at": datetime.datetime.now(datetime.UTC).isoformat(),
-                "channel": "phone_call",
-                "direction": "outbound",
-                "outcome": "reached",
-            }
-        ),
+        body=models.PatchedCaseUpdateInputRequest.from_dict({"risk_level": "high"}),
+        if_match=etag,
     )
+    assert isinstance(edited, models.CaseDetail), edited
+    assert edited.risk_level == "high"
+    stale = edit.sync_detailed(
+        case.id,
+        client=charity,
+        body=models.PatchedCaseUpdateInputRequest.from_dict({"risk_level": "medium"}),
+        if_match=etag,
+    )
+    assert stale.status_code == 412
+
+    contact_body = models.ContactCreateInputRequest.from_dict(
+        {
+            "occurred_at": datetime.datetime.now(datetime.UTC).isoformat(),
+            "channel": "phone_call",
+            "direction": "outbound",
+            "outcome": "reached",
+        }
+    )
+    log_contact = _module("api.cases.cases_contacts_create").sync
+    contact = log_contact(case.id, client=charity, body=contact_body, idempotency_key="call-1")
     assert isinstance(contact, models.ContactOutput), contact
+    # A retry after a lost answer gets the same entry back; nothing is logged twice.
+    again = log_contact(case.id, client=charity, body=contact_body, idempotency_key="call-1")
+    assert isinstance(again, models.ContactOutput), again
+    assert again.id == contact.id
 
     record_consent = _module("api.cases.cases_consents_create").sync
     for scope, force_id in (("store_records", None), ("share_with_police", str(force.pk))):

@@ -2,7 +2,16 @@
 
 from rest_framework import serializers
 
-from casework.court.choices import HearingStatus, HearingType, JusticeDecisionKind, SpecialMeasure
+from casework.court import rights
+from casework.court.choices import (
+    HearingStatus,
+    HearingType,
+    JusticeDecisionKind,
+    RightProvider,
+    RightState,
+    SpecialMeasure,
+    VictimRight,
+)
 from casework.court.models import CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
 
 from ..fields import ChoiceList, Moment, StrictInput
@@ -129,8 +138,15 @@ class CaseReference(serializers.Serializer):
 
 class EntitlementOutput(serializers.ModelSerializer):
     case = CaseReference(read_only=True)
-    decision = serializers.CharField(source="decision.kind", read_only=True)
-    decided_on = serializers.DateField(source="decision.decided_on", read_only=True)
+    decision = serializers.CharField(
+        source="decision.kind", read_only=True, allow_null=True, default=None
+    )
+    decided_on = serializers.DateField(
+        source="decision.decided_on", read_only=True, allow_null=True, default=None
+    )
+    paragraph = serializers.SerializerMethodField(
+        help_text="Where the Victims' Code sets this right (and its period)."
+    )
     overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -138,6 +154,10 @@ class EntitlementOutput(serializers.ModelSerializer):
         fields = [
             "id",
             "case",
+            "right",
+            "paragraph",
+            "provider",
+            "triggered_on",
             "decision",
             "decided_on",
             "working_days",
@@ -145,9 +165,64 @@ class EntitlementOutput(serializers.ModelSerializer):
             "due_on",
             "status",
             "met_on",
+            "acknowledged_on",
+            "not_applicable_reason",
             "overdue",
         ]
         read_only_fields = fields
+
+    def get_paragraph(self, entitlement: Entitlement) -> str:
+        return rights.PARAGRAPH[entitlement.right]
+
+
+class CaseEntitlementOutput(EntitlementOutput):
+    """An entitlement on the case being read (the case itself is the page's)."""
+
+    class Meta(EntitlementOutput.Meta):
+        fields = [f for f in EntitlementOutput.Meta.fields if f not in ("case", "overdue")]
+        read_only_fields = fields
+
+
+class RightOutput(serializers.Serializer):
+    right = serializers.ChoiceField(choices=VictimRight.choices)
+    paragraph = serializers.CharField()
+    state = serializers.ChoiceField(
+        choices=RightState.choices,
+        help_text="Not applicable also when nothing has triggered the right on this case yet.",
+    )
+    triggered = serializers.BooleanField()
+    entitlements = CaseEntitlementOutput(many=True)
+
+
+class CaseRightsOutput(serializers.Serializer):
+    enhanced = serializers.BooleanField(help_text="Enhanced rights under the Victims' Code.")
+    rights = RightOutput(many=True)
+
+
+class RightRecordInput(StrictInput):
+    right = serializers.ChoiceField(
+        choices=VictimRight.choices,
+        help_text="Only the rights the case's own events cannot open: a qualifying sentence "
+        "(victim_contact_scheme) or a complaint; the others are refused.",
+    )
+    triggered_on = serializers.DateField(help_text="The day of the sentence, or of the complaint.")
+    provider = serializers.ChoiceField(
+        choices=RightProvider.choices,
+        required=False,
+        help_text="A complaint: the service it is about.",
+    )
+
+
+class EntitlementMetInput(StrictInput):
+    met_on = serializers.DateField()
+
+
+class EntitlementNotApplicableInput(StrictInput):
+    reason = serializers.CharField(max_length=500)
+
+
+class ComplaintAcknowledgedInput(StrictInput):
+    acknowledged_on = serializers.DateField()
 
 
 class CaseloadItem(serializers.Serializer):

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from casework.accounts import principals
 from casework.audit.reads import record_police_read, record_read
+from casework.cases.selectors import visible_cases
 from casework.court import selectors, services
 from casework.court.calendar import hearings_for, render_feed
 from casework.court.models import CourtEvent, Entitlement, JusticeDecision
@@ -24,7 +25,7 @@ from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 
 from ..audited import audit_read
-from ..base import CaseworkViewSet, principal_of
+from ..base import CaseworkViewSet, principal_of, restrict_action, visible_or_404
 from ..cases.views import CaseChildViewSet
 from ..concurrency import ETagRetrieveMixin, record_etag, required_version, with_etag
 from ..idempotency import idempotent
@@ -105,6 +106,42 @@ class DecisionViewSet(mixins.ListModelMixin, CaseChildViewSet):
         return Response(self.output(decision).data)
 
 
+class CaseRightsView(APIView):
+    """``GET``: every tracked right of the Victims' Code on the case, met, due, overdue or not
+    applicable, with the entitlements behind each. ``POST``: record a right the case's own events
+    cannot open (a qualifying sentence for the Victim Contact Scheme, or a complaint)."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.CaseRights]
+
+    @extend_schema(responses={200: s.CaseRightsOutput})
+    def get(self, request, case_id):
+        case = visible_or_404(
+            visible_cases(principal=principal_of(request), action=restrict_action(request)),
+            case_id,
+        )
+        payload = selectors.case_rights(principal=principal_of(request), case=case)
+        audit_read(
+            request,
+            [e.pk for row in payload["rights"] for e in row["entitlements"]],
+            action="victims_code.rights.read",
+            case_id=case.pk,
+        )
+        return Response(s.CaseRightsOutput(payload).data)
+
+    @extend_schema(request=s.RightRecordInput, responses={201: s.CaseEntitlementOutput})
+    @idempotent
+    def post(self, request, case_id):
+        case = visible_or_404(
+            visible_cases(principal=principal_of(request), action=restrict_action(request)),
+            case_id,
+        )
+        data = s.RightRecordInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        entitlement = services.right_record(case=case, actor=request.user, **data.validated_data)
+        return Response(s.CaseEntitlementOutput(entitlement).data, status=status.HTTP_201_CREATED)
+
+
 class EntitlementViewSet(mixins.ListModelMixin, CaseworkViewSet):
     """Victims' Code entitlements of the cases you work (a supervisor: the organisation's)."""
 
@@ -129,6 +166,43 @@ class EntitlementViewSet(mixins.ListModelMixin, CaseworkViewSet):
             state=state,
             assigned_to_person=self.request.user if mine == "me" else None,
         )
+
+    def _closed(self, entitlement) -> Response:
+        entitlement = self.get_queryset().get(pk=entitlement.pk)
+        return Response(self.output(entitlement).data)
+
+    @extend_schema(request=s.EntitlementMetInput, responses={200: s.EntitlementOutput})
+    @action(detail=True, methods=["post"])
+    def met(self, request, pk=None):
+        """The client got what the right owes them (a complaint: its answer), on ``met_on``."""
+        entitlement = self.get_object()
+        data = s.EntitlementMetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.entitlement_met(entitlement=entitlement, actor=request.user, **data.validated_data)
+        return self._closed(entitlement)
+
+    @extend_schema(request=s.EntitlementNotApplicableInput, responses={200: s.EntitlementOutput})
+    @action(detail=True, methods=["post"], url_path="not-applicable")
+    def not_applicable(self, request, pk=None):
+        entitlement = self.get_object()
+        data = s.EntitlementNotApplicableInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.entitlement_not_applicable(
+            entitlement=entitlement, actor=request.user, **data.validated_data
+        )
+        return self._closed(entitlement)
+
+    @extend_schema(request=s.ComplaintAcknowledgedInput, responses={200: s.EntitlementOutput})
+    @action(detail=True, methods=["post"])
+    def acknowledged(self, request, pk=None):
+        """A complaint (Right 12) acknowledged by the service it is about."""
+        entitlement = self.get_object()
+        data = s.ComplaintAcknowledgedInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.complaint_acknowledged(
+            entitlement=entitlement, actor=request.user, **data.validated_data
+        )
+        return self._closed(entitlement)
 
     @extend_schema(
         parameters=[

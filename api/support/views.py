@@ -17,7 +17,7 @@ from permissions.authentication import PERSONS_ONLY
 
 from ..audited import audit_read
 from ..base import principal_of, restrict_action, visible_or_404
-from ..concurrency import if_match
+from ..concurrency import if_match, record_etag, with_etag
 from ..idempotency import idempotent
 from . import serializers as s
 
@@ -106,7 +106,9 @@ class SafetyPlanItemView(_SupportPlanView):
             data = s.SafetyItemUpdateInput(data=request.data, partial=True)
             data.is_valid(raise_exception=True)
             services.safety_item_revise(item=item, actor=request.user, **data.validated_data)
-        return self.plan(case)
+        item.refresh_from_db(fields=["version"])
+        # The answer is the whole plan; its ETag is the edited item's, for the next edit.
+        return with_etag(self.plan(case), record_etag(item))
 
 
 def visible_item(request, case: Case, item_id) -> SafetyPlanItem:

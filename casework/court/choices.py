@@ -51,3 +51,39 @@ class JusticeDecisionKind(models.TextChoices):
 class EntitlementStatus(models.TextChoices):
     OPEN = "open", "Open"
     MET = "met", "Met"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class VictimRight(models.TextChoices):
+    """The rights of the Victims' Code (England and Wales, 2020) that a support service tracks,
+    by what the client is owed. ``told_of_decision`` is Rights 6 and 9 (told of decisions in the
+    investigation, the prosecution and the case's outcome), kept per decision."""
+
+    INFORMATION_ON_REPORTING = "information_on_reporting", "Right 3: information on reporting"
+    REFERRAL_TO_SUPPORT = "referral_to_support", "Right 4: referral to support services"
+    TOLD_OF_DECISION = "told_of_decision", "Rights 6 and 9: told of a decision"
+    PERSONAL_STATEMENT = "personal_statement", "Right 7: offer of a Victim Personal Statement"
+    TRIAL_INFORMATION = "trial_information", "Right 8: trial dates and the witness's role"
+    VICTIM_CONTACT_SCHEME = "victim_contact_scheme", "Right 11: the Victim Contact Scheme"
+    COMPLAINT = "complaint", "Right 12: a complaint acknowledged and answered"
+
+
+class RightProvider(models.TextChoices):
+    """Who owes the client an entitlement under the Code."""
+
+    POLICE = "police", "Police"
+    WITNESS_CARE_UNIT = "witness_care_unit", "Witness Care Unit"
+    CPS = "cps", "Crown Prosecution Service"
+    PROBATION_SERVICE = "probation_service", "Probation Service"
+    COURT = "court", "HM Courts and Tribunals Service"
+    YOUTH_OFFENDING_TEAM = "youth_offending_team", "Youth Offending Team"
+    SUPPORT_SERVICE = "support_service", "A victim support service"
+
+
+class RightState(models.TextChoices):
+    """Where a right stands on a case, as the ISVA sees it."""
+
+    MET = "met", "Met"
+    DUE = "due", "Due"
+    OVERDUE = "overdue", "Overdue"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"

@@ -16,7 +16,9 @@ from .choices import (
     HearingStatus,
     HearingType,
     JusticeDecisionKind,
+    RightProvider,
     SpecialMeasure,
+    VictimRight,
 )
 
 User = settings.AUTH_USER_MODEL
@@ -127,21 +129,53 @@ class JusticeDecision(models.Model):
 
 
 class Entitlement(models.Model):
-    """ "The client is told of this decision within N working days": due on a date computed from
-    the Victims' Code, met when the client is told."""
+    """Something the Victims' Code says the client is owed, by whom, from when and by when: due
+    on a date computed from the Code where it sets a period (``casework/court/rights.py``), met
+    on the day it was done, or not applicable (with the reason).
+
+    A decision's entitlement (Rights 6 and 9) is met when the client is told of the decision;
+    the others are opened by what triggers them (reporting, a charge, a trial listed, a sentence,
+    a complaint) and recorded as met by the ISVA."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="entitlements")
-    decision = models.OneToOneField(
-        JusticeDecision, on_delete=models.PROTECT, related_name="entitlement"
+    right = models.CharField(
+        max_length=32, choices=VictimRight.choices, default=VictimRight.TOLD_OF_DECISION
     )
-    working_days = models.PositiveSmallIntegerField()
+    provider = models.CharField(
+        max_length=24, choices=RightProvider.choices, default=RightProvider.POLICE
+    )
+    decision = models.OneToOneField(
+        JusticeDecision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entitlement",
+    )
+    court_event = models.ForeignKey(
+        CourtEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entitlements",
+        help_text="The trial whose dates and witness role the client is told of (Right 8).",
+    )
+    triggered_on = models.DateField(
+        null=True, blank=True, help_text="The day the entitlement arose: its period runs from it."
+    )
+    working_days = models.PositiveSmallIntegerField(null=True, blank=True)
     enhanced = models.BooleanField(help_text="Enhanced rights under the Victims' Code.")
-    due_on = models.DateField()
+    due_on = models.DateField(
+        null=True, blank=True, help_text="Empty where the Code sets no period of days."
+    )
     status = models.CharField(
-        max_length=8, choices=EntitlementStatus.choices, default=EntitlementStatus.OPEN
+        max_length=16, choices=EntitlementStatus.choices, default=EntitlementStatus.OPEN
     )
     met_on = models.DateField(null=True, blank=True)
+    acknowledged_on = models.DateField(
+        null=True, blank=True, help_text="A complaint (Right 12): when it was acknowledged."
+    )
+    not_applicable_reason = EncryptedTextField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -150,9 +184,40 @@ class Entitlement(models.Model):
             models.Index(fields=["status", "due_on"], name="entitlement_status_due"),
             models.Index(fields=["case", "status", "due_on"], name="entitlement_case_due"),
         ]
+        constraints = [
+            # Rights that arise once per case; a trial, a decision or a complaint may recur.
+            models.UniqueConstraint(
+                fields=["case", "right"],
+                condition=models.Q(
+                    right__in=[
+                        VictimRight.INFORMATION_ON_REPORTING,
+                        VictimRight.REFERRAL_TO_SUPPORT,
+                        VictimRight.PERSONAL_STATEMENT,
+                        VictimRight.VICTIM_CONTACT_SCHEME,
+                    ]
+                ),
+                name="entitlement_once_per_case",
+            ),
+            models.UniqueConstraint(
+                fields=["court_event", "right"],
+                condition=models.Q(court_event__isnull=False),
+                name="entitlement_once_per_hearing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(met_on__isnull=True)
+                | models.Q(triggered_on__isnull=True)
+                | models.Q(met_on__gte=models.F("triggered_on")),
+                name="entitlement_met_after_trigger",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(acknowledged_on__isnull=True)
+                | models.Q(acknowledged_on__gte=models.F("triggered_on")),
+                name="entitlement_acknowledged_after_trigger",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"Tell the client by {self.due_on}"
+        return f"{self.get_right_display()} by {self.due_on or 'no set date'}"
 
 
 class CalendarFeed(models.Model):

@@ -29,8 +29,10 @@ from casework.cases.models import Case, ContactLogEntry
 from casework.cases.selectors import assigned_case_ids, assigned_to, visible_cases
 from casework.core.access import visible_to
 
-from .choices import EntitlementStatus, HearingStatus
+from . import rights
+from .choices import EntitlementStatus, HearingStatus, RightState, VictimRight
 from .models import CourtEvent, Entitlement, JusticeDecision
+from .victims_code import enhanced_rights
 
 RISK_ORDER = CaseWhen(
     When(risk_level="high", then=Value(0)),
@@ -81,7 +83,10 @@ def entitlements(
         .select_related("case", "decision")
         .annotate(
             overdue=ExpressionWrapper(
-                Q(status=EntitlementStatus.OPEN, due_on__lt=today), output_field=BooleanField()
+                # A right with no period of days (no due date) is never overdue by date: without
+                # the isnull test the comparison would answer NULL, not false.
+                Q(status=EntitlementStatus.OPEN, due_on__isnull=False, due_on__lt=today),
+                output_field=BooleanField(),
             )
         )
     )
@@ -170,3 +175,37 @@ def urgent_first(cases: "QuerySet[Case]") -> "QuerySet[Case]":
             "id",
         )
     )
+
+
+def case_rights(*, principal: Principal, case: Case) -> dict[str, Any]:
+    """Every tracked right of the Victims' Code on ``case``, in the Code's order: its state
+    today (the worst of its entitlements: overdue, then due, then met; not applicable when none
+    arose or none applies) and the entitlements behind it."""
+    today = timezone.localdate()
+    by_right: dict[str, list[Entitlement]] = {right: [] for right in VictimRight.values}
+    for entitlement in (
+        visible_to(Entitlement.objects.all(), principal)
+        .filter(case_id=case.pk)
+        .select_related("decision")
+        .order_by("triggered_on", "created_at")
+    ):
+        by_right[entitlement.right].append(entitlement)
+    rows = []
+    for right, entitlements in by_right.items():
+        states = {
+            rights.state(e, today=today, justice_stage=case.justice_stage) for e in entitlements
+        }
+        state = next(
+            (s for s in (RightState.OVERDUE, RightState.DUE, RightState.MET) if s in states),
+            RightState.NOT_APPLICABLE,
+        )
+        rows.append(
+            {
+                "right": right,
+                "paragraph": rights.PARAGRAPH[right],
+                "state": state,
+                "triggered": bool(entitlements),
+                "entitlements": entitlements,
+            }
+        )
+    return {"enhanced": enhanced_rights(case), "rights": rows}

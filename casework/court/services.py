@@ -18,7 +18,8 @@ from casework.cases.models import Case, CaseTransition
 from casework.core.errors import Conflict, PreconditionFailed
 from casework.core.unset import UNSET, Unset, given
 
-from .choices import EntitlementStatus, HearingStatus, HearingType
+from . import rights
+from .choices import EntitlementStatus, HearingStatus, HearingType, RightProvider, VictimRight
 from .models import CalendarFeed, CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
 from .victims_code import enhanced_rights, working_days_allowed
 from .working_days import add_working_days
@@ -108,6 +109,13 @@ def court_event_add(
     event.full_clean()
     event.save()
     event.attendees.set(people)
+    if event.hearing_type == HearingType.TRIAL:
+        open_entitlement(
+            case=locked,
+            right=VictimRight.TRIAL_INFORMATION,
+            triggered_on=timezone.localdate(),
+            court_event=event,
+        )
     audit_record(
         actor=actor,
         action="court_event.create",
@@ -219,6 +227,9 @@ def record_decision(
     Entitlement.objects.create(
         case=case,
         decision=decision,
+        right=VictimRight.TOLD_OF_DECISION,
+        provider=RightProvider.POLICE,
+        triggered_on=decided_on,
         working_days=days,
         enhanced=enhanced,
         due_on=add_working_days(decided_on, days),
@@ -322,3 +333,165 @@ def calendar_feed_owner(token: str) -> User | None:
         return None
     CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
     return feed.user
+
+
+def open_entitlement(
+    *,
+    case: Case,
+    right: str,
+    triggered_on: date,
+    court_event: CourtEvent | None = None,
+    provider: str | None = None,
+) -> Entitlement:
+    """Opens what ``right`` owes the client from ``triggered_on``, due when the Code says
+    (inside the caller's transaction, with the case locked). A right that arises once per case
+    and is already open is left as it is: a case reported twice is owed one referral."""
+    if right != VictimRight.COMPLAINT:
+        existing = Entitlement.objects.filter(
+            case=case, right=right, court_event=court_event
+        ).first()
+        if existing is not None and (court_event is not None or right in ONCE_PER_CASE):
+            return existing
+    enhanced = enhanced_rights(case)
+    return Entitlement.objects.create(
+        case=case,
+        right=right,
+        provider=provider or rights.PROVIDER[right],
+        court_event=court_event,
+        triggered_on=triggered_on,
+        working_days=rights.period(right, enhanced=enhanced),
+        enhanced=enhanced,
+        due_on=rights.due_on(right, triggered_on, enhanced=enhanced),
+    )
+
+
+ONCE_PER_CASE = frozenset(
+    {
+        VictimRight.INFORMATION_ON_REPORTING,
+        VictimRight.REFERRAL_TO_SUPPORT,
+        VictimRight.PERSONAL_STATEMENT,
+        VictimRight.VICTIM_CONTACT_SCHEME,
+    }
+)
+
+
+def _check_day(field: str, day: date, *, not_before: date | None, what: str) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: ["This date cannot be in the future."]})
+    if not_before is not None and day < not_before:
+        raise ValidationError({field: [f"This cannot be before {what} ({not_before})."]})
+
+
+@transaction.atomic
+def right_record(
+    *,
+    case: Case,
+    actor: User,
+    right: str,
+    triggered_on: date,
+    provider: str | None = None,
+) -> Entitlement:
+    """Records a right the case's own events cannot show: a qualifying sentence opening the
+    Victim Contact Scheme (Right 11), or a complaint made (Right 12, against ``provider``)."""
+    locked = (
+        Case.objects.select_for_update().select_related("organisation", "client").get(pk=case.pk)
+    )
+    if right not in rights.RECORDED_BY_HAND:
+        raise ValidationError(
+            {"right": ["This right is opened by the case's own events, not recorded by hand."]}
+        )
+    _check_day("triggered_on", triggered_on, not_before=None, what="")
+    if right == VictimRight.COMPLAINT and not provider:
+        raise ValidationError({"provider": ["Say which service the complaint is about."]})
+    if right in ONCE_PER_CASE and Entitlement.objects.filter(case=locked, right=right).exists():
+        raise Conflict("This right is already recorded on the case.", code="already_recorded")
+    entitlement = open_entitlement(
+        case=locked, right=right, triggered_on=triggered_on, provider=provider
+    )
+    audit_record(
+        actor=actor,
+        action="entitlement.record",
+        target=entitlement,
+        organisation=locked.organisation,
+        case_id=locked.pk,
+        changed_fields=["right", "triggered_on", "provider"],
+        detail={"right": right},
+    )
+    return entitlement
+
+
+def _lock_open(entitlement: Entitlement) -> Entitlement:
+    locked = (
+        Entitlement.objects.select_for_update(of=("self",))
+        .select_related("case__organisation")
+        .get(pk=entitlement.pk)
+    )
+    if locked.status != EntitlementStatus.OPEN:
+        raise Conflict(f"This entitlement is already {locked.status}.", code="entitlement_closed")
+    return locked
+
+
+def _audit_entitlement(actor: User, locked: Entitlement, action: str, fields: list[str]) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        target=locked,
+        organisation=locked.case.organisation,
+        case_id=locked.case_id,
+        changed_fields=fields,
+        detail={"right": locked.right},
+    )
+
+
+@transaction.atomic
+def entitlement_met(*, entitlement: Entitlement, actor: User, met_on: date) -> Entitlement:
+    """Records that the client got what the right owes (a complaint: its answer), on a day not
+    before the right arose nor in the future. A decision's entitlement is met by telling the
+    client of the decision instead."""
+    locked = _lock_open(entitlement)
+    if locked.right == VictimRight.TOLD_OF_DECISION:
+        raise Conflict(
+            "Record that the client was told of the decision instead.", code="use_client_told"
+        )
+    _check_day("met_on", met_on, not_before=locked.triggered_on, what="the day it arose")
+    if locked.right == VictimRight.COMPLAINT and locked.acknowledged_on is not None:
+        _check_day("met_on", met_on, not_before=locked.acknowledged_on, what="its acknowledgement")
+    locked.status = EntitlementStatus.MET
+    locked.met_on = met_on
+    locked.save(update_fields=["status", "met_on"])
+    _audit_entitlement(actor, locked, "entitlement.met", ["status", "met_on"])
+    return locked
+
+
+@transaction.atomic
+def entitlement_not_applicable(
+    *, entitlement: Entitlement, actor: User, reason: str
+) -> Entitlement:
+    """The right does not apply after all (the client declined, the sentence did not qualify)."""
+    locked = _lock_open(entitlement)
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why it does not apply."]})
+    locked.status = EntitlementStatus.NOT_APPLICABLE
+    locked.not_applicable_reason = reason.strip()
+    locked.save(update_fields=["status", "not_applicable_reason"])
+    _audit_entitlement(actor, locked, "entitlement.not_applicable", ["status"])
+    return locked
+
+
+@transaction.atomic
+def complaint_acknowledged(
+    *, entitlement: Entitlement, actor: User, acknowledged_on: date
+) -> Entitlement:
+    """A complaint (Right 12) acknowledged by the service complained about."""
+    locked = _lock_open(entitlement)
+    if locked.right != VictimRight.COMPLAINT:
+        raise Conflict("Only a complaint is acknowledged.", code="not_a_complaint")
+    if locked.acknowledged_on is not None:
+        raise Conflict("The complaint was already acknowledged.", code="already_acknowledged")
+    _check_day(
+        "acknowledged_on", acknowledged_on, not_before=locked.triggered_on, what="the complaint"
+    )
+    locked.acknowledged_on = acknowledged_on
+    locked.save(update_fields=["acknowledged_on"])
+    _audit_entitlement(actor, locked, "entitlement.acknowledged", ["acknowledged_on"])
+    return locked

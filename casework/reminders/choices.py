@@ -9,6 +9,7 @@ class ReminderKind(models.TextChoices):
     CONSENT_REVIEW = "consent_review", "Consent due for review"
     POLICE_UPDATE_OVERDUE = "police_update_overdue", "Police update overdue on a shared case"
     MESSAGE_UNDELIVERABLE = "message_undeliverable", "A message to the client could not be sent"
+    VICTIMS_CODE_OVERDUE = "victims_code_overdue", "A Victims' Code entitlement is overdue"
 
 
 class ReminderStatus(models.TextChoices):

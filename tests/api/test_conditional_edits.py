@@ -129,6 +129,7 @@ def test_a_safety_plan_item_shows_the_etag_its_edit_needs(as_caseworker, case):
     assert revised.status_code == 200, revised.json()
     [now] = revised.json()["safety_plan"]
     assert now["etag"] != item["etag"]
+    assert revised["ETag"] == now["etag"]
     stale = as_caseworker.patch(
         url, {"description": "y"}, format="json", HTTP_IF_MATCH=item["etag"]
     )

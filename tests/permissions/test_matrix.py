@@ -244,6 +244,9 @@ def build_world() -> World:
         safety = support.safety_item_add(
             case=case, actor=assigned[0], description="Keeps a charged phone."
         )
+        complaint = court.open_entitlement(
+            case=case, right="complaint", triggered_on=timezone.localdate(), provider="cps"
+        )
         message = message_plan(
             case=case,
             author=assigned[0],
@@ -263,6 +266,7 @@ def build_world() -> World:
             "decisions": decision.pk,
             "safety-plan": safety.item_id,
             "messages": message.pk,
+            "entitlements": complaint.pk,
         }
 
     # Shares with force F, derived from the consent ledger as in production.
@@ -533,6 +537,18 @@ BODIES = {
         "told_on": timezone.localdate().isoformat()
     },
     "POST /api/v1/me/calendar-feed/": NO_BODY,
+    "POST /api/v1/cases/{case_id}/rights/": lambda w, p, k: {
+        "right": "complaint",
+        "triggered_on": timezone.localdate().isoformat(),
+        "provider": "cps",
+    },
+    "POST /api/v1/entitlements/{pk}/met/": lambda w, p, k: {
+        "met_on": timezone.localdate().isoformat()
+    },
+    "POST /api/v1/entitlements/{pk}/not-applicable/": {"reason": "The client declined."},
+    "POST /api/v1/entitlements/{pk}/acknowledged/": lambda w, p, k: {
+        "acknowledged_on": timezone.localdate().isoformat()
+    },
     "POST /api/v1/cases/{case_id}/support-plan/needs/": {"need": "housing", "status": "identified"},
     "POST /api/v1/cases/{case_id}/support-plan/safety-plan/": {"description": "Safe word agreed."},
     "PATCH /api/v1/cases/{case_id}/support-plan/safety-plan/{item_id}/": {"description": "x"},

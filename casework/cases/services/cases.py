@@ -16,7 +16,8 @@ from casework.audit.services import audit_record
 from casework.clients.models import Client
 from casework.core.errors import Conflict, PreconditionFailed
 from casework.core.unset import UNSET, Unset, given
-from casework.court.services import record_decision
+from casework.court.rights import OPENED_BY_STAGE
+from casework.court.services import open_entitlement, record_decision
 from casework.reminders.messages import messages_cancel_planned
 from casework.reminders.services import reminders_hand_over
 
@@ -324,6 +325,9 @@ def case_transition(
             client_told_on=decision.get("client_told_on"),
             actor=actor,
         )
+    if lifecycle == "justice":
+        for right in OPENED_BY_STAGE.get(to, ()):
+            open_entitlement(case=locked, right=right, triggered_on=timezone.localdate())
     audit_record(
         actor=actor,
         action="case.transition",

@@ -6,8 +6,8 @@ from django.db.models import OuterRef, Subquery
 
 from casework.accounts.choices import Role
 from casework.cases.models import Case, CaseAssignment
-from casework.court.choices import HearingStatus
-from casework.court.models import CourtEvent
+from casework.court.choices import EntitlementStatus, HearingStatus
+from casework.court.models import CourtEvent, Entitlement
 from casework.court.working_days import is_working_day
 
 from ..choices import ReminderKind
@@ -109,3 +109,29 @@ def _case_assignee() -> Subquery:
     return Subquery(
         Case.objects.filter(pk=OuterRef("case_id")).annotate(a=reminder_assignee()).values("a")[:1]
     )
+
+
+@rule(ReminderKind.VICTIMS_CODE_OVERDUE)
+def victims_code_overdue(now: datetime) -> list[Candidate]:
+    """An entitlement of the Victims' Code still open after the day it was due: to whoever the
+    case's reminders go to, from 09:00 UK time the next day, until it is met or found not to
+    apply. (Its provider owes it; the ISVA is the one who chases it.)"""
+    today = now.astimezone(LONDON).date()
+    rows = (
+        Entitlement.objects.filter(status=EntitlementStatus.OPEN, due_on__lt=today)
+        .annotate(assignee=_case_assignee())
+        .filter(assignee__isnull=False)
+        .values_list("id", "case__organisation_id", "case_id", "assignee", "due_on", "right")
+    )
+    return [
+        Candidate(
+            f"victims_code_overdue:{entitlement}",
+            organisation,
+            case,
+            assignee,
+            due_at=local_morning(due + timedelta(days=1)),
+            detail={"right": right, "due_on": due.isoformat()},
+        )
+        for entitlement, organisation, case, assignee, due, right in rows
+        if due is not None
+    ]

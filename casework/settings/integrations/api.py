@@ -109,6 +109,9 @@ SPECTACULAR_SETTINGS = {
                 "SpecialMeasure",
                 "JusticeDecisionKind",
                 "EntitlementStatus",
+                "VictimRight",
+                "RightProvider",
+                "RightState",
             ],
             "casework.support.choices": ["NeedArea", "NeedStatus", "SafetyItemStatus"],
             "casework.reminders.choices": [

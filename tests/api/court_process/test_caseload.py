@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from casework.cases.models import Case
+from casework.court.models import Entitlement
 
 from ...conftest import client_for
 from ...factories import ContactLogEntryFactory, CourtEventFactory, UserFactory
@@ -49,6 +50,9 @@ def caseload(caseworker, supervisor, other_charity):
     CourtEventFactory(
         case=court_later, starts_at=at(2027, 2, 15), hearing_type="trial", court=CROWN
     )
+    # The Witness Care Unit told the client of the trial on the day (Right 8 met), so nothing
+    # on this case is due but the hearings.
+    Entitlement.objects.filter(case=court_later).update(status="met", met_on=date(2027, 1, 6))
 
     closed = open_case(caseworker, pseudonym="Closed")
     decide(closed, date(2026, 12, 31))

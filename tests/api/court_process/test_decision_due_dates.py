@@ -83,7 +83,14 @@ def test_a_rape_case_from_referral_to_sentence_has_every_decision_due_on_the_rig
     assert charge["due_on"] == "2026-12-29"
     assert charge["entitlement_status"] == "open"
     assert charge["client_told_on"] is None
-    [overdue] = results(api.get("/api/v1/entitlements/", {"state": "overdue"}))
+    listed = results(api.get("/api/v1/entitlements/", {"state": "overdue"}))
+    # Reporting on the 23rd also owed information (Right 3) and a referral (Right 4).
+    assert sorted(e["right"] for e in listed) == [
+        "information_on_reporting",
+        "referral_to_support",
+        "told_of_decision",
+    ]
+    [overdue] = [e for e in listed if e["right"] == "told_of_decision"]
     assert overdue["case"] == {"id": str(case.id), "reference": case.reference}
     assert (overdue["decision"], overdue["due_on"], overdue["overdue"]) == (
         "charge",
@@ -99,7 +106,8 @@ def test_a_rape_case_from_referral_to_sentence_has_every_decision_due_on_the_rig
     again = api.post(f"{decisions_url(case)}{charge['id']}/client-told/", {"told_on": "2026-12-30"})
     assert again.status_code == 409
     assert again.json()["code"] == "already_told"
-    assert results(api.get("/api/v1/entitlements/", {"state": "overdue"})) == []
+    still = results(api.get("/api/v1/entitlements/", {"state": "overdue"}))
+    assert sorted(e["right"] for e in still) == ["information_on_reporting", "referral_to_support"]
     [met] = results(api.get("/api/v1/entitlements/", {"state": "met"}))
     assert (met["decision"], met["met_on"], met["overdue"]) == ("charge", "2026-12-30", False)
 
@@ -181,7 +189,10 @@ def test_a_rape_case_from_referral_to_sentence_has_every_decision_due_on_the_rig
     }
     assert {d["entitlement_status"] for d in decisions.values()} == {"met"}
     assert decisions["sentence"]["client_told_on"] == "2027-03-26"
-    assert results(api.get("/api/v1/entitlements/", {"state": "open"})) == []
+    # Every decision's entitlement is met; what reporting, the charge and the trial owed
+    # (Rights 3, 4, 7 and 8) stays open until the ISVA records it met.
+    still_open = results(api.get("/api/v1/entitlements/", {"state": "open"}))
+    assert "told_of_decision" not in {e["right"] for e in still_open}
 
     items = api.get(case_url(case, "timeline/"), {"page_size": 100}).json()["results"]
     kinds = [item["kind"] for item in items]
@@ -225,7 +236,7 @@ def test_a_theft_charge_gives_five_working_days_across_christmas_and_new_year(
     [decision] = results(as_caseworker.get(decisions_url(case)))
     # Thu 24 Dec 2026: Tue 29, Wed 30, Thu 31, (Fri 1 Jan bank holiday, weekend), Mon 4, Tue 5.
     assert decision["due_on"] == "2027-01-05"
-    entitlement = Entitlement.objects.get(case=case)
+    entitlement = Entitlement.objects.get(case=case, right="told_of_decision")
     assert (entitlement.enhanced, entitlement.working_days) == (False, 5)
     # Today is Wednesday 6 January: a day late.
     [overdue] = results(as_caseworker.get("/api/v1/entitlements/", {"state": "overdue"}))

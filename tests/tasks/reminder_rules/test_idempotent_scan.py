@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from casework.court.services import open_entitlement
 from casework.reminders.models import Reminder
 
 from ...factories import (
@@ -28,6 +29,7 @@ EXPECTED = Counter(
         K.COURT_DATE: 2,  # seven days before and the working day before
         K.CONSENT_REVIEW: 1,
         K.POLICE_UPDATE_OVERDUE: 1,
+        K.VICTIMS_CODE_OVERDUE: 1,
     }
 )
 
@@ -42,6 +44,8 @@ def everything_due(clock, caseworker, supervisor, charity, force):
     ConsentDecisionFactory(case=case, scope="share_with_police", police_force=force)
     CourtEventFactory(case=case, starts_at=at(2026, 4, 2, 10))
     fail(clock, case, 3, START + timedelta(days=1))
+    # Reported on Friday 27 March: the referral (Right 4) was due on Tuesday 31 March.
+    open_entitlement(case=case, right="referral_to_support", triggered_on=date(2026, 3, 27))
     return case
 
 
