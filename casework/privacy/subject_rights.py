@@ -18,7 +18,7 @@ from casework.cases.services.cases import case_transition
 from casework.clients.models import Client
 from casework.core.errors import Conflict
 from casework.court.choices import HearingStatus
-from casework.court.models import CourtEvent, CourtEventDateChange, JusticeDecision
+from casework.court.models import CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
 from casework.reminders.models import OutboundMessage, Reminder
 from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedUpdate
 from casework.support.models import NeedRecord, RiskAssessment, SafetyPlanRevision
@@ -112,6 +112,12 @@ CASE_SECTIONS: list[tuple[str, type[models.Model], tuple[str, ...], list[str]]] 
         ["event_id", "previous_starts_at", "new_starts_at", "changed_at"],
     ),
     ("decisions", JusticeDecision, ("decided_on",), ["kind", "decided_on", "client_told_on"]),
+    (
+        "victims_code_rights",
+        Entitlement,
+        ("triggered_on", "created_at", "id"),
+        ["right", "provider", "triggered_on", "due_on", "status", "met_on", "acknowledged_on"],
+    ),
     ("support_needs", NeedRecord, ("id",), ["need", "status", "recorded_at"]),
     (
         "safety_plan",
