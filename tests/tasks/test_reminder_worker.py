@@ -6,7 +6,8 @@ a test starts is stopped in a ``finally`` block.
 
 The database state is built in real time (a worker cannot be time-travelled): a case opened 30
 days ago, never verified, never reached, three unanswered calls, a hearing in two hours, a consent
-review in three days and a police share without an update for 40 days has every reminder due."""
+review in three days, a police share without an update for 40 days and a referral to support
+owed for 30 days has every reminder due."""
 
 import contextlib
 import os
@@ -26,6 +27,7 @@ from casework.accounts.tasks import ping
 from casework.cases.models import Case
 from casework.cases.services.cases import case_transition
 from casework.celery import app
+from casework.court.services import open_entitlement
 from casework.reminders.choices import ACTIVE_STATUSES, ReminderKind
 from casework.reminders.messages import message_claim, message_plan, recover_stuck
 from casework.reminders.models import GatewayDelivery, OutboundMessage, Reminder
@@ -61,6 +63,7 @@ PER_CASE = Counter(
         K.COURT_DATE: 2,  # seven days before and the working day before
         K.CONSENT_REVIEW: 1,
         K.POLICE_UPDATE_OVERDUE: 1,  # the force's one liaison officer
+        K.VICTIMS_CODE_OVERDUE: 1,  # a referral to support owed 30 days ago
     }
 )
 
@@ -113,6 +116,9 @@ def due_world(cases: int) -> dict:
             )
         SharedCase.objects.filter(case=case).update(started_at=now - timedelta(days=40))
         CourtEventFactory(case=case, starts_at=now + timedelta(hours=2))
+        open_entitlement(
+            case=case, right="referral_to_support", triggered_on=now.date() - timedelta(days=30)
+        )
         for hours in (3, 2, 1):
             ContactLogEntryFactory(
                 case=case,
