@@ -474,7 +474,9 @@ def entitlement_not_applicable(
     locked.status = EntitlementStatus.NOT_APPLICABLE
     locked.not_applicable_reason = reason.strip()
     locked.save(update_fields=["status", "not_applicable_reason"])
-    _audit_entitlement(actor, locked, "entitlement.not_applicable", ["status"])
+    _audit_entitlement(
+        actor, locked, "entitlement.not_applicable", ["status", "not_applicable_reason"]
+    )
     return locked
 
 
