@@ -67,7 +67,7 @@ def reminder_preference_rows(*, person: User) -> "QuerySet[ReminderPreference]":
 
 def reminder_preference(*, person: User) -> ReminderPreference:
     """The person's own preferences, or the defaults (unsaved) until they change them."""
-    found = ReminderPreference.objects.filter(user=person).first()
+    found = reminder_preference_rows(person=person).first()
     return found or ReminderPreference(user=person)
 
 
