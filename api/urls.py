@@ -9,6 +9,7 @@ from .accounts import views as accounts
 from .audit import views as audit
 from .cases import views as cases
 from .clients import views as clients
+from .contact_requests import views as contact_requests
 from .court import views as court
 from .reminders import views as reminders
 from .sharing import views as sharing
@@ -47,6 +48,16 @@ router.register(
     r"shared-cases/(?P<shared_case_id>[^/.]+)/updates",
     sharing.SharedUpdateViewSet,
     basename="shared-case-update",
+)
+router.register(
+    r"shared-cases/(?P<shared_case_id>[^/.]+)/contact-requests",
+    contact_requests.SharedContactRequestViewSet,
+    basename="shared-case-contact-request",
+)
+router.register(
+    r"cases/(?P<case_id>[^/.]+)/contact-requests",
+    contact_requests.CaseContactRequestViewSet,
+    basename="case-contact-request",
 )
 
 _plan = "cases/<str:case_id>/support-plan/"

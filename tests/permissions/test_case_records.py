@@ -7,6 +7,7 @@ from django.db import models
 
 from casework.cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 from casework.cases.services.contacts import note_add
+from casework.contact_requests.models import ContactRequest
 from casework.reminders.models import Reminder
 from casework.sharing.models import (
     SharedCase,
@@ -19,8 +20,8 @@ from permissions.querysets import _RESTRICTORS, CASE_RECORDS, restrict
 from ..factories import CaseFactory, ConsentDecisionFactory, UserFactory
 
 # Registered on their own terms: the permission rows are what ``restrict`` reads (and are never
-# served), a share and its updates are police's view of a case, and a reminder follows its
-# assignee as well as its case.
+# served), a share and its updates are police's view of a case, a reminder follows its assignee
+# as well as its case, and a contact request is both the case's record and its share's.
 OWN_RULES = {
     CaseUserObjectPermission,
     CaseGroupObjectPermission,
@@ -29,6 +30,7 @@ OWN_RULES = {
     SharedCase,
     SharedUpdate,
     Reminder,
+    ContactRequest,
 }
 
 
@@ -51,7 +53,7 @@ def test_every_model_hanging_off_a_case_is_registered():
     }
     assert hanging - OWN_RULES - set(CASE_RECORDS) == set()
     assert set(CASE_RECORDS) <= set(_RESTRICTORS)
-    assert {SharedCase, SharedUpdate, Reminder} <= set(_RESTRICTORS)
+    assert {SharedCase, SharedUpdate, Reminder, ContactRequest} <= set(_RESTRICTORS)
 
 
 @pytest.mark.django_db
