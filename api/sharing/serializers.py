@@ -21,6 +21,7 @@ from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedCa
 from casework.sharing.selectors import (
     court_events_on_share,
     incident_month,
+    listed_area,
     police_area,
     police_contact,
 )
@@ -30,6 +31,7 @@ from ..accounts.serializers import OrganisationSummary
 from ..clients.serializers import SafeTimeWindow
 from ..court.serializers import PoliceCourtEventOutput
 from ..fields import StrictInput
+from ..rows import Row, day, moment
 
 
 class ConsentDecisionOutput(serializers.ModelSerializer):
@@ -209,6 +211,27 @@ class SharedCaseListItem(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_area(self, share: SharedCase) -> str | None:
         return police_area(share.case)
+
+
+def shared_case_row(row: Row) -> Row:
+    """A row of ``SHARED_CASE_ROW`` as ``SharedCaseListItem`` writes the share: the day of the
+    incident and the moment of the start only where the share's level allows them."""
+    to_the_day = sections.INCIDENT_DAY in sections.shared_sections(
+        row["level"], contact_directly=row["contact_directly"]
+    )
+    incident_date = row["case__incident_date"]
+    return {
+        "id": str(row["id"]),
+        "share_reference": row["share_reference"],
+        "level": row["level"],
+        "offence_types": list(row["case__offence_types"]),
+        "incident_date": day(incident_date) if to_the_day else None,
+        "incident_month": incident_date.strftime("%Y-%m") if incident_date else None,
+        "area": listed_area(row["case__area"], row["case__organisation__areas"]),
+        "started_at": moment(row["started_at"]) if to_the_day else None,
+        "started_month": timezone.localtime(row["started_at"]).strftime("%Y-%m"),
+        "review_date": day(row["review_date"]),
+    }
 
 
 class SharedCaseDetail(SharedCaseListItem):

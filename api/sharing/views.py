@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.audit.reads import record_police_read
+from casework.audit.reads import ShareRef, record_police_read
 from casework.cases.models import Case
 from casework.cases.selectors import visible_cases
 from casework.sharing import selectors, services
@@ -22,6 +22,7 @@ from ..base import CaseworkViewSet, principal_of, restrict_action, visible_or_40
 from ..concurrency import etag, required_version, with_etag
 from ..idempotency import idempotent
 from ..pagination import page_of, paginated
+from ..rows import RowListMixin
 from . import serializers as s
 
 
@@ -122,15 +123,27 @@ def justice_share_or_404(request, pk) -> SharedCase:
     return share
 
 
-class SharedCaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
+class SharedCaseViewSet(RowListMixin, mixins.ListModelMixin, CaseworkViewSet):
     """Cases shared with the caller's police force, and only their shared part."""
 
     queryset = SharedCase.objects.none()
     permission_classes = [policies.SharedCases]
+    render_row = staticmethod(s.shared_case_row)
 
     def rows(self, *, principal, action):
-        return selectors.shared_cases(
-            principal=principal, action=action, listing=self.action == "list"
+        return selectors.shared_cases(principal=principal, action=action)
+
+    def list_rows(self, *, principal):
+        return selectors.shared_case_rows(principal=principal)
+
+    def audit_ref(self, row):
+        return ShareRef(
+            row["id"],
+            row["share_reference"],
+            row["case_id"],
+            row["case__client_id"],
+            row["case__organisation_id"],
+            row["police_force_id"],
         )
 
     output_serializer_class = s.SharedCaseListItem

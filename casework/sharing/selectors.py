@@ -107,10 +107,15 @@ def police_area(case: Case) -> str | None:
     """The case's area as police may see it: the organisation's own spelling of it, only while it
     is on the organisation's list (a name taken off the list stops showing), and never the
     charity's free-text description of where it happened."""
-    if not case.area:
+    return listed_area(case.area, case.organisation.areas)
+
+
+def listed_area(area: str, listed: list[str]) -> str | None:
+    """``area`` in the organisation's own spelling if it is on the organisation's ``listed``
+    areas, else nothing (``police_area``)."""
+    if not area:
         return None
-    listed = {area.casefold(): area for area in case.organisation.areas}
-    return listed.get(case.area.casefold())
+    return {name.casefold(): name for name in listed}.get(area.casefold())
 
 
 def incident_month(case: Case) -> str | None:
@@ -191,23 +196,44 @@ def shares(*, principal: Principal, action: str = "view") -> "QuerySet[SharedCas
     )
 
 
-def shared_cases(
-    *, principal: Principal, action: str = "view", listing: bool = False
-) -> "QuerySet[SharedCase]":
-    """Shares the caller may see with what their shared part shows. A list (``listing``) shows
-    incident facts only: no identity is read, let alone decrypted."""
-    queryset = visible_to(SharedCase.objects.all(), principal, action=action).select_related(
+def shared_cases(*, principal: Principal, action: str = "view") -> "QuerySet[SharedCase]":
+    """Shares the caller may see with what their shared part shows (the list reads
+    ``shared_case_rows``)."""
+    return visible_to(SharedCase.objects.all(), principal, action=action).select_related(
         "case__client",
         "case__organisation",
         "case__police_involvement__police_force",
         "case__police_involvement__updated_by",
         "police_force",
     )
-    if listing:
-        queryset = queryset.defer(
-            "case__client__legal_name", "case__client__date_of_birth", "case__client__pseudonym"
-        )
-    return queryset
+
+
+# What a row of the police's shared-case list holds: the incident facts a list shows, what
+# decides how much of them the share allows, and what the audit of the read names.
+SHARED_CASE_ROW = (
+    "id",
+    "share_reference",
+    "level",
+    "contact_directly",
+    "started_at",
+    "review_date",
+    "police_force_id",
+    "case_id",
+    "case__client_id",
+    "case__organisation_id",
+    "case__offence_types",
+    "case__incident_date",
+    "case__area",
+    "case__organisation__areas",
+)
+
+
+def shared_case_rows(*, principal: Principal) -> "QuerySet[SharedCase, dict[str, Any]]":
+    """The shares the caller may see as rows of ``SHARED_CASE_ROW``: no identity is read."""
+    rows: QuerySet[SharedCase, dict[str, Any]] = visible_to(
+        SharedCase.objects.all(), principal
+    ).values(*SHARED_CASE_ROW)
+    return rows
 
 
 def shared_updates(
