@@ -179,6 +179,11 @@ REGISTRY: list[Classified] = [
         },
     ),
     *_model(
+        "core.Heartbeat",
+        none=("name", "seen_at"),
+        reasons={"name": "names a part of the service (beat, or a worker by its host name)"},
+    ),
+    *_model(
         "core.IdempotencyRecord",
         none=("id", "principal", "scope", "key", "fingerprint", "status_code", "created_at"),
         operational=("response",),
