@@ -319,3 +319,21 @@ def test_approving_after_the_client_consented_meanwhile_is_refused(
     assert response.status_code == 409 and response.json()["code"] == "client_consents"
     assert as_second.get(approval_url(proposal)).json()["status"] == "pending"
     assert not ConsentDecision.objects.filter(kind="override").exists()
+
+
+def test_the_database_refuses_an_override_without_its_approval(case, caseworker, police_force):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConsentDecision.objects.create(
+            case=case,
+            scope="share_with_police",
+            granted=True,
+            police_force=police_force,
+            kind="override",
+            recorded_by=caseworker,
+            recorded_at=timezone.now(),
+            override_ground="risk_to_life",
+            override_expires_at=timezone.now() + timedelta(days=7),
+        )
+    assert not ConsentDecision.objects.filter(case=case).exists()
