@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from . import schema  # noqa: F401  (registers the authentication schemes)
 from .accounts import security
 from .accounts import views as accounts
+from .approvals import views as approvals
 from .audit import views as audit
 from .cases import views as cases
 from .clients import views as clients
@@ -38,6 +39,7 @@ router.register(
 )
 router.register("entitlements", court.EntitlementViewSet, basename="entitlement")
 router.register("audit-events", audit.AuditEventViewSet, basename="audit-event")
+router.register("approvals", approvals.ApprovalViewSet, basename="approval")
 router.register("reminders", reminders.ReminderViewSet, basename="reminder")
 router.register(
     r"cases/(?P<case_id>[^/.]+)/messages", reminders.MessageViewSet, basename="case-message"
@@ -101,7 +103,22 @@ urlpatterns = [
         security.OrganisationSettingsView.as_view(),
         name="organisation-settings",
     ),
+    path(
+        "organisation-settings/retention-proposals/",
+        security.RetentionProposalView.as_view(),
+        name="organisation-retention-proposals",
+    ),
     path("cases/<str:case_id>/consents/", sharing.ConsentView.as_view(), name="case-consents"),
+    path(
+        "cases/<str:case_id>/consent-overrides/",
+        sharing.ConsentOverrideView.as_view(),
+        name="case-consent-overrides",
+    ),
+    path(
+        "cases/<str:case_id>/consent-overrides/end/",
+        sharing.ConsentOverrideEndView.as_view(),
+        name="case-consent-override-end",
+    ),
     path(
         "cases/<str:case_id>/police-involvement/",
         sharing.PoliceInvolvementView.as_view(),

@@ -21,6 +21,7 @@ from casework.accounts import principals
 from casework.accounts.models import ApiKey, Organisation, User
 from casework.accounts.principals import Caller
 from casework.accounts.roles import liaison_group_name
+from casework.approvals.models import Approval
 from casework.audit.models import AuditEvent
 from casework.cases.choices import ReferralStatus
 from casework.cases.models import (
@@ -270,6 +271,23 @@ def _reminders(qs: QS, principal: Caller, action: str) -> QS:
             case_permission_filter(user, _case_codename(action), ref="case_id")
         )
     return qs.none()
+
+
+@restricts(Approval)
+def _approvals(qs: QS, principal: Caller, action: str) -> QS:
+    """Proposals of two-person actions: a supervisor reaches every one of their charity's (they
+    are the ones who decide); anyone else of the charity the proposals they made themselves,
+    while they can still reach the case a proposal is about."""
+    user = _charity_person(principal)
+    if user is None:
+        return qs.none()
+    qs = qs.filter(organisation_id=user.organisation_id)
+    if principals.is_supervisor(user):
+        return qs
+    cases = cases_visible_to(user, _case_codename(action)).values("pk")
+    return qs.filter(proposed_by=user).filter(
+        models.Q(case__isnull=True) | models.Q(case_id__in=cases)
+    )
 
 
 @restricts(AuditEvent)

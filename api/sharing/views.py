@@ -10,13 +10,14 @@ from rest_framework.views import APIView
 from casework.audit.reads import ShareRef, record_police_read
 from casework.cases.models import Case
 from casework.cases.selectors import visible_cases
-from casework.sharing import selectors, services
+from casework.sharing import overrides, selectors, services
 from casework.sharing.models import PoliceInvolvement, SharedCase, SharedUpdate
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.fields import JUSTICE, share_allows
 from permissions.querysets import ended_shares
 
+from ..approvals.serializers import ApprovalOutput
 from ..audited import audit_read
 from ..base import CaseworkViewSet, principal_of, restrict_action, visible_or_404
 from ..concurrency import etag, required_version, with_etag
@@ -61,6 +62,43 @@ class ConsentView(APIView):
         return Response(
             s.ConsentLedgerOutput(selectors.consent_ledger(principal=request.user, case=case)).data,
             status=status.HTTP_201_CREATED,
+        )
+
+
+class ConsentOverrideView(APIView):
+    """Proposes sharing the case with a police force without the client's consent, on a
+    safeguarding ground. Nothing is shared until a second supervisor approves the proposal
+    (``approvals/``); the answer is the proposal, saying exactly what approving it does."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.ConsentOverrides]
+
+    @extend_schema(request=s.ConsentOverrideInput, responses={201: ApprovalOutput})
+    @idempotent
+    def post(self, request, case_id):
+        case = _case_or_404(request, case_id)
+        data = s.ConsentOverrideInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        approval = overrides.override_propose(
+            case=case, proposed_by=request.user, **data.validated_data
+        )
+        return Response(ApprovalOutput(approval).data, status=status.HTTP_201_CREATED)
+
+
+class ConsentOverrideEndView(APIView):
+    """A supervisor ends an override before its expiry: the force's access ends at once."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.ConsentOverrideEnd]
+
+    @extend_schema(request=s.ConsentOverrideEndInput, responses={200: s.ConsentLedgerOutput})
+    def post(self, request, case_id):
+        case = _case_or_404(request, case_id)
+        data = s.ConsentOverrideEndInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        overrides.override_end(case=case, by=request.user, **data.validated_data)
+        return Response(
+            s.ConsentLedgerOutput(selectors.consent_ledger(principal=request.user, case=case)).data
         )
 
 

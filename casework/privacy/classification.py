@@ -425,6 +425,10 @@ REGISTRY: list[Classified] = [
             "recorded_at",
             "review_date",
             "caused_by",
+            "kind",
+            "override_ground",
+            "override_expires_at",
+            "approval",
         ),
         none=("id", "public_id"),
     ),
@@ -438,6 +442,8 @@ REGISTRY: list[Classified] = [
             "contact_directly",
             "status",
             "review_date",
+            "override_ground",
+            "override_until",
             "started_at",
             "ended_at",
             "updated_at",
@@ -651,8 +657,33 @@ REGISTRY: list[Classified] = [
     *_model(
         "privacy.ErasureRecord",
         special=("reason",),
-        operational=("client", "requested_by", "forced", "erased_at"),
+        operational=("client", "requested_by", "forced", "approval", "erased_at"),
         none=("id",),
+    ),
+    *_model(
+        "approvals.Approval",
+        special=("reason", "client_not_told_reason", "decision_reason"),
+        operational=(
+            "organisation",
+            "kind",
+            "status",
+            "case",
+            "description",
+            "payload",
+            "proposed_by",
+            "proposed_at",
+            "expires_at",
+            "decided_by",
+            "decided_at",
+            "result",
+        ),
+        none=("id",),
+        reasons={
+            "description": "written by Casework from the action's references, names of police "
+            "forces, choices and numbers, never from anything typed about a person",
+            "payload": "the ids, choices and numbers the action is done with",
+            "result": "the ids of what the approved action made",
+        },
     ),
 ]
 
@@ -680,6 +711,7 @@ CLIENT_PATHS: dict[str, str] = {
     "reminders.Reminder": "case__client",
     "reminders.OutboundMessage": "case__client",
     "privacy.ErasureRecord": "client",
+    "approvals.Approval": "case__client",
 }
 
 

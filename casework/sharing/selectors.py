@@ -20,8 +20,8 @@ from casework.court.models import CourtEvent
 from casework.reminders.choices import MessageChannel
 from casework.reminders.messages import ROUTES
 
-from .choices import POLICE_SCOPES, ConsentScope, ContactRoute
-from .ledger import latest_decisions
+from .choices import POLICE_SCOPES, ConsentScope, ContactRoute, DecisionKind, OverrideState
+from .ledger import latest_decisions, latest_overrides, override_in_force
 from .models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
 
 # Police write to a client as the charity's own messages do: a text to a mobile, or an email,
@@ -125,7 +125,8 @@ def incident_month(case: Case) -> str | None:
 
 def consent_ledger(*, principal: Principal, case: Case) -> dict[str, Any]:
     """The ledger as staff read it: the state of each scope now (per force for police scopes;
-    "not asked" for a scope with no decision) beside every decision, newest first."""
+    "not asked" for a scope with no decision) and the latest override per force, beside every
+    decision, newest first."""
     decisions = (
         visible_to(ConsentDecision.objects.all(), principal)
         .filter(case_id=case.pk)
@@ -159,7 +160,42 @@ def consent_ledger(*, principal: Principal, case: Case) -> dict[str, Any]:
                 }
             )
     history = sorted(decisions, key=lambda d: d.id, reverse=True)
-    return {"current": rows, "history": history}
+    return {"current": rows, "overrides": _overrides(history), "history": history}
+
+
+def _overrides(history: list[ConsentDecision]) -> list[dict[str, object]]:
+    """Per force, the latest override and where it stands: in force, expired, or ended (by a
+    supervisor, or by the client's consent). ``history`` is newest first."""
+    rows: list[dict[str, object]] = []
+    for force_id, last in latest_overrides(history).items():
+        override = next(
+            (
+                d
+                for d in history
+                if d.kind == DecisionKind.OVERRIDE and d.police_force_id == force_id
+            ),
+            None,
+        )
+        if override is None:
+            continue
+        if last.kind == DecisionKind.OVERRIDE_END:
+            state = OverrideState.ENDED
+        elif override_in_force(override):
+            state = OverrideState.IN_FORCE
+        else:
+            state = OverrideState.EXPIRED
+        rows.append(
+            {
+                "police_force": override.police_force,
+                "ground": override.override_ground,
+                "expires_at": override.override_expires_at,
+                "state": state,
+                "decision": override.public_id,
+                "approval": override.approval_id,
+                "ended_by": last.public_id if last.kind == DecisionKind.OVERRIDE_END else None,
+            }
+        )
+    return rows
 
 
 def police_involvement(*, principal: Principal, case: Case) -> PoliceInvolvement:

@@ -19,6 +19,7 @@ from casework.court.services import decision_record
 from casework.reminders.choices import ReminderKind
 from casework.reminders.messages import message_plan
 from casework.reminders.models import Reminder
+from casework.sharing.overrides import override_propose
 from casework.sharing.services import police_update_post
 
 from ..conftest import client_for
@@ -229,6 +230,18 @@ def add_timeline(world, start, count):
     return f"/api/v1/cases/{case.id}/timeline/"
 
 
+def add_approvals(world, start, count):
+    for i in range(start, start + count):
+        override_propose(
+            case=world.case(i),
+            proposed_by=world.staff(i),
+            police_force=world.police_force,
+            ground="person_at_risk",
+            reason=f"A child is in the house ({i}).",
+        )
+    return "/api/v1/approvals/"
+
+
 # (URL name, builder, who looks, queries for a page of one row). The force's group is read with
 # the sign-in, and a police read goes into the owning charity's chain; a read of an unaudited
 # list (organisations, ended shares) writes nothing.
@@ -241,6 +254,7 @@ EXTRA_LISTS = [
     ("reminder-list", add_reminders, "caseworker", SIGNED_IN + 1 + AUDITED_READ),
     ("reminder-list (team)", add_team_reminders, "supervisor", SIGNED_IN + 1 + AUDITED_READ),
     ("audit-event-list", add_audit_events, "supervisor", SIGNED_IN + 1),
+    ("approval-list", add_approvals, "supervisor", SIGNED_IN + 1 + AUDITED_READ),
     ("case-message-list", add_messages, "caseworker", SIGNED_IN + 2 + AUDITED_READ),
     ("case-consents", add_consents, "caseworker", SIGNED_IN + 3 + AUDITED_READ),
     ("case-court-event-list", add_court_events, "caseworker", SIGNED_IN + 4 + AUDITED_READ),

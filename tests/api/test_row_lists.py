@@ -221,6 +221,8 @@ def test_the_timeline_describes_consents_hearings_and_decisions_from_rows(
         "method": "verbal",
         "review_date": None,
         "follows_from": None,
+        "decision_kind": "consent",
+        "override_ground": None,
     }
     assert by_kind["court_event"]["id"] == str(hearing.pk)
     assert by_kind["court_event"]["data"] == {

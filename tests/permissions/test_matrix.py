@@ -29,6 +29,7 @@ from casework.reminders.messages import message_plan
 from casework.reminders.models import Reminder
 from casework.sharing import services as sharing
 from casework.sharing.models import SharedCase
+from casework.sharing.overrides import override_propose
 from casework.support import services as support
 
 from ..conftest import Api, client_for, client_for_key
@@ -369,6 +370,22 @@ def build_world() -> World:
             "referrals": referral.pk,
         }
 
+    # A proposal in each charity, made by a caseworker: to share a case with a third force
+    # without the client's consent (so approving it in a cell finds nothing in its way).
+    force_h = PoliceForceFactory()
+    for kind, (case_kind, proposer) in {
+        "own_org": ("own_case", people["caseworker_assigned"]),
+        "other_org": ("other_org_case", caseworker_b),
+    }.items():
+        proposal = override_propose(
+            case=world_cases[case_kind],
+            proposed_by=proposer,
+            police_force=force_h,
+            ground="risk_to_life",
+            reason="Threats to kill made on Friday.",
+        )
+        ids[kind]["approvals"] = proposal.pk
+
     # Every member of charity staff has a court calendar feed (theirs to reissue or revoke).
     for person in people.values():
         if is_charity_staff(person):
@@ -486,6 +503,22 @@ BODIES = {
     "POST /api/v1/auth/two-factor/confirm/": {"code": "000000"},
     "POST /api/v1/auth/two-factor/disable/": {"password": "not-the-password", "code": "000000"},
     "PATCH /api/v1/organisation-settings/": {"retention_years": 7},
+    "POST /api/v1/organisation-settings/retention-proposals/": {
+        "retention_years": 3,
+        "reason": "The board agreed a shorter period.",
+    },
+    "POST /api/v1/approvals/{pk}/approve/": NO_BODY,
+    "POST /api/v1/approvals/{pk}/reject/": {"reason": "Not proportionate yet."},
+    "POST /api/v1/approvals/{pk}/withdraw/": NO_BODY,
+    "POST /api/v1/cases/{case_id}/consent-overrides/": lambda w, p, k: {
+        "police_force": str(w.people["police_other"].organisation_id),
+        "ground": "risk_to_life",
+        "reason": "Threats to kill made on Friday.",
+    },
+    "POST /api/v1/cases/{case_id}/consent-overrides/end/": lambda w, p, k: {
+        "police_force": str(w.people["police_other"].organisation_id),
+        "reason": "The risk has passed.",
+    },
     "POST /api/v1/staff/{pk}/reset-two-factor/": NO_BODY,
     "POST /api/v1/clients/{pk}/erase/": {"reason": "The client asked.", "force": True},
     "POST /api/v1/organisations/": {"name": "New Charity", "code": "NEWCH", "kind": "charity"},

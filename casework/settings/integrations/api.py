@@ -102,7 +102,12 @@ SPECTACULAR_SETTINGS = {
                 "PoliceUpdateKind",
                 "ConsentState",
                 "ContactRoute",
+                "DecisionKind",
+                "OverrideGround",
+                "OverrideState",
+                "SharedUnder",
             ],
+            "casework.approvals.choices": ["ApprovalStatus", "ApprovalKind"],
             "casework.court.choices": [
                 "HearingType",
                 "HearingStatus",

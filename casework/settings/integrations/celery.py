@@ -75,6 +75,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=15),
         "options": {"expires": 14 * 60},
     },
+    "expire-approvals": {
+        "task": "casework.approvals.tasks.expire_approvals",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 14 * 60},
+    },
     "export-audit-heads": {
         "task": "casework.audit.tasks.export_audit_heads",
         "schedule": timedelta(minutes=AUDIT_HEAD_EXPORT_MINUTES),

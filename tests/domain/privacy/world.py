@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from casework.approvals.models import Approval
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, CaseTransition, ContactLogEntry, Note, Referral
 from casework.cases.services.cases import case_transition
@@ -19,6 +20,7 @@ from casework.privacy.anonymise import REMOVED
 from casework.reminders.messages import message_plan
 from casework.reminders.models import OutboundMessage
 from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
+from casework.sharing.overrides import override_propose
 from casework.sharing.services import police_involvement_update, police_update_post
 from casework.support.models import NeedRecord, RiskAssessment, SafetyPlanRevision
 from casework.support.services import need_record, risk_assess, safety_item_add
@@ -28,6 +30,7 @@ from ...factories import (
     ContactLogEntryFactory,
     ContactMethodFactory,
     CourtEventFactory,
+    PoliceForceFactory,
     ReferralFactory,
 )
 
@@ -70,6 +73,8 @@ def secrets_for(tag: str) -> dict[str, str]:
         "pronouns": "she/her",
         "interpreter_language": "Romanian",
         "language": f"Romani {tag}",
+        "override_reason": f"Pike's brother has a knife and her address {tag}",
+        "not_told_reason": f"Liam reads her phone {tag}",
     }
 
 
@@ -183,6 +188,16 @@ def build(staff, force, liaison, tag: str) -> Bundle:
         channel="text",
         body=s["message"],
         send_after=timezone.now() + timedelta(days=2),
+    )
+    # A proposal to share with a second force without her consent, waiting for approval.
+    override_propose(
+        case=case,
+        proposed_by=staff,
+        police_force=PoliceForceFactory(),
+        ground="risk_to_life",
+        reason=s["override_reason"],
+        tell_client=False,
+        client_not_told_reason=s["not_told_reason"],
     )
     case.refresh_from_db()
     plain = {
@@ -334,6 +349,10 @@ def assert_case_anonymised(bundle: Bundle, *, stage: str | None = None) -> None:
     message = OutboundMessage.objects.get(case=case)
     assert message.body == REMOVED
     assert message.purpose == "appointment"
+    proposals = list(Approval.objects.filter(case=case))
+    assert proposals and {(a.reason, a.client_not_told_reason) for a in proposals} <= {
+        (REMOVED, "")
+    }
 
 
 def assert_audit_clean(bundle: Bundle) -> None:
