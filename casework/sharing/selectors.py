@@ -251,6 +251,8 @@ SHARED_CASE_ROW = (
     "share_reference",
     "level",
     "contact_directly",
+    "override_ground",
+    "override_until",
     "started_at",
     "review_date",
     "police_force_id",
