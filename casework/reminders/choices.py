@@ -10,6 +10,10 @@ class ReminderKind(models.TextChoices):
     POLICE_UPDATE_OVERDUE = "police_update_overdue", "Police update overdue on a shared case"
     MESSAGE_UNDELIVERABLE = "message_undeliverable", "A message to the client could not be sent"
     VICTIMS_CODE_OVERDUE = "victims_code_overdue", "A Victims' Code entitlement is overdue"
+    RECORDS_REQUEST_OVERDUE = (
+        "records_request_overdue",
+        "A police request for records is waiting past the response time",
+    )
 
 
 class ReminderStatus(models.TextChoices):

@@ -15,6 +15,7 @@ from casework.accounts.principals import Actor
 from casework.accounts.roles import liaison_group
 from casework.audit.services import audit_record
 from casework.cases.models import Case
+from casework.disclosures.services import share_view_disclosed
 
 from .choices import POLICE_SCOPES, ConsentScope, ShareStatus, SharingLevel
 from .ledger import current_consent, in_force, records_stored, review_passed
@@ -94,6 +95,7 @@ def sync_sharing(case: Case, *, actor: Actor) -> list[str]:
     expected = expected_shares(case)
     for force_id in active.keys() - expected.keys():
         expected[force_id] = ShareState(None, False, None)
+    shown: list[SharedCase] = []
     for force_id, state in expected.items():
         share = active.get(force_id)
         if share is not None and not _lasts(share, state):
@@ -102,10 +104,18 @@ def sync_sharing(case: Case, *, actor: Actor) -> list[str]:
         if state.level is None:
             continue
         if share is None:
-            _start(case, force_id, state.level, state, now=now, actor=actor, changes=changes)
-        else:
-            _change(share, state, actor=actor, changes=changes)
-    return changes + _sync_permission_rows(case)
+            share = _start(
+                case, force_id, state.level, state, now=now, actor=actor, changes=changes
+            )
+            shown.append(share)
+        elif _change(share, state, actor=actor, changes=changes):
+            shown.append(share)
+    changes += _sync_permission_rows(case)
+    # What each started or changed share shows its force is kept as sent, under the decision it
+    # rests on, before the transaction that makes it visible commits.
+    for share in shown:
+        share_view_disclosed(share=share, actor=actor)
+    return changes
 
 
 def _lasts(share: SharedCase, state: ShareState) -> bool:
@@ -152,13 +162,14 @@ def _start(
     return share
 
 
-def _change(share: SharedCase, state: ShareState, *, actor, changes: list[str]) -> None:
+def _change(share: SharedCase, state: ShareState, *, actor, changes: list[str]) -> bool:
     if (share.contact_directly, share.review_date) == (state.contact_directly, state.review_date):
-        return
+        return False
     share.contact_directly, share.review_date = state.contact_directly, state.review_date
     share.save()
     changes.append(f"changed share {share.share_reference}")
     _audit(share, "share.change", actor)
+    return True
 
 
 def _audit(share: SharedCase, action: str, actor) -> None:

@@ -7,6 +7,7 @@ from django.db import models
 
 from casework.cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 from casework.cases.services.contacts import note_add
+from casework.disclosures.models import RecordsRequest
 from casework.reminders.models import Reminder
 from casework.sharing.models import (
     SharedCase,
@@ -19,7 +20,8 @@ from permissions.querysets import _RESTRICTORS, CASE_RECORDS, restrict
 from ..factories import CaseFactory, ConsentDecisionFactory, UserFactory
 
 # Registered on their own terms: the permission rows are what ``restrict`` reads (and are never
-# served), a share and its updates are police's view of a case, and a reminder follows its
+# served), a share and its updates are police's view of a case, a request for records is read
+# by the force through its share as well as by the charity, and a reminder follows its
 # assignee as well as its case.
 OWN_RULES = {
     CaseUserObjectPermission,
@@ -28,6 +30,7 @@ OWN_RULES = {
     SharedCaseGroupObjectPermission,
     SharedCase,
     SharedUpdate,
+    RecordsRequest,
     Reminder,
 }
 
