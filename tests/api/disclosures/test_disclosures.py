@@ -5,7 +5,7 @@ it saw, for the charity's staff to read and for the client's subject-access expo
 import json
 
 import pytest
-from django.db import connection
+from django.db import InternalError, ProgrammingError, connection, transaction
 
 from casework.disclosures.models import Disclosure
 from casework.disclosures.services import content_hash
@@ -57,6 +57,16 @@ def test_the_content_is_stored_encrypted(as_caseworker, case, police_force):
         [(stored,)] = cursor.fetchall()
     assert "robbery" not in stored
     assert Disclosure.objects.get().content.startswith("{")
+
+
+def test_the_database_refuses_to_change_or_remove_what_was_sent(as_caseworker, case, police_force):
+    share_with(as_caseworker, case, police_force)
+    kept = Disclosure.objects.get()
+    with pytest.raises((InternalError, ProgrammingError)), transaction.atomic():
+        Disclosure.objects.filter(pk=kept.pk).update(content="{}")
+    with pytest.raises((InternalError, ProgrammingError)), transaction.atomic():
+        Disclosure.objects.filter(pk=kept.pk).delete()
+    assert Disclosure.objects.get().content == kept.content
 
 
 def test_a_changed_view_is_a_new_version_and_a_read_names_the_version_it_saw(
