@@ -11,6 +11,7 @@ from .audit import views as audit
 from .cases import views as cases
 from .clients import views as clients
 from .court import views as court
+from .disclosures import views as disclosures
 from .reminders import views as reminders
 from .sharing import views as sharing
 from .support import views as support
@@ -37,6 +38,16 @@ router.register(
 router.register(
     r"cases/(?P<case_id>[^/.]+)/decisions", court.DecisionViewSet, basename="case-decision"
 )
+router.register(
+    r"cases/(?P<case_id>[^/.]+)/disclosures",
+    disclosures.DisclosureViewSet,
+    basename="case-disclosure",
+)
+router.register(
+    r"cases/(?P<case_id>[^/.]+)/records-requests",
+    disclosures.RecordsRequestViewSet,
+    basename="case-records-request",
+)
 router.register("entitlements", court.EntitlementViewSet, basename="entitlement")
 router.register("audit-events", audit.AuditEventViewSet, basename="audit-event")
 router.register("approvals", approvals.ApprovalViewSet, basename="approval")
@@ -49,6 +60,11 @@ router.register(
     r"shared-cases/(?P<shared_case_id>[^/.]+)/updates",
     sharing.SharedUpdateViewSet,
     basename="shared-case-update",
+)
+router.register(
+    r"shared-cases/(?P<shared_case_id>[^/.]+)/records-requests",
+    disclosures.SharedRecordsRequestViewSet,
+    basename="shared-case-records-request",
 )
 
 _plan = "cases/<str:case_id>/support-plan/"

@@ -218,6 +218,20 @@ SharedCourtEvents = policy(
     get=rules.police_liaison | rules.scope("shared-cases:read"),
     post=rules.police_liaison,
 )
+Disclosures = policy("Disclosures", list=_staff_only, retrieve=_staff_only)
+RecordsRequests = policy(
+    "RecordsRequests",
+    list=_staff_only,
+    retrieve=_staff_only,
+    client_told=_staff_only,
+    decide=rules.supervisor,
+)
+SharedRecordsRequests = policy(
+    "SharedRecordsRequests",
+    list=rules.police_liaison | rules.scope("shared-cases:read"),
+    retrieve=rules.police_liaison | rules.scope("shared-cases:read"),
+    create=rules.police_liaison,
+)
 SupportPlan = policy("SupportPlan", get=_staff_only, post=_staff_only, patch=_staff_only)
 
 _any_staff = rules.charity_staff | rules.police_liaison

@@ -34,6 +34,7 @@ from casework.cases.models import (
 )
 from casework.clients.models import Client, ContactMethod
 from casework.court.models import CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
+from casework.disclosures.models import Disclosure, RecordsRequest
 from casework.reminders.models import GatewayDelivery, OutboundMessage, Reminder
 from casework.sharing.choices import ShareStatus
 from casework.sharing.ledger import shares_in_force
@@ -190,6 +191,7 @@ CASE_RECORDS: dict[type[models.Model], str] = {
     SafetyPlanItem: "case_id",
     SafetyPlanRevision: "item__case_id",
     RiskAssessment: "case_id",
+    Disclosure: "case_id",
 }
 for _model, _path in CASE_RECORDS.items():
     restricts(_model)(_case_records(_path))
@@ -248,6 +250,16 @@ def _shared_cases(qs: QS, principal: Caller, action: str) -> QS:
 
 @restricts(SharedUpdate)
 def _shared_updates(qs: QS, principal: Caller, action: str) -> QS:
+    visible = restrict(SharedCase.objects.all(), principal=principal, action=action)
+    return qs.filter(shared_case_id__in=visible.values("pk"))
+
+
+@restricts(RecordsRequest)
+def _records_requests(qs: QS, principal: Caller, action: str) -> QS:
+    """The charity's staff see a request as they see its case; a force (its liaison, or its key
+    with ``shared-cases:read``) sees its own, only through a share in force."""
+    if _charity_person(principal) is not None:
+        return _case_records("case_id")(qs, principal, action)
     visible = restrict(SharedCase.objects.all(), principal=principal, action=action)
     return qs.filter(shared_case_id__in=visible.values("pk"))
 

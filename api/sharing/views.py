@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from casework.audit.reads import ShareRef, record_police_read
 from casework.cases.models import Case
 from casework.cases.selectors import visible_cases
+from casework.disclosures.services import share_view_disclosed
 from casework.sharing import overrides, selectors, services
 from casework.sharing.models import PoliceInvolvement, SharedCase, SharedUpdate
 from permissions import policies
@@ -25,6 +26,7 @@ from ..idempotency import idempotent
 from ..pagination import page_of, paginated
 from ..rows import RowListMixin
 from . import serializers as s
+from .packages import render_package
 
 
 def _case_or_404(request, case_id) -> Case:
@@ -193,15 +195,29 @@ class SharedCaseViewSet(RowListMixin, mixins.ListModelMixin, CaseworkViewSet):
 
     def audit_records_read(self, records) -> None:
         """Every look by police is the charity's record: it goes into the owning charity's
-        chain, naming the shares, the force and the officer or key."""
+        chain, naming the shares, the force and the officer or key; a share's read names the
+        version of its view (a disclosure) that it got."""
         verb = "list" if self.action == "list" else "read"
+        seen = getattr(self, "_disclosure_seen", None)
         record_police_read(
-            actor=principal_of(self.request), action=f"shared_case.{verb}", shares=records
+            actor=principal_of(self.request),
+            action=f"shared_case.{verb}",
+            shares=records,
+            detail=(
+                {"disclosure": str(seen.pk), "disclosure_version": seen.version} if seen else None
+            ),
         )
 
     @extend_schema(responses={200: s.SharedCaseDetail})
     def retrieve(self, request, pk=None):
-        return Response(s.SharedCaseDetail(self.get_object()).data)
+        """The share as the force sees it now. What it gets is kept as a disclosure (a new
+        version only when the view changed since the last one), before it is sent."""
+        share = self.get_object()
+        data = s.SharedCaseDetail(share).data
+        self._disclosure_seen = share_view_disclosed(
+            share=share, actor=principal_of(request), content=render_package(data)
+        )
+        return Response(data)
 
     @extend_schema(responses={200: page_of(s.EndedShareOutput)})
     @action(detail=False, methods=["get"])

@@ -82,22 +82,25 @@ def record_police_read(
     action: str,
     shares: Sequence[SharedCase | ShareRef],
     records: Sequence[object] | None = None,
+    detail: dict | None = None,
 ) -> None:
     """A police principal's read of ``shares`` (and, through them, ``records``: updates or
     hearings): one event in each owning charity's chain, naming the shares, their cases and the
-    force. ``shares`` are refs, or instances with their ``case`` loaded."""
+    force, with ``detail`` (such as the disclosure version a share's read saw). ``shares`` are
+    refs, or instances with their ``case`` loaded."""
     by_charity: dict = defaultdict(list)
     for share in shares:
         ref = share if isinstance(share, ShareRef) else ShareRef.of(share)
         by_charity[ref.organisation_id].append(ref)
     for charity_id, group in by_charity.items():
         cases = [s.case_id for s in group]
-        detail: dict[str, object] = {
+        event_detail: dict[str, object] = {
             "shares": [s.share_reference for s in group],
             "police_force": str(group[0].police_force_id),
+            **(detail or {}),
         }
         if records is not None:
-            detail |= {"ids": _ids(records), "count": len(records)}
+            event_detail |= {"ids": _ids(records), "count": len(records)}
         audit_record(
             actor=actor,
             action=action,
@@ -107,7 +110,7 @@ def record_police_read(
             case_id=cases[0] if len(cases) == 1 else None,
             case_ids=cases,
             client_id=group[0].client_id if len(group) == 1 else None,
-            detail=detail,
+            detail=event_detail,
         )
 
 

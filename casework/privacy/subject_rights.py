@@ -23,6 +23,7 @@ from casework.clients.models import Client
 from casework.core.errors import Conflict
 from casework.court.choices import HearingStatus
 from casework.court.models import CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
+from casework.disclosures.models import Disclosure, RecordsRequest
 from casework.reminders.models import OutboundMessage, Reminder
 from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedUpdate
 from casework.support.models import NeedRecord, RiskAssessment, SafetyPlanRevision
@@ -143,6 +144,19 @@ CASE_SECTIONS: list[tuple[str, type[models.Model], tuple[str, ...], list[str]]] 
         ("proposed_at",),
         ["kind", "status", "description", "proposed_at", "expires_at", "decided_at"],
     ),
+    (
+        "records_requests",
+        RecordsRequest,
+        ("requested_at",),
+        ["requested_at", "respond_by", "status", "client_told_on", "decision", "decided_at"],
+    ),
+    # Everything about the client that left the charity, exactly as it was sent.
+    (
+        "disclosures",
+        Disclosure,
+        ("sent_at", "version"),
+        ["kind", "recipient_name", "destination", "version", "sent_at", "content_type"],
+    ),
 ]
 CASE_CONTEXT = [
     "reference",
@@ -231,6 +245,8 @@ def summary_text(data: dict) -> str:
             f"  Consent decisions: {len(item['consents'])}; shared with police: "
             f"{', '.join(s['police_force'] for s in item['shares']) or 'never'}",
             f"  Court hearings: {len(item['court_events'])}",
+            f"  Sent outside the charity: {len(item['disclosures'])} package(s), to "
+            f"{', '.join(sorted({d['recipient_name'] for d in item['disclosures']})) or 'nobody'}",
             "",
         ]
     lines.append("The full detail is in data.json.")

@@ -14,6 +14,10 @@ class ReminderKind(models.TextChoices):
         "tell_client_of_override",
         "Tell the client their case was shared with police without their consent",
     )
+    RECORDS_REQUEST_OVERDUE = (
+        "records_request_overdue",
+        "A police request for records is waiting past the response time",
+    )
 
 
 class ReminderStatus(models.TextChoices):

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "casework.reminders",
     "casework.privacy",
     "casework.approvals",
+    "casework.disclosures",
 ]
 # The benchmark tooling (casework.loadtest: generate_load_data, benchmark_api, benchmark_scans)
 # is added by the development and test settings only; the production image leaves it out.

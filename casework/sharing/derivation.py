@@ -15,6 +15,7 @@ from casework.accounts.principals import Actor
 from casework.accounts.roles import liaison_group
 from casework.audit.services import audit_record
 from casework.cases.models import Case
+from casework.disclosures.services import share_view_disclosed
 
 from .choices import POLICE_SCOPES, ConsentScope, ShareStatus, SharingLevel
 from .ledger import (
@@ -118,6 +119,7 @@ def sync_sharing(case: Case, *, actor: Actor) -> list[str]:
     expected = expected_shares(case)
     for force_id in active.keys() - expected.keys():
         expected[force_id] = ShareState(None, False, None)
+    shown: list[SharedCase] = []
     for force_id, state in expected.items():
         share = active.get(force_id)
         if share is not None and not _lasts(share, state):
@@ -126,10 +128,18 @@ def sync_sharing(case: Case, *, actor: Actor) -> list[str]:
         if state.level is None:
             continue
         if share is None:
-            _start(case, force_id, state.level, state, now=now, actor=actor, changes=changes)
-        else:
-            _change(share, state, actor=actor, changes=changes)
-    return changes + _sync_permission_rows(case)
+            share = _start(
+                case, force_id, state.level, state, now=now, actor=actor, changes=changes
+            )
+            shown.append(share)
+        elif _change(share, state, actor=actor, changes=changes):
+            shown.append(share)
+    changes += _sync_permission_rows(case)
+    # What each started or changed share shows its force is kept as sent, under the decision it
+    # rests on, before the transaction that makes it visible commits.
+    for share in shown:
+        share_view_disclosed(share=share, actor=actor)
+    return changes
 
 
 def _lasts(share: SharedCase, state: ShareState) -> bool:
@@ -182,7 +192,7 @@ def _start(
     return share
 
 
-def _change(share: SharedCase, state: ShareState, *, actor, changes: list[str]) -> None:
+def _change(share: SharedCase, state: ShareState, *, actor, changes: list[str]) -> bool:
     held = (share.contact_directly, share.review_date, share.override_ground, share.override_until)
     called_for = (
         state.contact_directly,
@@ -191,7 +201,7 @@ def _change(share: SharedCase, state: ShareState, *, actor, changes: list[str]) 
         state.override_until,
     )
     if held == called_for:
-        return
+        return False
     (
         share.contact_directly,
         share.review_date,
@@ -201,6 +211,7 @@ def _change(share: SharedCase, state: ShareState, *, actor, changes: list[str]) 
     share.save()
     changes.append(f"changed share {share.share_reference}")
     _audit(share, "share.change", actor)
+    return True
 
 
 def _audit(share: SharedCase, action: str, actor) -> None:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from casework.cases import timeline
 from casework.court.services import decision_record
+from casework.disclosures.services import record_disclosure, records_request_make
 from casework.reminders.choices import ReminderKind
 from casework.reminders.messages import message_plan
 from casework.reminders.models import Reminder
@@ -137,6 +138,43 @@ def add_shared_court_events(world, start, count):
     return f"/api/v1/shared-cases/{share.id}/court-events/"
 
 
+def add_disclosures(world, start, count):
+    case = world.case()
+    basis = ConsentDecisionFactory(case=case, recorded_by=world.caseworker)
+    for i in range(start, start + count):
+        record_disclosure(
+            case=case,
+            kind="webhook_delivery",
+            recipient=world.police_force,
+            content=f'{{"delivery": {i}}}',
+            actor=world.staff(i % 2),
+            consent_decision=basis,
+        )
+    return f"/api/v1/cases/{case.id}/disclosures/"
+
+
+def _records_requests(world, start, count):
+    share = world.share()
+    for i in range(start, start + count):
+        records_request_make(
+            shared_case=share,
+            requested_by=world.police,
+            material=f"The notes of night {i}.",
+            line_of_enquiry="Where the suspect went.",
+            necessity="No other record.",
+            proportionality="One night only.",
+        )
+    return share
+
+
+def add_case_records_requests(world, start, count):
+    return f"/api/v1/cases/{_records_requests(world, start, count).case_id}/records-requests/"
+
+
+def add_shared_records_requests(world, start, count):
+    return f"/api/v1/shared-cases/{_records_requests(world, start, count).id}/records-requests/"
+
+
 def _reminders_for(world, person, start, count, case_of):
     for i in range(start, start + count):
         Reminder.objects.create(
@@ -251,6 +289,19 @@ EXTRA_LISTS = [
     ("shared-case-ended", add_ended_shares, "police", SIGNED_IN + 1),
     ("shared-case-update-list", add_shared_updates, "police", SIGNED_IN + 2 + AUDITED_READ),
     ("shared-case-court-events", add_shared_court_events, "police", SIGNED_IN + 2 + AUDITED_READ),
+    ("case-disclosure-list", add_disclosures, "caseworker", SIGNED_IN + 2 + AUDITED_READ),
+    (
+        "case-records-request-list",
+        add_case_records_requests,
+        "caseworker",
+        SIGNED_IN + 2 + AUDITED_READ,
+    ),
+    (
+        "shared-case-records-request-list",
+        add_shared_records_requests,
+        "police",
+        SIGNED_IN + 2 + AUDITED_READ,
+    ),
     ("reminder-list", add_reminders, "caseworker", SIGNED_IN + 1 + AUDITED_READ),
     ("reminder-list (team)", add_team_reminders, "supervisor", SIGNED_IN + 1 + AUDITED_READ),
     ("audit-event-list", add_audit_events, "supervisor", SIGNED_IN + 1),

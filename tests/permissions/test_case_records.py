@@ -8,6 +8,7 @@ from django.db import models
 from casework.approvals.models import Approval
 from casework.cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 from casework.cases.services.contacts import note_add
+from casework.disclosures.models import RecordsRequest
 from casework.privacy.models import ErasureRecord
 from casework.reminders.models import Reminder
 from casework.sharing.models import (
@@ -21,9 +22,10 @@ from permissions.querysets import _RESTRICTORS, CASE_RECORDS, restrict
 from ..factories import CaseFactory, ConsentDecisionFactory, UserFactory
 
 # Registered on their own terms: the permission rows are what ``restrict`` reads (and are never
-# served), a share and its updates are police's view of a case, a reminder follows its
-# assignee as well as its case, and a proposal its proposer (and every supervisor of the
-# charity). The record of an erasure is never served at all: ``restrict`` refuses it.
+# served), a share and its updates are police's view of a case, a request for records is read
+# by the force through its share as well as by the charity, a reminder follows its assignee as
+# well as its case, and a proposal its proposer (and every supervisor of the charity). The
+# record of an erasure is never served at all: ``restrict`` refuses it.
 OWN_RULES = {
     Approval,
     ErasureRecord,
@@ -33,6 +35,7 @@ OWN_RULES = {
     SharedCaseGroupObjectPermission,
     SharedCase,
     SharedUpdate,
+    RecordsRequest,
     Reminder,
 }
 

@@ -24,6 +24,8 @@ from casework.cases.models import Case
 from casework.cases.services import contacts
 from casework.clients.models import Client
 from casework.court import services as court
+from casework.disclosures.models import RecordsRequest
+from casework.disclosures.services import record_disclosure
 from casework.reminders.choices import ReminderKind
 from casework.reminders.messages import message_plan
 from casework.reminders.models import Reminder
@@ -227,7 +229,16 @@ def build_world() -> World:
         note = contacts.note_add(
             case=case, author=assigned[0], body=f"Note on {kind}", visibility="internal"
         )
-        ConsentDecisionFactory(case=case, scope="store_records")
+        stored = ConsentDecisionFactory(case=case, scope="store_records")
+        # Something that left the charity about every case (shares add their own views).
+        disclosure = record_disclosure(
+            case=case,
+            kind="webhook_delivery",
+            recipient=force_f,
+            content='{"event": "case.updated"}',
+            actor=supervisor,
+            consent_decision=stored,
+        )
         hearing = CourtEventFactory(
             case=case,
             actor=assigned[0],
@@ -268,6 +279,7 @@ def build_world() -> World:
             "safety-plan": safety.item_id,
             "messages": message.pk,
             "entitlements": complaint.pk,
+            "disclosures": disclosure.pk,
         }
 
     # Shares with force F, derived from the consent ledger as in production.
@@ -293,6 +305,19 @@ def build_world() -> World:
     assert not SharedCase.objects.filter(police_force=force_g).exists()
     for kind, share in shares.items():
         ids[kind]["shared-cases"] = share.pk
+        # A request for records the force made through each share (the ended one's before it
+        # ended), awaiting the charity's decision.
+        ids[kind]["records-requests"] = RecordsRequest.objects.create(
+            case=world_cases[kind],
+            shared_case=share,
+            requested_by=people["police_sharing"],
+            requested_at=timezone.now() - timedelta(days=1),
+            material="The notes of the night.",
+            line_of_enquiry="Where the suspect went.",
+            necessity="No other record.",
+            proportionality="One night only.",
+            respond_by=timezone.localdate() + timedelta(days=14),
+        ).pk
     identified = shares["shared_identified"]
     sharing.police_involvement_update(
         case=world_cases["shared_identified"],
@@ -609,6 +634,20 @@ BODIES = {
         "investigation_status": "investigating"
     },
     "POST /api/v1/shared-cases/{shared_case_id}/updates/": {"kind": "investigation", "body": "x"},
+    "POST /api/v1/shared-cases/{shared_case_id}/records-requests/": {
+        "material": "Notes of the night.",
+        "line_of_enquiry": "Where the suspect went.",
+        "necessity": "No other record.",
+        "proportionality": "One night only.",
+    },
+    "POST /api/v1/cases/{case_id}/records-requests/{pk}/client-told/": lambda w, p, k: {
+        "told_on": timezone.localdate().isoformat()
+    },
+    "POST /api/v1/cases/{case_id}/records-requests/{pk}/decide/": {
+        "decision": "refuse",
+        "reason": "Not relevant to the line of enquiry.",
+        "reason_for_police": "Refused: not relevant.",
+    },
 }
 
 

@@ -16,6 +16,8 @@ from casework.cases.services.referrals import referral_accept
 from casework.clients.models import Client, ContactMethod
 from casework.clients.services import contact_method_retire
 from casework.court.models import CourtEvent
+from casework.disclosures.models import Disclosure, RecordsRequest
+from casework.disclosures.services import records_request_client_told, records_request_make
 from casework.privacy.anonymise import REMOVED
 from casework.reminders.messages import message_plan
 from casework.reminders.models import OutboundMessage
@@ -74,7 +76,10 @@ def secrets_for(tag: str) -> dict[str, str]:
         "interpreter_language": "Romanian",
         "language": f"Romani {tag}",
         "override_reason": f"Pike's brother has a knife and her address {tag}",
-        "not_told_reason": f"Liam reads her phone {tag}",
+        "override_not_told_reason": f"Liam reads her phone {tag}",
+        "records_material": f"Her account of the night Pike came back {tag}",
+        "records_enquiry": f"Whether Pike was at the Corn Exchange {tag}",
+        "not_told_reason": f"Pike's brother reads her messages {tag}",
     }
 
 
@@ -154,6 +159,17 @@ def build(staff, force, liaison, tag: str) -> Bundle:
         shared_case=share, author=liaison, kind="investigation", body=s["police_update"]
     )
     note_add(case=case, author=staff, body=s["shared_note"], visibility="shared")
+    asked = records_request_make(
+        shared_case=share,
+        requested_by=liaison,
+        material=s["records_material"],
+        line_of_enquiry=s["records_enquiry"],
+        necessity="The only record of what was said.",
+        proportionality="The one night only.",
+    )
+    records_request_client_told(
+        records_request=asked, actor=staff, not_told_reason=s["not_told_reason"]
+    )
     police_involvement_update(
         case=case,
         actor=staff,
@@ -197,7 +213,7 @@ def build(staff, force, liaison, tag: str) -> Bundle:
         ground="risk_to_life",
         reason=s["override_reason"],
         tell_client=False,
-        client_not_told_reason=s["not_told_reason"],
+        client_not_told_reason=s["override_not_told_reason"],
     )
     case.refresh_from_db()
     plain = {
@@ -246,6 +262,8 @@ def fingerprint() -> dict:
         SafetyPlanRevision,
         RiskAssessment,
         OutboundMessage,
+        Disclosure,
+        RecordsRequest,
     ]
     return {model.__name__: _values(model) for model in models}
 
