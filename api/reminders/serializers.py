@@ -103,6 +103,7 @@ class ReminderPolicySerializer(serializers.ModelSerializer):
             "consent_review_lead_days",
             "police_update_overdue_days",
             "contact_request_response_working_days",
+            "records_request_working_days",
             "updated_at",
         ]
         read_only_fields = ["updated_at"]
@@ -122,6 +123,9 @@ class ReminderPolicyInput(StrictInput):
     )
     contact_request_response_working_days = serializers.IntegerField(
         min_value=1, max_value=10, required=False
+    )
+    records_request_working_days = serializers.IntegerField(
+        min_value=1, max_value=60, required=False
     )
 
 

@@ -244,6 +244,8 @@ register(
             "review_date",
             "caused_by__public_id",
             "recorded_by__username",
+            "kind",
+            "override_ground",
         ),
         describe=lambda d: {
             "scope": d["scope"],
@@ -252,6 +254,9 @@ register(
             "method": d["method"],
             "review_date": d["review_date"].isoformat() if d["review_date"] else None,
             "follows_from": _text(d["caused_by__public_id"]),
+            # A decision of the client's, or an override of their consent (and on what ground).
+            "decision_kind": d["kind"],
+            "override_ground": d["override_ground"] or None,
         },
         actor=lambda d: d["recorded_by__username"],
         id_field="public_id",

@@ -1,6 +1,7 @@
 """Police contact requests: the force asks, the charity relays, the client answers, and the force
 learns only the answer (``answer_told_to_force``: the one place its payload is built)."""
 
+import json
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +19,8 @@ from casework.cases.models import Case, ContactLogEntry
 from casework.clients.models import ContactMethod
 from casework.core.errors import Conflict
 from casework.court.working_days import add_working_days
+from casework.disclosures.choices import DisclosureKind
+from casework.disclosures.services import record_disclosure, share_basis
 from casework.reminders.choices import ACTIVE_STATUSES, ReminderKind, ReminderStatus
 from casework.reminders.models import Reminder
 from casework.reminders.policy import policy_for
@@ -285,8 +288,28 @@ def contact_request_answer(
             ),
         ),
     )
+    _disclose_answer(request, actor=answered_by)
     _close_reminders(request)
     return request
+
+
+def _disclose_answer(request: ContactRequest, *, actor: User) -> None:
+    """What the force is told of the answer leaves the charity: it is kept as sent, under the
+    client's grant of direct contact when they gave one, else under the share's own basis."""
+    told = answer_told_to_force(request)
+    basis = request.consent_decision or share_basis(request.shared_case)
+    if told is None or basis is None:
+        return
+    record_disclosure(
+        case=request.case,
+        kind=DisclosureKind.CONTACT_REQUEST_ANSWER,
+        recipient=request.shared_case.police_force,
+        content=json.dumps(told, sort_keys=True, separators=(",", ":"), default=str),
+        actor=actor,
+        series=f"contact_request:{request.pk}",
+        consent_decision=basis,
+        shared_case=request.shared_case,
+    )
 
 
 @transaction.atomic

@@ -15,6 +15,14 @@ class ReminderKind(models.TextChoices):
         "contact_request_overdue",
         "A police contact request is unanswered past the response time",
     )
+    TELL_CLIENT_OF_OVERRIDE = (
+        "tell_client_of_override",
+        "Tell the client their case was shared with police without their consent",
+    )
+    RECORDS_REQUEST_OVERDUE = (
+        "records_request_overdue",
+        "A police request for records is waiting past the response time",
+    )
 
 
 class ReminderStatus(models.TextChoices):

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from casework.accounts.models import Organisation, User
@@ -18,9 +19,23 @@ from casework.core.unset import UNSET, Unset, given
 from casework.court.models import CourtEvent
 from casework.court.services import court_event_add
 
-from .choices import POLICE_SCOPES, ConsentScope, ShareStatus, SharingLevel, UpdateKind
+from .choices import (
+    POLICE_SCOPES,
+    ConsentScope,
+    DecisionKind,
+    ShareStatus,
+    SharingLevel,
+    UpdateKind,
+)
 from .derivation import sync_sharing
-from .ledger import CurrentConsent, Key, current_consent, in_force, shares_in_force
+from .ledger import (
+    CurrentConsent,
+    Key,
+    current_consent,
+    current_overrides,
+    in_force,
+    shares_in_force,
+)
 from .models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
 
 PROSECUTION_WITHDRAWN_MESSAGE = "The victim has withdrawn their support for a prosecution."
@@ -147,12 +162,45 @@ def consent_record(
     )
     if not granted:
         _refuse_dependents(decision, current)
+    elif scope == ConsentScope.SHARE_WITH_POLICE and police_force is not None:
+        _override_replaced_by_consent(decision)
     # Sharing first: a withdrawal must end access before anything else is told.
     sync_sharing(locked, actor=recorded_by)
     # Withdrawn directly, or because store_records was refused and took it with it.
     if prosecution_supported and not in_force(current, ConsentScope.SUPPORT_PROSECUTION):
         _prosecution_support_withdrawn(locked, recorded_by)
     return decision
+
+
+def _override_replaced_by_consent(consent: ConsentDecision) -> None:
+    """The client consents to the share an override made: the override ends, and the share
+    carries on as an ordinary one under their consent."""
+    force_id = consent.police_force_id
+    override = current_overrides(consent.case).get(force_id) if force_id is not None else None
+    if override is None:
+        return
+    ended = ConsentDecision.objects.create(
+        case=consent.case,
+        scope=ConsentScope.SHARE_WITH_POLICE,
+        granted=False,
+        police_force=consent.police_force,
+        kind=DecisionKind.OVERRIDE_END,
+        recorded_by=consent.recorded_by,
+        recorded_at=consent.recorded_at,
+        caused_by=consent,
+    )
+    audit_record(
+        actor=consent.recorded_by,
+        action="consent.override.end",
+        target=ended,
+        organisation=consent.case.organisation,
+        case_id=consent.case_id,
+        detail={
+            "police_force": str(consent.police_force_id),
+            "override": str(override.public_id),
+            "because": "client_consented",
+        },
+    )
 
 
 def _refuse_dependents(decision: ConsentDecision, current: dict[Key, CurrentConsent]) -> None:
@@ -394,12 +442,13 @@ def police_involvement_update(
 
 @transaction.atomic(durable=True)
 def expire_lapsed_consents(*, today: date | None = None) -> int:
-    """Ends the shares whose consent's review date has passed without renewal. Set-based: only
-    cases with an active share past its review date are looked at. The nightly job's own
-    transaction (``durable``): what it ends is ended when it returns."""
+    """Ends the shares whose consent's review date has passed without renewal, and those whose
+    override has run out. Set-based: only cases with such an active share are looked at. The
+    job's own transaction (``durable``): what it ends is ended when it returns."""
     today = today or timezone.localdate()
     due = (
-        SharedCase.objects.filter(status=ShareStatus.ACTIVE, review_date__lt=today)
+        SharedCase.objects.filter(status=ShareStatus.ACTIVE)
+        .filter(Q(review_date__lt=today) | Q(override_until__lte=timezone.now()))
         .values_list("case_id", flat=True)
         .distinct()
     )

@@ -17,9 +17,11 @@ from django.utils import timezone
 from casework.cases import timeline
 from casework.contact_requests.services import contact_request_answer, contact_request_create
 from casework.court.services import decision_record
+from casework.disclosures.services import record_disclosure, records_request_make
 from casework.reminders.choices import ReminderKind
 from casework.reminders.messages import message_plan
 from casework.reminders.models import Reminder
+from casework.sharing.overrides import override_propose
 from casework.sharing.services import police_update_post
 
 from ..conftest import client_for
@@ -170,6 +172,43 @@ def add_case_contact_requests(world, start, count):
     return f"/api/v1/cases/{share.case_id}/contact-requests/"
 
 
+def add_disclosures(world, start, count):
+    case = world.case()
+    basis = ConsentDecisionFactory(case=case, recorded_by=world.caseworker)
+    for i in range(start, start + count):
+        record_disclosure(
+            case=case,
+            kind="webhook_delivery",
+            recipient=world.police_force,
+            content=f'{{"delivery": {i}}}',
+            actor=world.staff(i % 2),
+            consent_decision=basis,
+        )
+    return f"/api/v1/cases/{case.id}/disclosures/"
+
+
+def _records_requests(world, start, count):
+    share = world.share()
+    for i in range(start, start + count):
+        records_request_make(
+            shared_case=share,
+            requested_by=world.police,
+            material=f"The notes of night {i}.",
+            line_of_enquiry="Where the suspect went.",
+            necessity="No other record.",
+            proportionality="One night only.",
+        )
+    return share
+
+
+def add_case_records_requests(world, start, count):
+    return f"/api/v1/cases/{_records_requests(world, start, count).case_id}/records-requests/"
+
+
+def add_shared_records_requests(world, start, count):
+    return f"/api/v1/shared-cases/{_records_requests(world, start, count).id}/records-requests/"
+
+
 def _reminders_for(world, person, start, count, case_of):
     for i in range(start, start + count):
         Reminder.objects.create(
@@ -263,6 +302,18 @@ def add_timeline(world, start, count):
     return f"/api/v1/cases/{case.id}/timeline/"
 
 
+def add_approvals(world, start, count):
+    for i in range(start, start + count):
+        override_propose(
+            case=world.case(i),
+            proposed_by=world.staff(i),
+            police_force=world.police_force,
+            ground="person_at_risk",
+            reason=f"A child is in the house ({i}).",
+        )
+    return "/api/v1/approvals/"
+
+
 # (URL name, builder, who looks, queries for a page of one row). The force's group is read with
 # the sign-in, and a police read goes into the owning charity's chain; a read of an unaudited
 # list (organisations, ended shares) writes nothing. A page of contact requests looks up the
@@ -285,9 +336,23 @@ EXTRA_LISTS = [
         "caseworker",
         SIGNED_IN + 3 + AUDITED_READ,
     ),
+    ("case-disclosure-list", add_disclosures, "caseworker", SIGNED_IN + 2 + AUDITED_READ),
+    (
+        "case-records-request-list",
+        add_case_records_requests,
+        "caseworker",
+        SIGNED_IN + 2 + AUDITED_READ,
+    ),
+    (
+        "shared-case-records-request-list",
+        add_shared_records_requests,
+        "police",
+        SIGNED_IN + 2 + AUDITED_READ,
+    ),
     ("reminder-list", add_reminders, "caseworker", SIGNED_IN + 1 + AUDITED_READ),
     ("reminder-list (team)", add_team_reminders, "supervisor", SIGNED_IN + 1 + AUDITED_READ),
     ("audit-event-list", add_audit_events, "supervisor", SIGNED_IN + 1),
+    ("approval-list", add_approvals, "supervisor", SIGNED_IN + 1 + AUDITED_READ),
     ("case-message-list", add_messages, "caseworker", SIGNED_IN + 2 + AUDITED_READ),
     ("case-consents", add_consents, "caseworker", SIGNED_IN + 3 + AUDITED_READ),
     ("case-court-event-list", add_court_events, "caseworker", SIGNED_IN + 4 + AUDITED_READ),

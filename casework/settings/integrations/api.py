@@ -35,6 +35,11 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 # and never imports ``permissions/``, which sits above it: this names the answer.
 CASEWORK_RESTRICT = "permissions.querysets.restrict"
 
+# What a force sees of a share is written by the API (its serializer and renderer); the domain
+# keeps each version of it as a disclosure when a share starts or changes, and asks here for the
+# exact bytes the force's next read will get.
+CASEWORK_SHARE_PACKAGE = "api.sharing.packages.shared_case_package"
+
 # Tokens for people: idle timeout with sliding renewal, and an absolute lifetime.
 REST_KNOX = {
     "TOKEN_TTL": timedelta(minutes=env.int("AUTH_TOKEN_IDLE_MINUTES", default=30)),
@@ -102,6 +107,10 @@ SPECTACULAR_SETTINGS = {
                 "PoliceUpdateKind",
                 "ConsentState",
                 "ContactRoute",
+                "DecisionKind",
+                "OverrideGround",
+                "OverrideState",
+                "SharedUnder",
             ],
             "casework.contact_requests.choices": [
                 "ContactRequestPurpose",
@@ -111,6 +120,7 @@ SPECTACULAR_SETTINGS = {
                 "ContactRequestOutcome",
                 "AgreedRoute",
             ],
+            "casework.approvals.choices": ["ApprovalStatus", "ApprovalKind"],
             "casework.court.choices": [
                 "HearingType",
                 "HearingStatus",
@@ -128,6 +138,12 @@ SPECTACULAR_SETTINGS = {
                 "MessagePurpose",
                 "MessageChannel",
                 "MessageStatus",
+            ],
+            "casework.disclosures.choices": [
+                "DisclosureKind",
+                "RecordsRequestStatus",
+                "RecordsDecision",
+                "ReleasedRecordKind",
             ],
         }.items()
         for name in names

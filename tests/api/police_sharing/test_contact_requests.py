@@ -2,6 +2,7 @@
 the client and records the answer; the force learns only that answer (and, on yes, the one route
 the client chose), never the reason and nothing else from the case."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from casework.audit.models import AuditEvent
 from casework.contact_requests.models import ContactRequest
+from casework.disclosures.models import Disclosure
 from casework.reminders.models import Reminder
 from casework.sharing.models import ConsentDecision, SharedCase
 
@@ -237,6 +239,11 @@ def test_a_force_reaches_the_reporter_of_an_anonymous_share_only_by_the_number_t
     # The charity sees exactly what the force was told.
     on_record = as_caseworker.get(f"{on_case(case)}{request['id']}/").json()
     assert on_record["told_to_force"] == seen["answer"]
+    # What left the charity is kept as sent: the answer is a disclosure of the case.
+    disclosures = as_caseworker.get(f"/api/v1/cases/{case.pk}/disclosures/").json()["results"]
+    [kept] = [d for d in disclosures if d["kind"] == "contact_request_answer"]
+    content = as_caseworker.get(f"/api/v1/cases/{case.pk}/disclosures/{kept['id']}/").json()
+    assert json.loads(content["content"]) == seen["answer"]
 
     # The answer is on the case's timeline too, with who recorded it.
     [item] = [i for i in timeline(as_caseworker, case) if i["kind"] == "contact_request_answer"]
@@ -293,6 +300,12 @@ def test_a_declined_request_shows_the_force_only_that_it_was_declined(
     seen = response.json()
     assert set(seen) == FORCE_KEYS
     assert (seen["status"], seen["answer"]) == ("declined", {"outcome": "declined"})
+    assert_absent(
+        Disclosure.objects.filter(case=case, kind="contact_request_answer")
+        .latest("id")
+        .content.encode(),
+        CLIENT_REASON,
+    )
     assert_absent(response.content, CLIENT_REASON, ROUTE_PHONE_E164, PHONE_E164, EMAIL)
     # Declining grants nothing.
     assert not ConsentDecision.objects.filter(

@@ -216,7 +216,7 @@ def test_the_export_holds_every_personal_field_of_every_row_about_the_client(ful
 
 @pytest.mark.django_db
 def test_erasure_clears_every_personal_field_of_every_row_about_the_client(full, supervisor):
-    erase_client(client=full.client, by=supervisor, reason="Asked in writing", force=True)
+    erase_client(client=full.client, by=supervisor, reason="Asked in writing")
 
     cleared = (None, "", [], REMOVED, "Anonymised", "anonymised")  # markers, not data
     for model in holding_personal_data():

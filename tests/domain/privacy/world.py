@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from casework.approvals.models import Approval
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, CaseTransition, ContactLogEntry, Note, Referral
 from casework.cases.services.cases import case_transition
@@ -17,10 +18,13 @@ from casework.clients.services import contact_method_retire
 from casework.contact_requests.models import ContactRequest
 from casework.contact_requests.services import contact_request_answer, contact_request_create
 from casework.court.models import CourtEvent
+from casework.disclosures.models import Disclosure, RecordsRequest
+from casework.disclosures.services import records_request_client_told, records_request_make
 from casework.privacy.anonymise import REMOVED
 from casework.reminders.messages import message_plan
 from casework.reminders.models import OutboundMessage
 from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
+from casework.sharing.overrides import override_propose
 from casework.sharing.services import police_involvement_update, police_update_post
 from casework.support.models import NeedRecord, RiskAssessment, SafetyPlanRevision
 from casework.support.services import need_record, risk_assess, safety_item_add
@@ -30,6 +34,7 @@ from ...factories import (
     ContactLogEntryFactory,
     ContactMethodFactory,
     CourtEventFactory,
+    PoliceForceFactory,
     ReferralFactory,
 )
 
@@ -74,6 +79,11 @@ def secrets_for(tag: str) -> dict[str, str]:
         "pronouns": "she/her",
         "interpreter_language": "Romanian",
         "language": f"Romani {tag}",
+        "override_reason": f"Pike's brother has a knife and her address {tag}",
+        "override_not_told_reason": f"Liam reads her phone {tag}",
+        "records_material": f"Her account of the night Pike came back {tag}",
+        "records_enquiry": f"Whether Pike was at the Corn Exchange {tag}",
+        "not_told_reason": f"Pike's brother reads her messages {tag}",
     }
 
 
@@ -169,6 +179,17 @@ def build(staff, force, liaison, tag: str) -> Bundle:
         client_reason=s["client_reason"],
     )
     note_add(case=case, author=staff, body=s["shared_note"], visibility="shared")
+    asked = records_request_make(
+        shared_case=share,
+        requested_by=liaison,
+        material=s["records_material"],
+        line_of_enquiry=s["records_enquiry"],
+        necessity="The only record of what was said.",
+        proportionality="The one night only.",
+    )
+    records_request_client_told(
+        records_request=asked, actor=staff, not_told_reason=s["not_told_reason"]
+    )
     police_involvement_update(
         case=case,
         actor=staff,
@@ -203,6 +224,16 @@ def build(staff, force, liaison, tag: str) -> Bundle:
         channel="text",
         body=s["message"],
         send_after=timezone.now() + timedelta(days=2),
+    )
+    # A proposal to share with a second force without her consent, waiting for approval.
+    override_propose(
+        case=case,
+        proposed_by=staff,
+        police_force=PoliceForceFactory(),
+        ground="risk_to_life",
+        reason=s["override_reason"],
+        tell_client=False,
+        client_not_told_reason=s["override_not_told_reason"],
     )
     case.refresh_from_db()
     plain = {
@@ -251,6 +282,8 @@ def fingerprint() -> dict:
         SafetyPlanRevision,
         RiskAssessment,
         OutboundMessage,
+        Disclosure,
+        RecordsRequest,
     ]
     return {model.__name__: _values(model) for model in models}
 
@@ -357,6 +390,10 @@ def assert_case_anonymised(bundle: Bundle, *, stage: str | None = None) -> None:
     message = OutboundMessage.objects.get(case=case)
     assert message.body == REMOVED
     assert message.purpose == "appointment"
+    proposals = list(Approval.objects.filter(case=case))
+    assert proposals and {(a.reason, a.client_not_told_reason) for a in proposals} <= {
+        (REMOVED, "")
+    }
 
 
 def assert_audit_clean(bundle: Bundle) -> None:
