@@ -10,6 +10,7 @@ from .approvals import views as approvals
 from .audit import views as audit
 from .cases import views as cases
 from .clients import views as clients
+from .contact_requests import views as contact_requests
 from .court import views as court
 from .disclosures import views as disclosures
 from .reminders import views as reminders
@@ -60,6 +61,16 @@ router.register(
     r"shared-cases/(?P<shared_case_id>[^/.]+)/updates",
     sharing.SharedUpdateViewSet,
     basename="shared-case-update",
+)
+router.register(
+    r"shared-cases/(?P<shared_case_id>[^/.]+)/contact-requests",
+    contact_requests.SharedContactRequestViewSet,
+    basename="shared-case-contact-request",
+)
+router.register(
+    r"cases/(?P<case_id>[^/.]+)/contact-requests",
+    contact_requests.CaseContactRequestViewSet,
+    basename="case-contact-request",
 )
 router.register(
     r"shared-cases/(?P<shared_case_id>[^/.]+)/records-requests",

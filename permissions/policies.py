@@ -194,6 +194,16 @@ SharedUpdates = policy(
     list=rules.police_liaison | rules.scope("shared-cases:read"),
     create=rules.police_liaison,
 )
+SharedContactRequests = policy(
+    "SharedContactRequests",
+    list=rules.police_liaison,
+    retrieve=rules.police_liaison,
+    create=rules.police_liaison,
+    withdraw=rules.police_liaison,
+)
+ContactRequests = policy(
+    "ContactRequests", list=_staff_only, retrieve=_staff_only, answer=_staff_only
+)
 
 CourtEvents = policy(
     "CourtEvents",

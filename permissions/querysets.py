@@ -33,6 +33,7 @@ from casework.cases.models import (
     Referral,
 )
 from casework.clients.models import Client, ContactMethod
+from casework.contact_requests.models import ContactRequest
 from casework.court.models import CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
 from casework.disclosures.models import Disclosure, RecordsRequest
 from casework.reminders.models import GatewayDelivery, OutboundMessage, Reminder
@@ -252,6 +253,17 @@ def _shared_cases(qs: QS, principal: Caller, action: str) -> QS:
 def _shared_updates(qs: QS, principal: Caller, action: str) -> QS:
     visible = restrict(SharedCase.objects.all(), principal=principal, action=action)
     return qs.filter(shared_case_id__in=visible.values("pk"))
+
+
+@restricts(ContactRequest)
+def _contact_requests(qs: QS, principal: Caller, action: str) -> QS:
+    """A contact request is the charity's as a record of its case (its staff see and answer it
+    as they see the case), and the sharing force's through its share while the share lasts
+    (API keys included only where they see the share; the policies keep keys out)."""
+    if principals.is_police_liaison(principal):
+        visible = restrict(SharedCase.objects.all(), principal=principal, action=action)
+        return qs.filter(shared_case_id__in=visible.values("pk"))
+    return _case_records("case_id")(qs, principal, action)
 
 
 @restricts(RecordsRequest)

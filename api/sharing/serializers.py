@@ -404,10 +404,15 @@ class EndedShareOutput(serializers.ModelSerializer):
     start of the case's next share."""
 
     ended_on = serializers.SerializerMethodField()
+    closed_contact_requests = serializers.ListField(
+        child=serializers.UUIDField(),
+        read_only=True,
+        help_text="Your contact requests that were open when the share ended, now closed.",
+    )
 
     class Meta:
         model = SharedCase
-        fields = ["share_reference", "ended_on"]
+        fields = ["share_reference", "ended_on", "closed_contact_requests"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.DateField())

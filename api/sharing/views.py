@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from casework.audit.reads import ShareRef, record_police_read
 from casework.cases.models import Case
 from casework.cases.selectors import visible_cases
+from casework.contact_requests.selectors import with_closed_contact_requests
 from casework.disclosures.services import share_view_disclosed
 from casework.sharing import overrides, selectors, services
 from casework.sharing.models import PoliceInvolvement, SharedCase, SharedUpdate
@@ -222,9 +223,13 @@ class SharedCaseViewSet(RowListMixin, mixins.ListModelMixin, CaseworkViewSet):
     @extend_schema(responses={200: page_of(s.EndedShareOutput)})
     @action(detail=False, methods=["get"])
     def ended(self, request):
-        """Shares of your force that have ended: that they ended, and when; never why."""
+        """Shares of your force that have ended: that they ended, and when, and which of your
+        contact requests closed with them; never why."""
         return paginated(
-            request, ended_shares(request.user), ("-ended_at", "-id"), s.EndedShareOutput
+            request,
+            with_closed_contact_requests(shares=ended_shares(request.user)),
+            ("-ended_at", "-id"),
+            s.EndedShareOutput,
         )
 
     @extend_schema(methods=["GET"], request=None, responses={200: s.PoliceInvolvementOutput})

@@ -20,6 +20,7 @@ from casework.cases.lifecycles import JusticeStage, SupportStatus
 from casework.cases.models import Case, CaseTransition, ContactLogEntry, Note, Referral
 from casework.cases.services.cases import case_transition
 from casework.clients.models import Client
+from casework.contact_requests.models import ContactRequest
 from casework.core.errors import Conflict
 from casework.court.choices import HearingStatus
 from casework.court.models import CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
@@ -91,6 +92,12 @@ CASE_SECTIONS: list[tuple[str, type[models.Model], tuple[str, ...], list[str]]] 
         ["recorded_at", "scope", "granted", "method", "review_date"],
     ),
     ("shared_updates", SharedUpdate, ("created_at",), ["created_at", "kind", "from_police"]),
+    (
+        "contact_requests",
+        ContactRequest,
+        ("created_at",),
+        ["created_at", "purpose", "urgency", "status", "answered_at", "route"],
+    ),
     (
         "police_involvement",
         PoliceInvolvement,

@@ -10,6 +10,11 @@ class ReminderKind(models.TextChoices):
     POLICE_UPDATE_OVERDUE = "police_update_overdue", "Police update overdue on a shared case"
     MESSAGE_UNDELIVERABLE = "message_undeliverable", "A message to the client could not be sent"
     VICTIMS_CODE_OVERDUE = "victims_code_overdue", "A Victims' Code entitlement is overdue"
+    CONTACT_REQUEST = "contact_request", "Police ask to reach the client"
+    CONTACT_REQUEST_OVERDUE = (
+        "contact_request_overdue",
+        "A police contact request is unanswered past the response time",
+    )
     TELL_CLIENT_OF_OVERRIDE = (
         "tell_client_of_override",
         "Tell the client their case was shared with police without their consent",

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "casework.clients",
     "casework.cases",
     "casework.sharing",
+    "casework.contact_requests",
     "casework.court",
     "casework.support",
     "casework.reminders",

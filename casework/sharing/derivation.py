@@ -163,6 +163,10 @@ def _end(share: SharedCase, *, now, actor, changes: list[str]) -> None:
         case_id=share.case_id,
         detail={"police_force": str(share.police_force_id), **_override_detail(share)},
     )
+    # Imported here: contact requests record their answers through this app's services.
+    from casework.contact_requests.services import contact_requests_close_for_ended_share
+
+    contact_requests_close_for_ended_share(share=share, actor=actor)
 
 
 def _start(

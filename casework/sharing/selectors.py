@@ -38,18 +38,23 @@ def _safe_for_police() -> Q:
     return safe
 
 
-def police_route(client_id: uuid.UUID) -> ContactMethod | None:
-    """The route the client chose for police: flagged by staff as one police may use, a phone or
-    an email, working (not failing, dead or retired), and safe to call or to write to. An
+def police_routes(client_id: uuid.UUID) -> "QuerySet[ContactMethod]":
+    """The client's routes police may be given: flagged by staff as one police may use, a phone
+    or an email, working (not failing, dead or retired), and safe to call or to write to. An
     address, a third party or an outreach location never qualifies, whatever is preferred."""
+    return ContactMethod.objects.filter(
+        client_id=client_id,
+        police_may_use=True,
+        kind__in=POLICE_ROUTE_KINDS,
+        status__in=WORKING_STATUSES,
+    ).filter(_safe_for_police())
+
+
+def police_route(client_id: uuid.UUID) -> ContactMethod | None:
+    """The route the client chose for police: the first of ``police_routes``, the preferred one
+    first."""
     return (
-        ContactMethod.objects.filter(
-            client_id=client_id,
-            police_may_use=True,
-            kind__in=POLICE_ROUTE_KINDS,
-            status__in=WORKING_STATUSES,
-        )
-        .filter(_safe_for_police())
+        police_routes(client_id)
         .order_by("-preferred", F("verified_at").desc(nulls_last=True), "created_at", "id")
         .first()
     )

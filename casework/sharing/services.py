@@ -44,13 +44,24 @@ PROSECUTION_WITHDRAWN_MESSAGE = "The victim has withdrawn their support for a pr
 DEPENDS_ON: dict[str, list[str]] = {
     ConsentScope.SHARE_ANONYMOUS_INTELLIGENCE: [ConsentScope.STORE_RECORDS],
     ConsentScope.SHARE_WITH_POLICE: [ConsentScope.STORE_RECORDS],
-    ConsentScope.POLICE_MAY_CONTACT_DIRECTLY: [
-        ConsentScope.STORE_RECORDS,
-        ConsentScope.SHARE_WITH_POLICE,
-    ],
+    ConsentScope.POLICE_MAY_CONTACT_DIRECTLY: [ConsentScope.STORE_RECORDS],
     ConsentScope.SUPPORT_PROSECUTION: [ConsentScope.STORE_RECORDS],
     ConsentScope.WARN_OTHERS: [ConsentScope.STORE_RECORDS],
 }
+# A grant of the key needs at least one of the values in force first, for the same force: police
+# may be allowed to contact a client whose case they hold identified or as anonymous
+# intelligence (a contact request's answer). A refusal of any one of them still refuses the key,
+# so a later re-grant never silently revives direct contact.
+NEEDS_ONE_OF: dict[str, list[str]] = {
+    ConsentScope.POLICE_MAY_CONTACT_DIRECTLY: [
+        ConsentScope.SHARE_WITH_POLICE,
+        ConsentScope.SHARE_ANONYMOUS_INTELLIGENCE,
+    ],
+}
+
+
+def _needs(scope: str) -> list[str]:
+    return [*DEPENDS_ON.get(scope, []), *NEEDS_ONE_OF.get(scope, [])]
 
 
 def _check_decision(
@@ -83,6 +94,11 @@ def _check_decision(
             force = police_force.pk if needed in POLICE_SCOPES and police_force else None
             if not in_force(current, needed, force):
                 raise ValidationError({"scope": [f"{scope} needs {needed} to be granted first."]})
+        alternatives = NEEDS_ONE_OF.get(scope, [])
+        force = police_force.pk if police_force else None
+        if alternatives and not any(in_force(current, other, force) for other in alternatives):
+            wanted = " or ".join(alternatives)
+            raise ValidationError({"scope": [f"{scope} needs {wanted} to be granted first."]})
 
 
 def _dependents_to_refuse(
@@ -93,7 +109,7 @@ def _dependents_to_refuse(
     for (other_scope, force), entry in current.items():
         if not entry.decision.granted:
             continue
-        needs = DEPENDS_ON.get(other_scope, [])
+        needs = _needs(other_scope)
         same_force = scope not in POLICE_SCOPES or force == police_force_id
         if scope in needs and same_force:
             dependents.append(entry)

@@ -15,6 +15,7 @@ from django.urls import get_resolver
 from django.utils import timezone
 
 from casework.cases import timeline
+from casework.contact_requests.services import contact_request_answer, contact_request_create
 from casework.court.services import decision_record
 from casework.disclosures.services import record_disclosure, records_request_make
 from casework.reminders.choices import ReminderKind
@@ -136,6 +137,39 @@ def add_shared_court_events(world, start, count):
             starts_at=timezone.now() + timedelta(days=10 + i),
         )
     return f"/api/v1/shared-cases/{share.id}/court-events/"
+
+
+def _contact_requests(world, start, count):
+    """Requests on one share, answered by different members of staff: the first (and every
+    other) agreed to through the charity, whose contact is looked up once a page, the rest
+    declined."""
+    share = world.share()
+    for i in range(start, start + count):
+        request = contact_request_create(
+            shared_case=share,
+            requested_by=world.police,
+            purpose="take_statement",
+            explanation=f"Statement {i}",
+            urgency="routine",
+            preferred_contact="phone_call",
+            window_from=timezone.now(),
+            window_until=timezone.now() + timedelta(days=5),
+        )
+        answer = {"outcome": "declined"}
+        if i % 2 == 0:
+            answer = {"outcome": "agreed", "route": "through_charity"}
+        contact_request_answer(contact_request=request, answered_by=world.staff(i), **answer)
+    return share
+
+
+def add_force_contact_requests(world, start, count):
+    share = _contact_requests(world, start, count)
+    return f"/api/v1/shared-cases/{share.id}/contact-requests/"
+
+
+def add_case_contact_requests(world, start, count):
+    share = _contact_requests(world, start, count)
+    return f"/api/v1/cases/{share.case_id}/contact-requests/"
 
 
 def add_disclosures(world, start, count):
@@ -282,13 +316,26 @@ def add_approvals(world, start, count):
 
 # (URL name, builder, who looks, queries for a page of one row). The force's group is read with
 # the sign-in, and a police read goes into the owning charity's chain; a read of an unaudited
-# list (organisations, ended shares) writes nothing.
+# list (organisations, ended shares) writes nothing. A page of contact requests looks up the
+# charity's contact (the case's person) once, for every answer on it that names the charity.
 EXTRA_LISTS = [
     ("organisation-list", add_organisations, "superuser", SIGNED_IN + 1),
     ("shared-case-list", add_shared_cases, "police", SIGNED_IN + 1 + AUDITED_READ),
     ("shared-case-ended", add_ended_shares, "police", SIGNED_IN + 1),
     ("shared-case-update-list", add_shared_updates, "police", SIGNED_IN + 2 + AUDITED_READ),
     ("shared-case-court-events", add_shared_court_events, "police", SIGNED_IN + 2 + AUDITED_READ),
+    (
+        "shared-case-contact-request-list",
+        add_force_contact_requests,
+        "police",
+        SIGNED_IN + 3 + AUDITED_READ,
+    ),
+    (
+        "case-contact-request-list",
+        add_case_contact_requests,
+        "caseworker",
+        SIGNED_IN + 3 + AUDITED_READ,
+    ),
     ("case-disclosure-list", add_disclosures, "caseworker", SIGNED_IN + 2 + AUDITED_READ),
     (
         "case-records-request-list",

@@ -23,6 +23,7 @@ from casework.cases import lifecycles
 from casework.cases.models import Case
 from casework.cases.services import contacts
 from casework.clients.models import Client
+from casework.contact_requests import services as contact_requests
 from casework.court import services as court
 from casework.disclosures.models import RecordsRequest
 from casework.disclosures.services import record_disclosure
@@ -188,6 +189,30 @@ class World:
     spare: dict[str, User]  # own_org / other_org: a caseworker on no case, target of staff routes
 
 
+def _contact_request_body() -> dict:
+    return {
+        "purpose": "take_statement",
+        "explanation": "The officer in the case would like a statement.",
+        "urgency": "routine",
+        "preferred_contact": "phone_call",
+        "window_from": timezone.now().isoformat(),
+        "window_until": (timezone.now() + timedelta(days=7)).isoformat(),
+    }
+
+
+def _contact_request_on(share: SharedCase, officer: User):
+    return contact_requests.contact_request_create(
+        shared_case=share,
+        requested_by=officer,
+        purpose="take_statement",
+        explanation="The officer in the case would like a statement.",
+        urgency="routine",
+        preferred_contact="phone_call",
+        window_from=timezone.now(),
+        window_until=timezone.now() + timedelta(days=7),
+    )
+
+
 def build_world() -> World:
     charity_a, charity_b = OrganisationFactory(), OrganisationFactory()
     force_f, force_g = PoliceForceFactory(), PoliceForceFactory()
@@ -283,6 +308,8 @@ def build_world() -> World:
         }
 
     # Shares with force F, derived from the consent ledger as in production.
+    # Each share has a police contact request; the ended share's was closed as it ended.
+    contact_requests = {}
     for kind, scope, granted in [
         ("shared_identified", "share_with_police", True),
         ("shared_anonymous", "share_anonymous_intelligence", True),
@@ -292,6 +319,13 @@ def build_world() -> World:
         ConsentDecisionFactory(
             case=world_cases[kind], scope=scope, granted=granted, police_force=force_f
         )
+        if granted:
+            contact_requests[kind] = _contact_request_on(
+                SharedCase.objects.get(
+                    case=world_cases[kind], police_force=force_f, status="active"
+                ),
+                people["police_sharing"],
+            )
     shares = {
         kind: SharedCase.objects.get(case=world_cases[kind], police_force=force_f)
         for kind in ("shared_identified", "shared_anonymous", "share_ended")
@@ -305,6 +339,7 @@ def build_world() -> World:
     assert not SharedCase.objects.filter(police_force=force_g).exists()
     for kind, share in shares.items():
         ids[kind]["shared-cases"] = share.pk
+        ids[kind]["contact-requests"] = contact_requests[kind].pk
         # A request for records the force made through each share (the ended one's before it
         # ended), awaiting the charity's decision.
         ids[kind]["records-requests"] = RecordsRequest.objects.create(
@@ -634,6 +669,11 @@ BODIES = {
         "investigation_status": "investigating"
     },
     "POST /api/v1/shared-cases/{shared_case_id}/updates/": {"kind": "investigation", "body": "x"},
+    "POST /api/v1/shared-cases/{shared_case_id}/contact-requests/": (
+        lambda w, p, k: _contact_request_body()
+    ),
+    "POST /api/v1/shared-cases/{shared_case_id}/contact-requests/{pk}/withdraw/": NO_BODY,
+    "POST /api/v1/cases/{case_id}/contact-requests/{pk}/answer/": {"outcome": "declined"},
     "POST /api/v1/shared-cases/{shared_case_id}/records-requests/": {
         "material": "Notes of the night.",
         "line_of_enquiry": "Where the suspect went.",

@@ -112,6 +112,14 @@ SPECTACULAR_SETTINGS = {
                 "OverrideState",
                 "SharedUnder",
             ],
+            "casework.contact_requests.choices": [
+                "ContactRequestPurpose",
+                "ContactRequestUrgency",
+                "PreferredContact",
+                "ContactRequestStatus",
+                "ContactRequestOutcome",
+                "AgreedRoute",
+            ],
             "casework.approvals.choices": ["ApprovalStatus", "ApprovalKind"],
             "casework.court.choices": [
                 "HearingType",
@@ -139,7 +147,10 @@ SPECTACULAR_SETTINGS = {
             ],
         }.items()
         for name in names
-    },
+    }
+    # A route police may be given (a shared case's contact, a contact request's answer): the
+    # name it had when the shared case was its only use.
+    | {"SharedContactKindEnum": "casework.clients.choices.POLICE_ROUTE_KIND_CHOICES"},
 }
 
 # Whether /api/schema/ and /api/docs/ are open to anyone; production keeps them to admins.

@@ -75,6 +75,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=15),
         "options": {"expires": 14 * 60},
     },
+    "expire-contact-requests": {
+        "task": "casework.contact_requests.tasks.expire_contact_requests",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 14 * 60},
+    },
     "expire-approvals": {
         "task": "casework.approvals.tasks.expire_approvals",
         "schedule": timedelta(minutes=15),

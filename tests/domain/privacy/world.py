@@ -15,6 +15,8 @@ from casework.cases.services.contacts import note_add
 from casework.cases.services.referrals import referral_accept
 from casework.clients.models import Client, ContactMethod
 from casework.clients.services import contact_method_retire
+from casework.contact_requests.models import ContactRequest
+from casework.contact_requests.services import contact_request_answer, contact_request_create
 from casework.court.models import CourtEvent
 from casework.disclosures.models import Disclosure, RecordsRequest
 from casework.disclosures.services import records_request_client_told, records_request_make
@@ -63,6 +65,8 @@ def secrets_for(tag: str) -> dict[str, str]:
         "contact_note": f"Rang from the payphone outside Larkspur {tag}",
         "consent_note": f"Agreed with her sister present {tag}",
         "police_update": f"Suspect Darren Pike arrested at his flat {tag}",
+        "contact_request": f"DC Hollis asks to take a statement about Pike {tag}",
+        "client_reason": f"Pike's brother drinks at the Fforde Grene {tag}",
         "shared_note": f"She will attend the ID parade on Friday {tag}",
         "court_outcome": f"Pike pleaded guilty to robbery {tag}",
         "need_note": f"Needs a bed at Simon on the Streets {tag}",
@@ -157,6 +161,22 @@ def build(staff, force, liaison, tag: str) -> Bundle:
     share = SharedCase.objects.get(case=case, police_force=force)
     police_update_post(
         shared_case=share, author=liaison, kind="investigation", body=s["police_update"]
+    )
+    contact_request = contact_request_create(
+        shared_case=share,
+        requested_by=liaison,
+        purpose="take_statement",
+        explanation=s["contact_request"],
+        urgency="routine",
+        preferred_contact="phone_call",
+        window_from=timezone.now(),
+        window_until=timezone.now() + timedelta(days=7),
+    )
+    contact_request_answer(
+        contact_request=contact_request,
+        answered_by=staff,
+        outcome="declined",
+        client_reason=s["client_reason"],
     )
     note_add(case=case, author=staff, body=s["shared_note"], visibility="shared")
     asked = records_request_make(
@@ -364,6 +384,9 @@ def assert_case_anonymised(bundle: Bundle, *, stage: str | None = None) -> None:
     assert revisions and {r.description for r in revisions} == {REMOVED}
     risk = RiskAssessment.objects.get(case=case)
     assert risk.notes is None and risk.level == "high"
+    request = ContactRequest.objects.get(case=case)
+    assert (request.explanation, request.client_reason) == (REMOVED, None)
+    assert (request.purpose, request.status) == ("take_statement", "declined")
     message = OutboundMessage.objects.get(case=case)
     assert message.body == REMOVED
     assert message.purpose == "appointment"
