@@ -45,3 +45,7 @@ CACHES = {
         "KEY_PREFIX": "casework-test",
     }
 }
+# The tests' receivers listen on this machine over plain HTTP; a test of the refusals turns
+# these back to production's values.
+WEBHOOKS_REQUIRE_HTTPS = env.bool("WEBHOOKS_REQUIRE_HTTPS", default=False)
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=True)

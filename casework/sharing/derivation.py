@@ -15,6 +15,7 @@ from casework.accounts.principals import Actor
 from casework.accounts.roles import liaison_group
 from casework.audit.services import audit_record
 from casework.cases.models import Case
+from casework.webhooks import outbox
 
 from .choices import POLICE_SCOPES, ConsentScope, ShareStatus, SharingLevel
 from .ledger import current_consent, in_force, records_stored, review_passed
@@ -117,6 +118,7 @@ def _end(share: SharedCase, *, now, actor, changes: list[str]) -> None:
     share.status, share.ended_at, share.contact_directly = ShareStatus.ENDED, now, False
     share.save()
     changes.append(f"ended share {share.share_reference}")
+    outbox.share_ended(share)
     audit_record(
         actor=actor,
         action="share.end",
@@ -148,6 +150,7 @@ def _start(
         started_at=now,
     )
     changes.append(f"started share {share.share_reference}")
+    outbox.share_started(share)
     _audit(share, "share.start", actor)
     return share
 

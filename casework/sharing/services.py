@@ -17,6 +17,7 @@ from casework.core.errors import Conflict, PreconditionFailed
 from casework.core.unset import UNSET, Unset, given
 from casework.court.models import CourtEvent
 from casework.court.services import court_event_add
+from casework.webhooks import outbox
 
 from .choices import POLICE_SCOPES, ConsentScope, ShareStatus, SharingLevel, UpdateKind
 from .derivation import sync_sharing
@@ -117,6 +118,7 @@ def consent_record(
     )
     decision.full_clean()
     decision.save()
+    outbox.consent_recorded(decision)
     audit_record(
         actor=recorded_by,
         action="consent.record",
@@ -158,6 +160,7 @@ def _refuse_dependents(decision: ConsentDecision, current: dict[Key, CurrentCons
                 recorded_at=decision.recorded_at,
                 caused_by=decision,
             )
+            outbox.consent_recorded(cascade)
             audit_record(
                 actor=decision.recorded_by,
                 action="consent.record",
@@ -202,7 +205,7 @@ def _prosecution_support_withdrawn(case: Case, actor: User) -> None:
     for share in shares_in_force(
         SharedCase.objects.filter(case=case, level=SharingLevel.IDENTIFIED)
     ):
-        SharedUpdate.objects.create(
+        update = SharedUpdate.objects.create(
             shared_case=share,
             kind=UpdateKind.PROSECUTION_SUPPORT_WITHDRAWN,
             body=PROSECUTION_WITHDRAWN_MESSAGE,
@@ -210,6 +213,7 @@ def _prosecution_support_withdrawn(case: Case, actor: User) -> None:
             author=actor,
             created_at=timezone.now(),
         )
+        outbox.shared_update_posted(update, charity_id=case.organisation_id, case_id=case.pk)
 
 
 def _lock_active_share(shared_case: SharedCase) -> SharedCase:
@@ -241,6 +245,9 @@ def police_update_post(
     )
     update.full_clean()
     update.save()
+    outbox.shared_update_posted(
+        update, charity_id=share.case.organisation_id, case_id=share.case_id
+    )
     audit_record(
         actor=author,
         action="shared_update.create",
@@ -274,7 +281,7 @@ def shared_note_add(*, case: Case, author: User, body: str) -> Note:
     note.full_clean()
     note.save()
     for share in shares:
-        SharedUpdate.objects.create(
+        update = SharedUpdate.objects.create(
             shared_case=share,
             kind=UpdateKind.SUPPORT,
             body=body,
@@ -283,6 +290,7 @@ def shared_note_add(*, case: Case, author: User, body: str) -> Note:
             note=note,
             created_at=now,
         )
+        outbox.shared_update_posted(update, charity_id=locked.organisation_id, case_id=locked.pk)
     audit_record(
         actor=author,
         action="note.create",
