@@ -346,6 +346,10 @@ def test_repeated_failures_pause_it_and_turning_it_on_resumes(
     assert Reminder.objects.filter(kind="webhook_paused", assignee=supervisor).count() == 1
     WebhookDelivery.objects.filter(pk=first.pk).update(next_attempt_at=timezone.now())
     assert attempt(first.pk) == ("paused", None)
+    refused = as_supervisor.post(
+        f"/api/v1/webhooks/{subscription.pk}/deliveries/{first.pk}/redeliver/"
+    )
+    assert refused.status_code == 409 and refused.json()["code"] == "webhook_paused"
     receiver.mode = "ok"
     resumed = edit(as_supervisor, f"/api/v1/webhooks/{subscription.pk}/", {"active": True})
     assert resumed.status_code == 200 and resumed.json()["consecutive_failures"] == 0
