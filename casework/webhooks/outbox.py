@@ -53,7 +53,9 @@ def emit(
         for subscription in subscriptions
     )
     ids = [str(d.pk) for d in deliveries]
-    transaction.on_commit(lambda: enqueue(ids))
+    # Robust: with the broker down the change still stands (committed already) and its request
+    # still succeeds; the beat's sweep sends the deliveries once the broker is back.
+    transaction.on_commit(lambda: enqueue(ids), robust=True)
     return event
 
 

@@ -125,7 +125,7 @@ def subscription_update(
         )
         WebhookDelivery.objects.filter(pk__in=held).update(next_attempt_at=timezone.now())
         ids = [str(pk) for pk in held[:500]]
-        transaction.on_commit(lambda: enqueue(ids))
+        transaction.on_commit(lambda: enqueue(ids), robust=True)
     return locked
 
 
@@ -229,5 +229,5 @@ def delivery_redeliver(*, delivery: WebhookDelivery, by: User) -> WebhookDeliver
         detail={"delivery": str(locked.pk)},
     )
     ids = [str(locked.pk)]
-    transaction.on_commit(lambda: enqueue(ids))
+    transaction.on_commit(lambda: enqueue(ids), robust=True)
     return locked
