@@ -7,6 +7,7 @@ response that could not be recorded is never sent. Other reads call ``audit_read
 ``audit_page`` themselves."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from rest_framework import viewsets
 
@@ -79,8 +80,10 @@ class AuditedReadsMixin(viewsets.GenericViewSet):
             and getattr(self, "action", None) in ("list", "retrieve")
         )
 
-    def audit_ref(self, row: Row) -> AuditRef:
-        """What the audit names of a row served without a model instance (``api.rows``)."""
+    def audit_ref(self, row: Row) -> tuple[Any, ...]:
+        """What the audit names of a row served without a model instance (``api.rows``): an
+        ``AuditRef`` here; a viewset whose reads are audited otherwise gives what its
+        ``audit_records_read`` takes."""
         return AuditRef(row["id"], row.get("case_id"), row.get("client_id"))
 
     def paginate_queryset(self, queryset):

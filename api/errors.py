@@ -7,10 +7,12 @@ logged with the request id, which the caller can quote.
 """
 
 import logging
+import sys
+import time
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -24,7 +26,40 @@ logger = logging.getLogger("casework.api")
 MESSAGES = {
     "validation_error": "Some of the data sent is not valid.",
     "server_error": "Something went wrong on our side. Quote the request id if you report it.",
+    "service_unavailable": "The service cannot reach its database just now. Try again shortly.",
 }
+
+# While PostgreSQL is unreachable (a restart, a failover) every request answers 503 with this
+# Retry-After, and the outage is logged in one line at most this often, not with a stack each.
+DATABASE_RETRY_AFTER_SECONDS = 5
+DATABASE_LOG_SECONDS = 30
+_database_logged = [0.0]
+# What the database driver raises when the server cannot be reached or drops the connection.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def database_unavailable(exc: BaseException) -> dict:
+    """Notes the outage (one line, at most every ``DATABASE_LOG_SECONDS``) and gives the body
+    of the 503 that answers it."""
+    now = time.monotonic()
+    if now - _database_logged[0] >= DATABASE_LOG_SECONDS:
+        _database_logged[0] = now
+        logger.warning("database unavailable, answering 503: %s", str(exc).splitlines()[0][:200])
+    return error_body("service_unavailable", MESSAGES["service_unavailable"])
+
+
+def database_unavailable_response(exc: BaseException) -> JsonResponse:
+    response = JsonResponse(database_unavailable(exc), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    response._has_been_logged = True  # type: ignore[attr-defined]  # see _logged_once
+    return response
+
+
+def _logged_once(response: Response) -> Response:
+    """Django logs every 5xx response as an error; the outage is logged once above instead, so
+    a restart of PostgreSQL does not write a line for each request it turned away."""
+    response._has_been_logged = True  # type: ignore[attr-defined]  # Django's own marker
+    return response
 
 
 def error_body(code: str, message: str, fields: object | None = None) -> dict:
@@ -72,6 +107,14 @@ def _respond(exc: Exception) -> Response:
         return Response(
             error_body("invalid_value", "A value sent is outside the range that can be stored."),
             status=status.HTTP_400_BAD_REQUEST,
+        )
+    elif isinstance(exc, DATABASE_UNAVAILABLE):
+        return _logged_once(
+            Response(
+                database_unavailable(exc),
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+            )
         )
     elif isinstance(exc, IntegrityError):
         # A race the service layer's checks could not see (two requests creating the same thing):
@@ -127,4 +170,7 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Json
 
 
 def handler500(request: HttpRequest) -> JsonResponse:
+    failure = sys.exc_info()[1]
+    if isinstance(failure, DATABASE_UNAVAILABLE):
+        return database_unavailable_response(failure)
     return _json("server_error", MESSAGES["server_error"], 500)

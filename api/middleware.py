@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from .errors import error_body
+from .errors import DATABASE_UNAVAILABLE, database_unavailable_response, error_body
 
 API_PREFIX = "/api/"
 # Headers of the original answer that still mean something on the JSON one.
@@ -52,6 +52,13 @@ class ApiErrorShapeMiddleware:
         ):
             return self.reshaped(response)
         return response
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        """A view outside the API's exception handler (the admin, the calendar feed) that finds
+        the database unreachable answers 503 with Retry-After too, not a 500 and a stack."""
+        if isinstance(exc, DATABASE_UNAVAILABLE):
+            return database_unavailable_response(exc)
+        return None
 
     @staticmethod
     def reshaped(response: HttpResponse) -> JsonResponse:

@@ -13,6 +13,7 @@ from .docs import DocsView, SchemaView
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("status", health.status, name="status"),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="docs"),

@@ -9,10 +9,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from rest_framework import serializers
+from django.utils import timezone
 from rest_framework.response import Response
-
-_MOMENT = serializers.DateTimeField()
 
 Row = dict[str, Any]
 
@@ -26,8 +24,13 @@ class AuditRef(NamedTuple):
 
 
 def moment(value: datetime | None) -> str | None:
-    """A date and time as the API writes every one: in the service's zone, ISO 8601."""
-    return _MOMENT.to_representation(value) if value is not None else None
+    """A date and time as the API writes every one (as DRF's ``DateTimeField`` does): in the
+    service's zone, ISO 8601, with UTC written ``Z``. Written out here because DRF's field spends
+    more time settling the zone than writing the text, once for every moment of every row."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def day(value: date | None) -> str | None:

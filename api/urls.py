@@ -6,10 +6,13 @@ from rest_framework.routers import SimpleRouter
 from . import schema  # noqa: F401  (registers the authentication schemes)
 from .accounts import security
 from .accounts import views as accounts
+from .approvals import views as approvals
 from .audit import views as audit
 from .cases import views as cases
 from .clients import views as clients
+from .contact_requests import views as contact_requests
 from .court import views as court
+from .disclosures import views as disclosures
 from .reminders import views as reminders
 from .sharing import views as sharing
 from .support import views as support
@@ -37,8 +40,19 @@ router.register(
 router.register(
     r"cases/(?P<case_id>[^/.]+)/decisions", court.DecisionViewSet, basename="case-decision"
 )
+router.register(
+    r"cases/(?P<case_id>[^/.]+)/disclosures",
+    disclosures.DisclosureViewSet,
+    basename="case-disclosure",
+)
+router.register(
+    r"cases/(?P<case_id>[^/.]+)/records-requests",
+    disclosures.RecordsRequestViewSet,
+    basename="case-records-request",
+)
 router.register("entitlements", court.EntitlementViewSet, basename="entitlement")
 router.register("audit-events", audit.AuditEventViewSet, basename="audit-event")
+router.register("approvals", approvals.ApprovalViewSet, basename="approval")
 router.register("reminders", reminders.ReminderViewSet, basename="reminder")
 router.register(
     r"cases/(?P<case_id>[^/.]+)/messages", reminders.MessageViewSet, basename="case-message"
@@ -54,6 +68,21 @@ router.register(
     r"webhooks/(?P<webhook_id>[^/.]+)/deliveries",
     webhooks.WebhookDeliveryViewSet,
     basename="webhook-delivery",
+)
+router.register(
+    r"shared-cases/(?P<shared_case_id>[^/.]+)/contact-requests",
+    contact_requests.SharedContactRequestViewSet,
+    basename="shared-case-contact-request",
+)
+router.register(
+    r"cases/(?P<case_id>[^/.]+)/contact-requests",
+    contact_requests.CaseContactRequestViewSet,
+    basename="case-contact-request",
+)
+router.register(
+    r"shared-cases/(?P<shared_case_id>[^/.]+)/records-requests",
+    disclosures.SharedRecordsRequestViewSet,
+    basename="shared-case-records-request",
 )
 
 _plan = "cases/<str:case_id>/support-plan/"
@@ -108,7 +137,22 @@ urlpatterns = [
         security.OrganisationSettingsView.as_view(),
         name="organisation-settings",
     ),
+    path(
+        "organisation-settings/retention-proposals/",
+        security.RetentionProposalView.as_view(),
+        name="organisation-retention-proposals",
+    ),
     path("cases/<str:case_id>/consents/", sharing.ConsentView.as_view(), name="case-consents"),
+    path(
+        "cases/<str:case_id>/consent-overrides/",
+        sharing.ConsentOverrideView.as_view(),
+        name="case-consent-overrides",
+    ),
+    path(
+        "cases/<str:case_id>/consent-overrides/end/",
+        sharing.ConsentOverrideEndView.as_view(),
+        name="case-consent-override-end",
+    ),
     path(
         "cases/<str:case_id>/police-involvement/",
         sharing.PoliceInvolvementView.as_view(),

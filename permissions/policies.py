@@ -168,6 +168,19 @@ Contacts = policy(
 Notes = policy("Notes", list=_staff_only, retrieve=_staff_only, create=_staff_only)
 
 Consents = policy("Consents", get=_staff_only, post=_staff_only)
+ConsentOverrides = policy("ConsentOverrides", post=_staff_only)
+ConsentOverrideEnd = policy("ConsentOverrideEnd", post=rules.supervisor)
+# Two-person actions: staff see the proposals they made (and withdraw them); supervisors see
+# every proposal of their charity and decide them (never their own: the service refuses that).
+Approvals = policy(
+    "Approvals",
+    list=_staff_only,
+    retrieve=_staff_only,
+    approve=rules.supervisor,
+    reject=rules.supervisor,
+    withdraw=_staff_only,
+)
+RetentionProposals = policy("RetentionProposals", post=rules.supervisor)
 PoliceInvolvement = policy("PoliceInvolvement", get=_staff_only, patch=_staff_only)
 SharedCases = policy(
     "SharedCases",
@@ -180,6 +193,16 @@ SharedUpdates = policy(
     "SharedUpdates",
     list=rules.police_liaison | rules.scope("shared-cases:read"),
     create=rules.police_liaison,
+)
+SharedContactRequests = policy(
+    "SharedContactRequests",
+    list=rules.police_liaison,
+    retrieve=rules.police_liaison,
+    create=rules.police_liaison,
+    withdraw=rules.police_liaison,
+)
+ContactRequests = policy(
+    "ContactRequests", list=_staff_only, retrieve=_staff_only, answer=_staff_only
 )
 
 CourtEvents = policy(
@@ -204,6 +227,20 @@ SharedCourtEvents = policy(
     "SharedCourtEvents",
     get=rules.police_liaison | rules.scope("shared-cases:read"),
     post=rules.police_liaison,
+)
+Disclosures = policy("Disclosures", list=_staff_only, retrieve=_staff_only)
+RecordsRequests = policy(
+    "RecordsRequests",
+    list=_staff_only,
+    retrieve=_staff_only,
+    client_told=_staff_only,
+    decide=rules.supervisor,
+)
+SharedRecordsRequests = policy(
+    "SharedRecordsRequests",
+    list=rules.police_liaison | rules.scope("shared-cases:read"),
+    retrieve=rules.police_liaison | rules.scope("shared-cases:read"),
+    create=rules.police_liaison,
 )
 SupportPlan = policy("SupportPlan", get=_staff_only, post=_staff_only, patch=_staff_only)
 

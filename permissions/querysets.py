@@ -21,6 +21,7 @@ from casework.accounts import principals
 from casework.accounts.models import ApiKey, Organisation, User
 from casework.accounts.principals import Caller
 from casework.accounts.roles import liaison_group_name
+from casework.approvals.models import Approval
 from casework.audit.models import AuditEvent
 from casework.cases.choices import ReferralStatus
 from casework.cases.models import (
@@ -32,7 +33,9 @@ from casework.cases.models import (
     Referral,
 )
 from casework.clients.models import Client, ContactMethod
+from casework.contact_requests.models import ContactRequest
 from casework.court.models import CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
+from casework.disclosures.models import Disclosure, RecordsRequest
 from casework.reminders.models import GatewayDelivery, OutboundMessage, Reminder
 from casework.sharing.choices import ShareStatus
 from casework.sharing.ledger import shares_in_force
@@ -190,6 +193,7 @@ CASE_RECORDS: dict[type[models.Model], str] = {
     SafetyPlanItem: "case_id",
     SafetyPlanRevision: "item__case_id",
     RiskAssessment: "case_id",
+    Disclosure: "case_id",
 }
 for _model, _path in CASE_RECORDS.items():
     restricts(_model)(_case_records(_path))
@@ -252,6 +256,27 @@ def _shared_updates(qs: QS, principal: Caller, action: str) -> QS:
     return qs.filter(shared_case_id__in=visible.values("pk"))
 
 
+@restricts(ContactRequest)
+def _contact_requests(qs: QS, principal: Caller, action: str) -> QS:
+    """A contact request is the charity's as a record of its case (its staff see and answer it
+    as they see the case), and the sharing force's through its share while the share lasts
+    (API keys included only where they see the share; the policies keep keys out)."""
+    if principals.is_police_liaison(principal):
+        visible = restrict(SharedCase.objects.all(), principal=principal, action=action)
+        return qs.filter(shared_case_id__in=visible.values("pk"))
+    return _case_records("case_id")(qs, principal, action)
+
+
+@restricts(RecordsRequest)
+def _records_requests(qs: QS, principal: Caller, action: str) -> QS:
+    """The charity's staff see a request as they see its case; a force (its liaison, or its key
+    with ``shared-cases:read``) sees its own, only through a share in force."""
+    if _charity_person(principal) is not None:
+        return _case_records("case_id")(qs, principal, action)
+    visible = restrict(SharedCase.objects.all(), principal=principal, action=action)
+    return qs.filter(shared_case_id__in=visible.values("pk"))
+
+
 @restricts(Reminder)
 def _reminders(qs: QS, principal: Caller, action: str) -> QS:
     """Reminders follow access. Caseworkers and ISVAs see their own reminders only on cases they
@@ -297,6 +322,23 @@ def _webhook_subscriptions(qs: QS, principal: Caller, action: str) -> QS:
 def _webhook_deliveries(qs: QS, principal: Caller, action: str) -> QS:
     visible = restrict(WebhookSubscription.objects.all(), principal=principal, action=action)
     return qs.filter(subscription_id__in=visible.values("pk"))
+
+
+@restricts(Approval)
+def _approvals(qs: QS, principal: Caller, action: str) -> QS:
+    """Proposals of two-person actions: a supervisor reaches every one of their charity's (they
+    are the ones who decide); anyone else of the charity the proposals they made themselves,
+    while they can still reach the case a proposal is about."""
+    user = _charity_person(principal)
+    if user is None:
+        return qs.none()
+    qs = qs.filter(organisation_id=user.organisation_id)
+    if principals.is_supervisor(user):
+        return qs
+    cases = cases_visible_to(user, _case_codename(action)).values("pk")
+    return qs.filter(proposed_by=user).filter(
+        models.Q(case__isnull=True) | models.Q(case_id__in=cases)
+    )
 
 
 @restricts(AuditEvent)

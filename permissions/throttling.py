@@ -4,15 +4,24 @@ attempts by address. Answers 429 with Retry-After.
 The window is DRF's (the moments of the requests in the last period, oldest first), kept in a
 Redis sorted set and checked and updated by one script: one round trip per request, where DRF's
 own throttle reads the whole history and writes it back (two, and a lost update when two
-requests of one caller race)."""
+requests of one caller race).
 
+When Redis cannot be reached the limits are kept by each process on its own (``LocalWindows``):
+the API stays up, a caller's limit is then per process rather than for the service, and the
+fallback is logged at most once a minute. Nothing else a request does depends on the cache."""
+
+import logging
 import secrets
+import threading
+import time
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
 from redis.commands.core import Script
+from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -45,6 +54,58 @@ def _window_script(client: Any) -> Script:
     return _script[0]
 
 
+logger = logging.getLogger("casework.throttling")
+
+# How often the fallback is logged while it lasts, and how many callers' windows a process keeps.
+FALLBACK_LOG_SECONDS = 60
+LOCAL_WINDOWS_MAX = 10_000
+
+
+class LocalWindows:
+    """The same sliding windows, kept in this process while the cache is unreachable."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._windows: dict[str, deque[float]] = {}
+        self._last_logged = 0.0
+
+    def check(self, key: str, *, now: float, duration: float, limit: int) -> float | None:
+        """Counts a request and answers nothing if it is let through, else the moment of the
+        oldest request still counted (as the script does)."""
+        with self._lock:
+            if len(self._windows) >= LOCAL_WINDOWS_MAX:
+                self._forget_idle(now, duration)
+            window = self._windows.setdefault(key, deque())
+            while window and window[0] <= now - duration:
+                window.popleft()
+            if len(window) < limit:
+                window.append(now)
+                return None
+            return window[0]
+
+    def _forget_idle(self, now: float, duration: float) -> None:
+        idle = [k for k, w in self._windows.items() if not w or w[-1] <= now - duration]
+        for key in idle:
+            del self._windows[key]
+        if len(self._windows) >= LOCAL_WINDOWS_MAX:  # all busy: start afresh rather than grow
+            self._windows.clear()
+
+    def note_fallback(self, error: Exception) -> None:
+        """Logs that limits are kept per process, at most once every ``FALLBACK_LOG_SECONDS``."""
+        now = time.monotonic()
+        with self._lock:
+            if self._last_logged and now - self._last_logged < FALLBACK_LOG_SECONDS:
+                return
+            self._last_logged = now
+        logger.warning(
+            "throttle cache unreachable (%s); request limits are kept per process",
+            type(error).__name__,
+        )
+
+
+LOCAL_WINDOWS = LocalWindows()
+
+
 class _SettingsRate(SimpleRateThrottle):
     """Reads its rate when used, so a changed setting applies without a restart of the class."""
 
@@ -72,10 +133,23 @@ class _SettingsRate(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
+        self.now = self.timer()
+        try:
+            oldest = self._check_in_redis(redis)
+        except (RedisError, OSError) as error:
+            LOCAL_WINDOWS.note_fallback(error)
+            oldest = LOCAL_WINDOWS.check(
+                self.key, now=self.now, duration=self.duration, limit=self.num_requests
+            )
+        if oldest is None:
+            return True
+        self.history = [float(oldest)]
+        return bool(self.throttle_failure())
+
+    def _check_in_redis(self, redis: RedisCache) -> Any:
         key = redis.make_and_validate_key(f"{self.key}:window")
         client = redis._cache.get_client(key, write=True)
-        self.now = self.timer()
-        oldest = _window_script(client)(
+        return _window_script(client)(
             keys=[key],
             args=[
                 repr(self.now),
@@ -86,10 +160,6 @@ class _SettingsRate(SimpleRateThrottle):
             ],
             client=client,
         )
-        if oldest is None:
-            return True
-        self.history = [float(oldest)]
-        return bool(self.throttle_failure())
 
     def wait(self) -> float | None:
         """Until the oldest request counted leaves the window and frees a place."""

@@ -268,6 +268,19 @@ def test_organisations_made_and_changed_in_the_admin_go_through_the_services(
     assert AuditEvent.objects.filter(action="organisation.settings", object_id=str(charity.pk))
 
 
+def test_the_admin_never_shortens_a_retention_period(admin_browser, caseworker):
+    charity = caseworker.organisation
+    response = admin_browser.post(
+        f"/admin/accounts/organisation/{charity.pk}/change/",
+        {"name": charity.name, "retention_years": 2, "areas": "", "is_active": "on"},
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert b"approved by another" in response.content
+    charity.refresh_from_db()
+    assert charity.retention_years == 6
+    assert not AuditEvent.objects.filter(action="organisation.settings").exists()
+
+
 def test_no_authenticator_secret_is_shown_in_the_admin(admin_browser, superuser):
     device = AuthenticatorDevice.objects.get(user=superuser)
     page = admin_browser.get(f"/admin/accounts/authenticatordevice/{device.pk}/change/")

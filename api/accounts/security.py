@@ -9,12 +9,15 @@ from rest_framework.views import APIView
 
 from casework.accounts.services import auth, password_links, two_factor
 from casework.accounts.services.organisations import organisation_settings_update
+from casework.accounts.services.retention import retention_shorten_propose
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.throttling import PasswordLinkThrottle
 
+from ..approvals.serializers import ApprovalOutput
 from ..concurrency import if_match, record_etag, with_etag
 from ..fields import StrictInput
+from ..idempotency import idempotent
 
 
 class PasswordChangeInput(StrictInput):
@@ -221,3 +224,30 @@ class OrganisationSettingsView(APIView):
         return with_etag(
             Response(OrganisationSettingsSerializer(organisation).data), record_etag(organisation)
         )
+
+
+class RetentionProposalInput(StrictInput):
+    retention_years = serializers.IntegerField(min_value=1, max_value=25, required=False)
+    unconverted_retention_months = serializers.IntegerField(
+        min_value=1, max_value=120, required=False, help_text=UNCONVERTED_HELP
+    )
+    reason = serializers.CharField(max_length=2000)
+
+
+class RetentionProposalView(APIView):
+    """Proposes shorter retention periods (supervisors). Records would be anonymised sooner and
+    cannot come back, so nothing changes until a second supervisor approves the proposal
+    (``approvals/``); lengthening a period is an ordinary ``PATCH`` of the settings."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.RetentionProposals]
+
+    @extend_schema(request=RetentionProposalInput, responses={201: ApprovalOutput})
+    @idempotent
+    def post(self, request):
+        data = RetentionProposalInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        approval = retention_shorten_propose(
+            organisation=request.user.organisation, by=request.user, **data.validated_data
+        )
+        return Response(ApprovalOutput(approval).data, status=status.HTTP_201_CREATED)

@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from casework.approvals.models import Approval
 from casework.audit.selectors import client_access_log
 from casework.clients import services
 from casework.clients.models import Client, ContactMethod
@@ -17,6 +18,7 @@ from casework.privacy import subject_rights
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 
+from ..approvals.serializers import ApprovalOutput
 from ..audit.views import ACCESS_LOG, access_log_page
 from ..audited import audit_read
 from ..base import CaseworkViewSet, principal_of, restrict_action, visible_or_404
@@ -29,7 +31,9 @@ from . import serializers as s
 class EraseInput(StrictInput):
     reason = serializers.CharField(max_length=2000)
     force = serializers.BooleanField(
-        default=False, help_text="Go ahead although a court case is open (the reason is kept)."
+        default=False,
+        help_text="Propose erasing although a court case is open: a second supervisor must "
+        "approve it (`approvals/`) before anything is erased.",
     )
 
 
@@ -61,16 +65,19 @@ class ClientPrivacyMixin:
         response["Content-Disposition"] = f'attachment; filename="client-{client.pk}.json"'
         return response
 
-    @extend_schema(request=EraseInput, responses={200: s.ClientDetail})
+    @extend_schema(request=EraseInput, responses={200: s.ClientDetail, 202: ApprovalOutput})
     @action(detail=True, methods=["post"])
     def erase(self, request, pk=None):
         """Erases the client: open cases close, identities and free text go, the facts needed
-        for statistics stay. Refused (409) while a court case is open unless forced."""
+        for statistics stay. Refused (409) while a court case is open; with ``force`` that is a
+        proposal (202) that a second supervisor must approve before anything is erased."""
         client = self.get_object()
         data = EraseInput(data=request.data)
         data.is_valid(raise_exception=True)
-        client = subject_rights.erase_client(client=client, by=request.user, **data.validated_data)
-        return Response(s.ClientDetail(client).data)
+        done = subject_rights.erasure_request(client=client, by=request.user, **data.validated_data)
+        if isinstance(done, Approval):
+            return Response(ApprovalOutput(done).data, status=status.HTTP_202_ACCEPTED)
+        return Response(s.ClientDetail(done).data)
 
 
 class ClientViewSet(ClientPrivacyMixin, mixins.ListModelMixin, CaseworkViewSet):

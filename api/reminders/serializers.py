@@ -113,6 +113,8 @@ class ReminderPolicySerializer(serializers.ModelSerializer):
             "court_reminder_working_days_before",
             "consent_review_lead_days",
             "police_update_overdue_days",
+            "contact_request_response_working_days",
+            "records_request_working_days",
             "updated_at",
         ]
         read_only_fields = ["updated_at"]
@@ -129,6 +131,12 @@ class ReminderPolicyInput(StrictInput):
     consent_review_lead_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
     police_update_overdue_days = serializers.IntegerField(
         min_value=1, max_value=365, required=False
+    )
+    contact_request_response_working_days = serializers.IntegerField(
+        min_value=1, max_value=10, required=False
+    )
+    records_request_working_days = serializers.IntegerField(
+        min_value=1, max_value=60, required=False
     )
 
 

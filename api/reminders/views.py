@@ -1,6 +1,8 @@
 """Reminders, the organisation's reminder policy, my reminder preferences, and messages to
 clients."""
 
+from typing import Any, NamedTuple
+
 from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -10,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.accounts import principals
-from casework.audit.reads import record_police_read
+from casework.audit.reads import ShareRef, record_police_read
 from casework.clients.selectors import contact_methods_named
 from casework.reminders import messages, selectors, services
 from casework.reminders.choices import ReminderKind, ReminderStatus
@@ -21,6 +23,7 @@ from casework.reminders.models import (
     ReminderPreference,
 )
 from casework.reminders.policy import policy_for
+from casework.sharing.models import SharedCase
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 
@@ -28,6 +31,7 @@ from ..base import CaseworkViewSet, principal_of
 from ..cases.views import CaseChildViewSet
 from ..concurrency import etag, if_match, with_etag
 from ..idempotency import idempotent
+from ..rows import Row
 from . import serializers as s
 
 
@@ -66,6 +70,31 @@ class ReminderFilter(filters.FilterSet):
         return queryset.filter(assignee=self.request.user) if value else queryset
 
 
+class ReminderOfShare(NamedTuple):
+    """What the audit of a police read names of a reminder: its id, and the share it is about."""
+
+    pk: Any
+    share: ShareRef | None
+
+
+def _share_of(row: Row) -> ShareRef | None:
+    if row["shared_case_id"] is None:
+        return None
+    return ShareRef(
+        row["shared_case_id"],
+        row["shared_case__share_reference"],
+        row["shared_case__case_id"],
+        row["shared_case__case__client_id"],
+        row["shared_case__case__organisation_id"],
+        row["shared_case__police_force_id"],
+    )
+
+
+def _share_read(record: ReminderOfShare | Reminder) -> ShareRef | SharedCase | None:
+    """The share a reminder police read is about: from a list's row, or from an instance."""
+    return record.share if isinstance(record, ReminderOfShare) else record.shared_case
+
+
 class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet):
     """My reminders (a supervisor: the organisation's), soonest due first."""
 
@@ -81,11 +110,19 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Casework
     def rows(self, *, principal, action):
         return selectors.reminders(principal=principal, action=action)
 
+    def _police(self) -> bool:
+        return principals.is_police_liaison(self.request.user)
+
+    def audit_ref(self, row: Row) -> tuple[Any, ...]:
+        if self._police():
+            return ReminderOfShare(row["id"], _share_of(row))
+        return super().audit_ref(row)
+
     def audit_records_read(self, records) -> None:
         """A police officer's reminders are about shares: their reads go to the charity."""
-        if principals.is_police_liaison(self.request.user):
+        if self._police():
             verb = "list" if self.action == "list" else "read"
-            shares = [r.shared_case for r in records if r.shared_case_id]
+            shares = [share for share in map(_share_read, records) if share is not None]
             record_police_read(
                 actor=principal_of(self.request),
                 action=f"reminder.{verb}",
@@ -108,11 +145,11 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Casework
         return context
 
     def list(self, request, *args, **kwargs):
-        # Staff's reminders are served from plain rows (``api.rows``). Police's stay instances:
-        # each of their reads is audited against the shares it showed.
-        if principals.is_police_liaison(request.user):
-            return super().list(request, *args, **kwargs)
-        rows = self.filter_queryset(selectors.reminder_rows(principal=request.user))
+        # Served from plain rows (``api.rows``); police's carry what the audit of their read
+        # names of each reminder's share.
+        rows = self.filter_queryset(
+            selectors.reminder_rows(principal=request.user, with_shares=self._police())
+        )
         page = self.paginate_queryset(rows) or []
         routes = _routes(request, [row["detail"] for row in page])
         return self.get_paginated_response([s.reminder_row(row, routes) for row in page])

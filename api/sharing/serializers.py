@@ -9,18 +9,24 @@ from rest_framework import serializers
 from casework.accounts.selectors import organisations_to_name
 from casework.clients.choices import POLICE_ROUTE_KINDS, ContactKind
 from casework.sharing.choices import (
+    OVERRIDE_DEFAULT_DAYS,
+    OVERRIDE_MAX_DAYS,
     ChargingDecision,
     ConsentMethod,
     ConsentScope,
     ConsentState,
     ContactRoute,
     InvestigationStatus,
+    OverrideGround,
+    OverrideState,
     PoliceUpdateKind,
+    SharedUnder,
 )
 from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
 from casework.sharing.selectors import (
     court_events_on_share,
     incident_month,
+    listed_area,
     police_area,
     police_contact,
 )
@@ -30,6 +36,7 @@ from ..accounts.serializers import OrganisationSummary
 from ..clients.serializers import SafeTimeWindow
 from ..court.serializers import PoliceCourtEventOutput
 from ..fields import StrictInput
+from ..rows import Row, day, moment
 
 
 class ConsentDecisionOutput(serializers.ModelSerializer):
@@ -39,11 +46,16 @@ class ConsentDecisionOutput(serializers.ModelSerializer):
     follows_from = serializers.UUIDField(
         source="caused_by.public_id", read_only=True, allow_null=True
     )
+    override_ground = serializers.SerializerMethodField(
+        help_text="On an override: the safeguarding ground it was approved on."
+    )
+    approval = serializers.UUIDField(source="approval_id", read_only=True, allow_null=True)
 
     class Meta:
         model = ConsentDecision
         fields = [
             "id",
+            "kind",
             "scope",
             "granted",
             "police_force",
@@ -53,8 +65,15 @@ class ConsentDecisionOutput(serializers.ModelSerializer):
             "review_date",
             "note",
             "follows_from",
+            "override_ground",
+            "override_expires_at",
+            "approval",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=OverrideGround.choices, allow_null=True))
+    def get_override_ground(self, decision: ConsentDecision) -> str | None:
+        return decision.override_ground or None
 
 
 class CurrentConsentOutput(serializers.Serializer):
@@ -65,9 +84,50 @@ class CurrentConsentOutput(serializers.Serializer):
     decision = serializers.UUIDField(allow_null=True)
 
 
+class CurrentOverrideOutput(serializers.Serializer):
+    """The latest override per force: a share without the client's consent, on a ground."""
+
+    police_force = OrganisationSummary()
+    ground = serializers.ChoiceField(choices=OverrideGround.choices)
+    expires_at = serializers.DateTimeField()
+    state = serializers.ChoiceField(choices=OverrideState.choices)
+    decision = serializers.UUIDField()
+    approval = serializers.UUIDField()
+    ended_by = serializers.UUIDField(
+        allow_null=True, help_text="The decision that ended it before its expiry, if one did."
+    )
+
+
 class ConsentLedgerOutput(serializers.Serializer):
     current = CurrentConsentOutput(many=True)
+    overrides = CurrentOverrideOutput(many=True)
     history = ConsentDecisionOutput(many=True)
+
+
+class ConsentOverrideInput(StrictInput):
+    police_force = serializers.PrimaryKeyRelatedField(queryset=organisations_to_name())
+    ground = serializers.ChoiceField(choices=OverrideGround.choices)
+    reason = serializers.CharField(max_length=2000)
+    days = serializers.IntegerField(
+        min_value=1,
+        max_value=OVERRIDE_MAX_DAYS,
+        default=OVERRIDE_DEFAULT_DAYS,
+        help_text="How long the override lasts from its approval.",
+    )
+    tell_client = serializers.BooleanField(
+        default=True, help_text="False only where telling the client would increase the risk."
+    )
+    client_not_told_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Why telling the client would increase the risk (with tell_client false).",
+    )
+
+
+class ConsentOverrideEndInput(StrictInput):
+    police_force = serializers.PrimaryKeyRelatedField(queryset=organisations_to_name())
+    reason = serializers.CharField(max_length=2000)
 
 
 class ConsentDecisionInput(StrictInput):
@@ -169,6 +229,19 @@ class SharedCaseListItem(serializers.ModelSerializer):
         "the moment another share of the same case ended."
     )
     started_month = serializers.SerializerMethodField(help_text="The share's start, YYYY-MM.")
+    shared_under = serializers.SerializerMethodField(
+        help_text="`override`: shared without the client's consent, on a safeguarding override "
+        "a second supervisor of the charity approved; `consent`: the client consented."
+    )
+    override_ground = serializers.SerializerMethodField(
+        help_text="Under an override: its ground; null under consent."
+    )
+    override_until = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="Under an override: when it ends (the share with it), unless the client "
+        "consents before; null under consent.",
+    )
 
     class Meta:
         model = SharedCase
@@ -176,6 +249,9 @@ class SharedCaseListItem(serializers.ModelSerializer):
             "id",
             "share_reference",
             "level",
+            "shared_under",
+            "override_ground",
+            "override_until",
             "offence_types",
             "incident_date",
             "incident_month",
@@ -185,6 +261,14 @@ class SharedCaseListItem(serializers.ModelSerializer):
             "review_date",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=SharedUnder.choices))
+    def get_shared_under(self, share: SharedCase) -> str:
+        return SharedUnder.OVERRIDE if share.is_override else SharedUnder.CONSENT
+
+    @extend_schema_field(serializers.ChoiceField(choices=OverrideGround.choices, allow_null=True))
+    def get_override_ground(self, share: SharedCase) -> str | None:
+        return share.override_ground or None
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_started_at(self, share: SharedCase) -> str | None:
@@ -209,6 +293,30 @@ class SharedCaseListItem(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_area(self, share: SharedCase) -> str | None:
         return police_area(share.case)
+
+
+def shared_case_row(row: Row) -> Row:
+    """A row of ``SHARED_CASE_ROW`` as ``SharedCaseListItem`` writes the share: the day of the
+    incident and the moment of the start only where the share's level allows them."""
+    to_the_day = sections.INCIDENT_DAY in sections.shared_sections(
+        row["level"], contact_directly=row["contact_directly"]
+    )
+    incident_date = row["case__incident_date"]
+    return {
+        "id": str(row["id"]),
+        "share_reference": row["share_reference"],
+        "level": row["level"],
+        "shared_under": SharedUnder.OVERRIDE if row["override_ground"] else SharedUnder.CONSENT,
+        "override_ground": row["override_ground"] or None,
+        "override_until": moment(row["override_until"]),
+        "offence_types": list(row["case__offence_types"]),
+        "incident_date": day(incident_date) if to_the_day else None,
+        "incident_month": incident_date.strftime("%Y-%m") if incident_date else None,
+        "area": listed_area(row["case__area"], row["case__organisation__areas"]),
+        "started_at": moment(row["started_at"]) if to_the_day else None,
+        "started_month": timezone.localtime(row["started_at"]).strftime("%Y-%m"),
+        "review_date": day(row["review_date"]),
+    }
 
 
 class SharedCaseDetail(SharedCaseListItem):
@@ -296,10 +404,15 @@ class EndedShareOutput(serializers.ModelSerializer):
     start of the case's next share."""
 
     ended_on = serializers.SerializerMethodField()
+    closed_contact_requests = serializers.ListField(
+        child=serializers.UUIDField(),
+        read_only=True,
+        help_text="Your contact requests that were open when the share ended, now closed.",
+    )
 
     class Meta:
         model = SharedCase
-        fields = ["share_reference", "ended_on"]
+        fields = ["share_reference", "ended_on", "closed_contact_requests"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.DateField())

@@ -7,22 +7,27 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.audit.reads import record_police_read
+from casework.audit.reads import ShareRef, record_police_read
 from casework.cases.models import Case
 from casework.cases.selectors import visible_cases
-from casework.sharing import selectors, services
+from casework.contact_requests.selectors import with_closed_contact_requests
+from casework.disclosures.services import share_view_disclosed
+from casework.sharing import overrides, selectors, services
 from casework.sharing.models import PoliceInvolvement, SharedCase, SharedUpdate
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 from permissions.fields import JUSTICE, share_allows
 from permissions.querysets import ended_shares
 
+from ..approvals.serializers import ApprovalOutput
 from ..audited import audit_read
 from ..base import CaseworkViewSet, principal_of, restrict_action, visible_or_404
 from ..concurrency import etag, required_version, with_etag
 from ..idempotency import idempotent
 from ..pagination import page_of, paginated
+from ..rows import RowListMixin
 from . import serializers as s
+from .packages import render_package
 
 
 def _case_or_404(request, case_id) -> Case:
@@ -60,6 +65,43 @@ class ConsentView(APIView):
         return Response(
             s.ConsentLedgerOutput(selectors.consent_ledger(principal=request.user, case=case)).data,
             status=status.HTTP_201_CREATED,
+        )
+
+
+class ConsentOverrideView(APIView):
+    """Proposes sharing the case with a police force without the client's consent, on a
+    safeguarding ground. Nothing is shared until a second supervisor approves the proposal
+    (``approvals/``); the answer is the proposal, saying exactly what approving it does."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.ConsentOverrides]
+
+    @extend_schema(request=s.ConsentOverrideInput, responses={201: ApprovalOutput})
+    @idempotent
+    def post(self, request, case_id):
+        case = _case_or_404(request, case_id)
+        data = s.ConsentOverrideInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        approval = overrides.override_propose(
+            case=case, proposed_by=request.user, **data.validated_data
+        )
+        return Response(ApprovalOutput(approval).data, status=status.HTTP_201_CREATED)
+
+
+class ConsentOverrideEndView(APIView):
+    """A supervisor ends an override before its expiry: the force's access ends at once."""
+
+    authentication_classes = PERSONS_ONLY
+    permission_classes = [policies.ConsentOverrideEnd]
+
+    @extend_schema(request=s.ConsentOverrideEndInput, responses={200: s.ConsentLedgerOutput})
+    def post(self, request, case_id):
+        case = _case_or_404(request, case_id)
+        data = s.ConsentOverrideEndInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        overrides.override_end(case=case, by=request.user, **data.validated_data)
+        return Response(
+            s.ConsentLedgerOutput(selectors.consent_ledger(principal=request.user, case=case)).data
         )
 
 
@@ -122,15 +164,27 @@ def justice_share_or_404(request, pk) -> SharedCase:
     return share
 
 
-class SharedCaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
+class SharedCaseViewSet(RowListMixin, mixins.ListModelMixin, CaseworkViewSet):
     """Cases shared with the caller's police force, and only their shared part."""
 
     queryset = SharedCase.objects.none()
     permission_classes = [policies.SharedCases]
+    render_row = staticmethod(s.shared_case_row)
 
     def rows(self, *, principal, action):
-        return selectors.shared_cases(
-            principal=principal, action=action, listing=self.action == "list"
+        return selectors.shared_cases(principal=principal, action=action)
+
+    def list_rows(self, *, principal):
+        return selectors.shared_case_rows(principal=principal)
+
+    def audit_ref(self, row):
+        return ShareRef(
+            row["id"],
+            row["share_reference"],
+            row["case_id"],
+            row["case__client_id"],
+            row["case__organisation_id"],
+            row["police_force_id"],
         )
 
     output_serializer_class = s.SharedCaseListItem
@@ -142,22 +196,40 @@ class SharedCaseViewSet(mixins.ListModelMixin, CaseworkViewSet):
 
     def audit_records_read(self, records) -> None:
         """Every look by police is the charity's record: it goes into the owning charity's
-        chain, naming the shares, the force and the officer or key."""
+        chain, naming the shares, the force and the officer or key; a share's read names the
+        version of its view (a disclosure) that it got."""
         verb = "list" if self.action == "list" else "read"
+        seen = getattr(self, "_disclosure_seen", None)
         record_police_read(
-            actor=principal_of(self.request), action=f"shared_case.{verb}", shares=records
+            actor=principal_of(self.request),
+            action=f"shared_case.{verb}",
+            shares=records,
+            detail=(
+                {"disclosure": str(seen.pk), "disclosure_version": seen.version} if seen else None
+            ),
         )
 
     @extend_schema(responses={200: s.SharedCaseDetail})
     def retrieve(self, request, pk=None):
-        return Response(s.SharedCaseDetail(self.get_object()).data)
+        """The share as the force sees it now. What it gets is kept as a disclosure (a new
+        version only when the view changed since the last one), before it is sent."""
+        share = self.get_object()
+        data = s.SharedCaseDetail(share).data
+        self._disclosure_seen = share_view_disclosed(
+            share=share, actor=principal_of(request), content=render_package(data)
+        )
+        return Response(data)
 
     @extend_schema(responses={200: page_of(s.EndedShareOutput)})
     @action(detail=False, methods=["get"])
     def ended(self, request):
-        """Shares of your force that have ended: that they ended, and when; never why."""
+        """Shares of your force that have ended: that they ended, and when, and which of your
+        contact requests closed with them; never why."""
         return paginated(
-            request, ended_shares(request.user), ("-ended_at", "-id"), s.EndedShareOutput
+            request,
+            with_closed_contact_requests(shares=ended_shares(request.user)),
+            ("-ended_at", "-id"),
+            s.EndedShareOutput,
         )
 
     @extend_schema(methods=["GET"], request=None, responses={200: s.PoliceInvolvementOutput})

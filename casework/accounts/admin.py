@@ -46,6 +46,17 @@ class OrganisationForm(forms.ModelForm):
         except ValidationError as error:
             raise ValidationError(error.message_dict["areas"]) from None
 
+    def clean_retention_years(self):
+        """Records anonymised sooner cannot come back: a shorter period is the organisation's
+        two supervisors' decision (proposed and approved through the API), never the admin's."""
+        years = self.cleaned_data.get("retention_years")
+        if self.instance.pk and years is not None and years < self.instance.retention_years:
+            raise ValidationError(
+                "A shorter retention period is proposed by one of the organisation's "
+                "supervisors and approved by another."
+            )
+        return years
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):

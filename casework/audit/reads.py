@@ -7,9 +7,11 @@ force is named as the actor's organisation."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 from django.db import models
 
+from casework.accounts.models import Organisation
 from casework.accounts.principals import Principal
 from casework.sharing.models import SharedCase
 
@@ -50,35 +52,73 @@ def record_read(
     )
 
 
+class ShareRef(NamedTuple):
+    """What the audit of a police read needs of a share: read from a list's plain row, or taken
+    from an instance (``of``)."""
+
+    pk: Any
+    share_reference: str
+    case_id: Any
+    client_id: Any
+    organisation_id: Any
+    police_force_id: Any
+
+    @classmethod
+    def of(cls, share: SharedCase) -> "ShareRef":
+        """``share`` needs ``case`` loaded."""
+        return cls(
+            share.pk,
+            share.share_reference,
+            share.case_id,
+            share.case.client_id,
+            share.case.organisation_id,
+            share.police_force_id,
+        )
+
+
 def record_police_read(
     *,
     actor: Principal,
     action: str,
-    shares: Sequence[SharedCase],
+    shares: Sequence[SharedCase | ShareRef],
     records: Sequence[object] | None = None,
+    detail: dict | None = None,
 ) -> None:
     """A police principal's read of ``shares`` (and, through them, ``records``: updates or
     hearings): one event in each owning charity's chain, naming the shares, their cases and the
-    force. ``shares`` need ``case`` with its ``organisation`` loaded."""
+    force, with ``detail`` (such as the disclosure version a share's read saw). ``shares`` are
+    refs, or instances with their ``case`` loaded."""
     by_charity: dict = defaultdict(list)
     for share in shares:
-        by_charity[share.case.organisation_id].append(share)
-    for group in by_charity.values():
-        charity = group[0].case.organisation
+        ref = share if isinstance(share, ShareRef) else ShareRef.of(share)
+        by_charity[ref.organisation_id].append(ref)
+    for charity_id, group in by_charity.items():
         cases = [s.case_id for s in group]
-        detail: dict[str, object] = {
+        event_detail: dict[str, object] = {
             "shares": [s.share_reference for s in group],
             "police_force": str(group[0].police_force_id),
+            **(detail or {}),
         }
         if records is not None:
-            detail |= {"ids": _ids(records), "count": len(records)}
+            event_detail |= {"ids": _ids(records), "count": len(records)}
         audit_record(
             actor=actor,
             action=action,
-            target=group[0] if len(group) == 1 else None,
-            organisation=charity,
+            target=_share_target(group[0]) if len(group) == 1 else None,
+            # Only its key goes into the event: no need to load the charity to name it.
+            organisation=Organisation(pk=charity_id),
             case_id=cases[0] if len(cases) == 1 else None,
             case_ids=cases,
-            client_id=group[0].case.client_id if len(group) == 1 else None,
-            detail=detail,
+            client_id=group[0].client_id if len(group) == 1 else None,
+            detail=event_detail,
         )
+
+
+def _share_target(ref: ShareRef) -> SharedCase:
+    """The one share a read showed, as the event's target (its type and id)."""
+    return SharedCase(
+        pk=ref.pk,
+        share_reference=ref.share_reference,
+        case_id=ref.case_id,
+        police_force_id=ref.police_force_id,
+    )

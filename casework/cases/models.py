@@ -7,8 +7,9 @@ from typing import Any
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from casework.clients.choices import ContactKind
@@ -171,6 +172,9 @@ class Case(models.Model):
             models.Index(fields=["organisation", "justice_stage"], name="case_org_stage"),
             GinIndex(fields=["offence_types"], name="case_offence_types"),
             models.Index(fields=["client"], name="case_client"),
+            # The list's search (``reference__icontains``) without reading every case of the
+            # organisation: trigrams of the reference as the search compares it.
+            GinIndex(OpClass(Upper("reference"), name="gin_trgm_ops"), name="case_reference_trgm"),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from casework.contact_requests.models import ContactRequest
 from casework.court.models import CourtEvent, JusticeDecision
 from casework.sharing.models import ConsentDecision, SharedUpdate
 
@@ -243,6 +244,8 @@ register(
             "review_date",
             "caused_by__public_id",
             "recorded_by__username",
+            "kind",
+            "override_ground",
         ),
         describe=lambda d: {
             "scope": d["scope"],
@@ -251,6 +254,9 @@ register(
             "method": d["method"],
             "review_date": d["review_date"].isoformat() if d["review_date"] else None,
             "follows_from": _text(d["caused_by__public_id"]),
+            # A decision of the client's, or an override of their consent (and on what ground).
+            "decision_kind": d["kind"],
+            "override_ground": d["override_ground"] or None,
         },
         actor=lambda d: d["recorded_by__username"],
         id_field="public_id",
@@ -312,5 +318,63 @@ register(
             "entitlement": d["entitlement__status"],
         },
         actor=lambda d: d["recorded_by__username"],
+    )
+)
+
+
+def _contact_requests(case: Case) -> QuerySet:
+    return ContactRequest.objects.filter(case=case)
+
+
+def _contact_request_answers(case: Case) -> QuerySet:
+    return ContactRequest.objects.filter(case=case, answered_at__isnull=False)
+
+
+# A force's request to reach the client, when it came (its status now beside it), and the
+# client's answer when it was recorded. The request's id names both.
+register(
+    Source(
+        kind="contact_request",
+        time_field="created_at",
+        rows=_contact_requests,
+        fields=(
+            "purpose",
+            "urgency",
+            "status",
+            "respond_by",
+            "shared_case__police_force__name",
+            "shared_case__share_reference",
+            "requested_by__username",
+        ),
+        describe=lambda r: {
+            "purpose": r["purpose"],
+            "urgency": r["urgency"],
+            "status": r["status"],
+            "respond_by": r["respond_by"].isoformat(),
+            "police_force": r["shared_case__police_force__name"],
+            "share_reference": r["shared_case__share_reference"],
+        },
+        actor=lambda r: r["requested_by__username"],
+    )
+)
+register(
+    Source(
+        kind="contact_request_answer",
+        time_field="answered_at",
+        rows=_contact_request_answers,
+        fields=(
+            "status",
+            "route",
+            "shared_case__police_force__name",
+            "shared_case__share_reference",
+            "answered_by__username",
+        ),
+        describe=lambda r: {
+            "outcome": r["status"],
+            "route": r["route"] or None,
+            "police_force": r["shared_case__police_force__name"],
+            "share_reference": r["shared_case__share_reference"],
+        },
+        actor=lambda r: r["answered_by__username"],
     )
 )

@@ -37,6 +37,10 @@ LOOKUP_KINDS = PHONE_KINDS | {ContactKind.EMAIL}
 # Only a phone or an email may be given to police: an address, a third party or an outreach
 # location would tell them where the client lives, who they trust or where they work.
 POLICE_ROUTE_KINDS = PHONE_KINDS | {ContactKind.EMAIL}
+# The same, as the choices of a field (one enumeration in the schema wherever a route is shown).
+POLICE_ROUTE_KIND_CHOICES = [
+    (k, label) for k, label in ContactKind.choices if k in POLICE_ROUTE_KINDS
+]
 
 
 class ContactStatus(models.TextChoices):

@@ -23,6 +23,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class NotAllowed(DomainError):
+    """The caller may see the record but not do this to it (approve their own proposal): 403."""
+
+    status_code = 403
+    code = "not_allowed"
+
+
 class PreconditionFailed(DomainError):
     """The record changed since the caller read it (a stale ``If-Match``): 412."""
 

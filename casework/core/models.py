@@ -33,3 +33,15 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class Heartbeat(models.Model):
+    """When a part of the service outside the API was last seen: the beat scheduler (``beat``)
+    and each worker (``worker:<its name>``). Written by the periodic heartbeat task, read by the
+    operators' status page."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.seen_at:%Y-%m-%d %H:%M:%S}"

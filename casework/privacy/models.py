@@ -1,5 +1,5 @@
-"""The record of each erasure: who asked for it, why, and whether it overrode an open court case.
-The reason is encrypted like every other free text."""
+"""The record of each erasure: who asked for it, why, and whether it overrode an open court case
+(and then under whose approval). The reason is encrypted like every other free text."""
 
 import uuid
 
@@ -18,6 +18,14 @@ class ErasureRecord(models.Model):
     )
     reason = EncryptedTextField(max_length=2000)
     forced = models.BooleanField(help_text="Went ahead although a court case was open.")
+    approval = models.ForeignKey(
+        "approvals.Approval",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The second supervisor's approval a forced erasure went ahead under.",
+    )
     erased_at = models.DateTimeField()
 
     class Meta:

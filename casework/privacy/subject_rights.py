@@ -11,14 +11,20 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from casework.accounts.models import User
+from casework.approvals.choices import ApprovalKind
+from casework.approvals.models import Approval
+from casework.approvals.registry import register
+from casework.approvals.services import approval_propose, pending_exists
 from casework.audit.services import audit_record
 from casework.cases.lifecycles import JusticeStage, SupportStatus
 from casework.cases.models import Case, CaseTransition, ContactLogEntry, Note, Referral
 from casework.cases.services.cases import case_transition
 from casework.clients.models import Client
+from casework.contact_requests.models import ContactRequest
 from casework.core.errors import Conflict
 from casework.court.choices import HearingStatus
 from casework.court.models import CourtEvent, CourtEventDateChange, Entitlement, JusticeDecision
+from casework.disclosures.models import Disclosure, RecordsRequest
 from casework.reminders.models import OutboundMessage, Reminder
 from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedUpdate
 from casework.support.models import NeedRecord, RiskAssessment, SafetyPlanRevision
@@ -87,6 +93,12 @@ CASE_SECTIONS: list[tuple[str, type[models.Model], tuple[str, ...], list[str]]] 
     ),
     ("shared_updates", SharedUpdate, ("created_at",), ["created_at", "kind", "from_police"]),
     (
+        "contact_requests",
+        ContactRequest,
+        ("created_at",),
+        ["created_at", "purpose", "urgency", "status", "answered_at", "route"],
+    ),
+    (
         "police_involvement",
         PoliceInvolvement,
         ("id",),
@@ -133,6 +145,25 @@ CASE_SECTIONS: list[tuple[str, type[models.Model], tuple[str, ...], list[str]]] 
         ["purpose", "channel", "send_after", "status", "sent_at"],
     ),
     ("reminders", Reminder, ("due_at",), ["kind", "due_at", "status", "snoozed_until"]),
+    (
+        "approvals",
+        Approval,
+        ("proposed_at",),
+        ["kind", "status", "description", "proposed_at", "expires_at", "decided_at"],
+    ),
+    (
+        "records_requests",
+        RecordsRequest,
+        ("requested_at",),
+        ["requested_at", "respond_by", "status", "client_told_on", "decision", "decided_at"],
+    ),
+    # Everything about the client that left the charity, exactly as it was sent.
+    (
+        "disclosures",
+        Disclosure,
+        ("sent_at", "version"),
+        ["kind", "recipient_name", "destination", "version", "sent_at", "content_type"],
+    ),
 ]
 CASE_CONTEXT = [
     "reference",
@@ -221,6 +252,8 @@ def summary_text(data: dict) -> str:
             f"  Consent decisions: {len(item['consents'])}; shared with police: "
             f"{', '.join(s['police_force'] for s in item['shares']) or 'never'}",
             f"  Court hearings: {len(item['court_events'])}",
+            f"  Sent outside the charity: {len(item['disclosures'])} package(s), to "
+            f"{', '.join(sorted({d['recipient_name'] for d in item['disclosures']})) or 'nobody'}",
             "",
         ]
     lines.append("The full detail is in data.json.")
@@ -246,30 +279,52 @@ def client_export(*, client: Client, by: User, fmt: str) -> dict[str, Any]:
     return data
 
 
-def court_process_open(client: Client) -> bool:
+def _court_case(client: Client) -> Case | None:
+    """The client's case whose court process is open: at a court stage, or with a hearing
+    listed ahead."""
+    upcoming = CourtEvent.objects.filter(
+        case__client=client, status=HearingStatus.LISTED, starts_at__gte=timezone.now()
+    )
     return (
-        Case.objects.filter(client=client, justice_stage__in=COURT_STAGES).exists()
-        or CourtEvent.objects.filter(
-            case__client=client, status=HearingStatus.LISTED, starts_at__gte=timezone.now()
-        ).exists()
+        Case.objects.filter(client=client)
+        .filter(models.Q(justice_stage__in=COURT_STAGES) | models.Q(pk__in=upcoming.values("case")))
+        .order_by("opened_at")
+        .first()
     )
 
 
-@transaction.atomic
-def erase_client(*, client: Client, by: User, reason: str, force: bool = False) -> Client:
-    """Erases a client on request: open cases close, every case and the client are anonymised.
-    Refused while a court case is open, unless forced with a recorded reason."""
+def court_process_open(client: Client) -> bool:
+    return _court_case(client) is not None
+
+
+def _erasable(client: Client, reason: str) -> Client:
     locked = Client.objects.select_for_update().get(pk=client.pk)
     if locked.anonymised_at is not None:
         raise Conflict("This client has already been erased.", code="already_erased")
     if not reason.strip():
         raise ValidationError({"reason": ["Record why the client is being erased."]})
-    if court_process_open(locked) and not force:
+    return locked
+
+
+@transaction.atomic
+def erase_client(*, client: Client, by: User, reason: str) -> Client:
+    """Erases a client on request: open cases close, every case and the client are anonymised.
+    Refused while a court case is open: erasing then could harm the prosecution, so it is a
+    forced erasure, which a second supervisor must approve (``erasure_force_propose``)."""
+    locked = _erasable(client, reason)
+    if court_process_open(locked):
         raise Conflict(
             "A court case is open for this client: erasing now could harm the prosecution. "
-            "Confirm with force and a recorded reason if it must go ahead.",
+            "Propose a forced erasure (force, with the reason); a second supervisor must "
+            "approve it.",
             code="court_case_open",
         )
+    return _erase(locked, by=by, requested_by=by, reason=reason)
+
+
+def _erase(
+    locked: Client, *, by: User, requested_by: User, reason: str, approval: Approval | None = None
+) -> Client:
     for case in Case.objects.filter(client=locked).exclude(support_status=SupportStatus.CLOSED):
         case_transition(
             case=case,
@@ -282,9 +337,70 @@ def erase_client(*, client: Client, by: User, reason: str, force: bool = False) 
     for case in Case.objects.filter(client=locked):
         anonymise_case(case, actor=by, reason="erasure")
     anonymise_client(locked, actor=by, reason="erasure")
+    forced = approval is not None
     ErasureRecord.objects.create(
-        client=locked, requested_by=by, reason=reason, forced=force, erased_at=timezone.now()
+        client=locked,
+        requested_by=requested_by,
+        reason=reason,
+        forced=forced,
+        approval=approval,
+        erased_at=timezone.now(),
     )
-    audit_record(actor=by, action="client.erase", target=locked, detail={"forced": force})
+    detail: dict[str, Any] = {"forced": forced}
+    if approval is not None:
+        detail["approval"] = str(approval.pk)
+    audit_record(actor=by, action="client.erase", target=locked, detail=detail)
     locked.refresh_from_db()
     return locked
+
+
+@transaction.atomic
+def erasure_force_propose(*, client: Client, by: User, reason: str) -> Approval:
+    """Proposes erasing a client while a court case is open; nothing is erased until a second
+    supervisor approves. Where no court case is open there is nothing to force: erase directly."""
+    locked = _erasable(client, reason)
+    court_case = _court_case(locked)
+    if court_case is None:
+        raise Conflict(
+            "No court case is open for this client: erase without force.", code="nothing_to_force"
+        )
+    kind = ApprovalKind.FORCED_ERASURE
+    if pending_exists(kind=kind, client=str(locked.pk)):
+        raise Conflict(
+            "An erasure of this client is already waiting for approval.", code="already_proposed"
+        )
+    cases = Case.objects.filter(client=locked).count()
+    description = (
+        f"Erase the client of case {court_case.reference} ({cases} case(s) in all) although a "
+        "court case is open: open cases close, and the client's identity, contact details and "
+        "every free text go for good. Offence types, dates and states stay for statistics."
+    )
+    return approval_propose(
+        kind=kind,
+        organisation=locked.organisation,
+        proposed_by=by,
+        reason=reason,
+        description=description,
+        payload={"client": str(locked.pk), "case": str(court_case.pk)},
+        case=court_case,
+    )
+
+
+def erasure_request(*, client: Client, by: User, reason: str, force: bool) -> Client | Approval:
+    """A supervisor's request to erase: done at once where no court case is open; with
+    ``force`` while one is, a proposal for a second supervisor (refused without ``force``)."""
+    if force and court_process_open(client):
+        return erasure_force_propose(client=client, by=by, reason=reason)
+    return erase_client(client=client, by=by, reason=reason)
+
+
+def enact_forced_erasure(approval: Approval, by: User) -> dict[str, Any]:
+    """The approved erasure, done by the approver on the proposer's request and reason."""
+    client = Client.objects.get(pk=approval.payload["client"])
+    reason = approval.reason  # read before the erasure clears the proposal's own text
+    locked = _erasable(client, reason)
+    _erase(locked, by=by, requested_by=approval.proposed_by, reason=reason, approval=approval)
+    return {"client": str(locked.pk)}
+
+
+register(ApprovalKind.FORCED_ERASURE, enact_forced_erasure)

@@ -11,6 +11,19 @@ class ReminderKind(models.TextChoices):
     MESSAGE_UNDELIVERABLE = "message_undeliverable", "A message to the client could not be sent"
     VICTIMS_CODE_OVERDUE = "victims_code_overdue", "A Victims' Code entitlement is overdue"
     WEBHOOK_PAUSED = "webhook_paused", "A webhook subscription was paused: its receiver fails"
+    CONTACT_REQUEST = "contact_request", "Police ask to reach the client"
+    CONTACT_REQUEST_OVERDUE = (
+        "contact_request_overdue",
+        "A police contact request is unanswered past the response time",
+    )
+    TELL_CLIENT_OF_OVERRIDE = (
+        "tell_client_of_override",
+        "Tell the client their case was shared with police without their consent",
+    )
+    RECORDS_REQUEST_OVERDUE = (
+        "records_request_overdue",
+        "A police request for records is waiting past the response time",
+    )
 
 
 class ReminderStatus(models.TextChoices):

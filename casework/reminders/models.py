@@ -44,6 +44,12 @@ class ReminderPolicy(Versioned):
     police_update_overdue_days = _days(
         28, help_text="A shared case with no police update this long."
     )
+    contact_request_response_working_days = _days(
+        2, 10, "Working days to answer a police contact request before a supervisor hears."
+    )
+    records_request_working_days = _days(
+        10, 60, "Working days to answer a police request for records before it is overdue."
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

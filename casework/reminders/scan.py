@@ -114,6 +114,12 @@ def _missing(cursor, params: dict[str, Any], candidates: list[Candidate]) -> lis
     return [c for c in candidates if c.dedup_key in missing]
 
 
+def raise_now(kind: str, candidates: list[Candidate]) -> int:
+    """Creates reminders at once, inside the caller's transaction, under the keys the kind's rule
+    finds: the next scan neither doubles them nor cancels them while their reason lasts."""
+    return _insert(kind, candidates) if candidates else 0
+
+
 def apply_rule(kind: str, candidates: list[Candidate], now: datetime) -> ScanResult:
     params: dict[str, Any] = {
         "kind": kind,

@@ -41,10 +41,24 @@ REMINDER_ROW = (
 )
 
 
-def reminder_rows(*, principal: Principal) -> "QuerySet[Reminder, dict[str, Any]]":
-    """The caller's reminders as rows of ``REMINDER_ROW``."""
+# What the audit of a police read names of the share a reminder is about: the read goes into the
+# owning charity's chain.
+REMINDER_SHARE = (
+    "shared_case__case_id",
+    "shared_case__case__client_id",
+    "shared_case__case__organisation_id",
+    "shared_case__police_force_id",
+)
+
+
+def reminder_rows(
+    *, principal: Principal, with_shares: bool = False
+) -> "QuerySet[Reminder, dict[str, Any]]":
+    """The caller's reminders as rows of ``REMINDER_ROW`` (and ``REMINDER_SHARE``, for police's
+    reminders about shares, with ``with_shares``)."""
+    fields = REMINDER_ROW + REMINDER_SHARE if with_shares else REMINDER_ROW
     rows: QuerySet[Reminder, dict[str, Any]] = visible_to(Reminder.objects.all(), principal).values(
-        *REMINDER_ROW
+        *fields
     )
     return rows
 

@@ -171,6 +171,8 @@ def reminder_policy_update(
     court_reminder_working_days_before: int | Unset = UNSET,
     consent_review_lead_days: int | Unset = UNSET,
     police_update_overdue_days: int | Unset = UNSET,
+    contact_request_response_working_days: int | Unset = UNSET,
+    records_request_working_days: int | Unset = UNSET,
 ) -> ReminderPolicy:
     """Changes the organisation's reminder windows given; the rest keep their values."""
     changes = given(
@@ -181,6 +183,8 @@ def reminder_policy_update(
         court_reminder_working_days_before=court_reminder_working_days_before,
         consent_review_lead_days=consent_review_lead_days,
         police_update_overdue_days=police_update_overdue_days,
+        contact_request_response_working_days=contact_request_response_working_days,
+        records_request_working_days=records_request_working_days,
     )
     policy, _ = ReminderPolicy.objects.select_for_update().get_or_create(organisation=organisation)
     for field, value in changes.items():

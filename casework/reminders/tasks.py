@@ -5,9 +5,12 @@ import smtplib
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+# PostgreSQL unreachable: retried like every task of the service (casework.celery).
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError, *DATABASE_ERRORS)
 
 
 @shared_task(name="casework.reminders.tasks.scan_reminders")
@@ -89,7 +92,7 @@ def send_due_messages() -> int:
 
 @shared_task(
     name="casework.reminders.tasks.send_message",
-    autoretry_for=(ConnectionError, TimeoutError),
+    autoretry_for=(ConnectionError, TimeoutError, *DATABASE_ERRORS),
     retry_backoff=30,
     retry_backoff_max=1800,
     max_retries=10,

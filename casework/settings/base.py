@@ -2,6 +2,8 @@
 environment variable (see README.md, "Configuration"); the defaults here suit a development machine
 with PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .env import BASE_DIR, env
 
 DEBUG = False
@@ -41,11 +43,14 @@ INSTALLED_APPS = [
     "casework.clients",
     "casework.cases",
     "casework.sharing",
+    "casework.contact_requests",
     "casework.court",
     "casework.support",
     "casework.reminders",
     "casework.privacy",
     "casework.webhooks",
+    "casework.approvals",
+    "casework.disclosures",
 ]
 # The benchmark tooling (casework.loadtest: generate_load_data, benchmark_api, benchmark_scans)
 # is added by the development and test settings only; the production image leaves it out.
@@ -204,6 +209,12 @@ MESSAGE_GATEWAY = env("MESSAGE_GATEWAY", default="logging")
 MESSAGE_SENDING_TIMEOUT_SECONDS = env.int("MESSAGE_SENDING_TIMEOUT_SECONDS", default=300)
 # The hour (UK time) at which daily digests go out.
 REMINDER_DIGEST_HOUR = env.int("REMINDER_DIGEST_HOUR", default=7)
+
+# Hours a two-person proposal (a consent override, a forced erasure, a shorter retention period)
+# waits for a second supervisor before it expires.
+APPROVAL_EXPIRY_HOURS = env.int("APPROVAL_EXPIRY_HOURS", default=72)
+if not 1 <= APPROVAL_EXPIRY_HOURS <= 24 * 14:
+    raise ImproperlyConfigured("APPROVAL_EXPIRY_HOURS must be between 1 and 336.")
 
 # Callers told which part of /readyz fails (networks, comma-separated); anyone else gets the
 # status alone, which names nothing of what runs behind the service.

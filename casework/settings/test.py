@@ -43,6 +43,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env("TEST_CACHE_URL", default="redis://127.0.0.1:6379/11"),
         "KEY_PREFIX": "casework-test",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 }
 # The tests' receivers listen on this machine over plain HTTP; a test of the refusals turns

@@ -20,6 +20,37 @@ POLICE_SCOPES = frozenset(
 )
 
 
+class DecisionKind(models.TextChoices):
+    """A decision of the client's, or a safeguarding override of their consent (and its end).
+    Only an approved proposal writes an override; no field a caller sends can."""
+
+    CONSENT = "consent", "The client's decision"
+    OVERRIDE = "override", "Shared without consent, on an approved override"
+    OVERRIDE_END = "override_end", "An override ended before its expiry"
+
+
+class OverrideGround(models.TextChoices):
+    RISK_TO_LIFE = "risk_to_life", "Risk to life or of serious harm"
+    PERSON_AT_RISK = "person_at_risk", "A child or an adult at risk"
+    SERIOUS_CRIME = "serious_crime", "Prevention or detection of serious crime"
+
+
+class OverrideState(models.TextChoices):
+    IN_FORCE = "in_force", "In force"
+    EXPIRED = "expired", "Expired"
+    ENDED = "ended", "Ended by a supervisor, or by the client's consent"
+
+
+class SharedUnder(models.TextChoices):
+    CONSENT = "consent", "The client's consent"
+    OVERRIDE = "override", "A safeguarding override of the client's consent"
+
+
+# Days an override lasts from its approval: by default, and at most.
+OVERRIDE_DEFAULT_DAYS = 7
+OVERRIDE_MAX_DAYS = 30
+
+
 class ConsentMethod(models.TextChoices):
     VERBAL = "verbal", "Verbal"
     WRITTEN = "written", "Written"

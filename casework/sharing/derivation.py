@@ -15,10 +15,18 @@ from casework.accounts.principals import Actor
 from casework.accounts.roles import liaison_group
 from casework.audit.services import audit_record
 from casework.cases.models import Case
+from casework.disclosures.services import share_view_disclosed
 from casework.webhooks import outbox
 
 from .choices import POLICE_SCOPES, ConsentScope, ShareStatus, SharingLevel
-from .ledger import current_consent, in_force, records_stored, review_passed
+from .ledger import (
+    current_consent,
+    current_overrides,
+    in_force,
+    override_over,
+    records_stored,
+    review_passed,
+)
 from .models import SharedCase, SharedCaseGroupObjectPermission
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -29,6 +37,8 @@ class ShareState:
     level: str | None  # None: nothing is shared with this force
     contact_directly: bool
     review_date: date | None
+    override_ground: str = ""  # set while the share rests on an override, not on consent
+    override_until: datetime | None = None
 
 
 def _view_permission() -> Permission:
@@ -38,13 +48,21 @@ def _view_permission() -> Permission:
 
 
 def expected_shares(case) -> dict:
-    """Force id → the share the ledger calls for today. An anonymised case shares nothing."""
+    """Force id → the share the ledger calls for now. An anonymised case shares nothing.
+
+    An identified share rests on the client's consent, or, where they have not consented, on
+    an approved override in force for that force: an override needs no other scope (it exists
+    precisely because the client has not agreed), and ends on its own at its expiry."""
     current = current_consent(case)
+    overrides = current_overrides(case) if case.anonymised_at is None else {}
     forces = {force for (scope, force) in current if scope in POLICE_SCOPES and force}
+    forces |= set(overrides)
     states = {}
     stored = records_stored(current) and case.anonymised_at is None
     for force in forces:
-        identified = stored and in_force(current, ConsentScope.SHARE_WITH_POLICE, force)
+        consented = stored and in_force(current, ConsentScope.SHARE_WITH_POLICE, force)
+        override = overrides.get(force) if not consented else None
+        identified = consented or override is not None
         anonymous = stored and in_force(current, ConsentScope.SHARE_ANONYMOUS_INTELLIGENCE, force)
         level = (
             SharingLevel.IDENTIFIED if identified else SharingLevel.ANONYMOUS if anonymous else None
@@ -57,14 +75,19 @@ def expected_shares(case) -> dict:
         )
         if contact:
             scopes.append(ConsentScope.POLICE_MAY_CONTACT_DIRECTLY)
+        # Review dates of the grants the share rests on (none under an override).
         reviews = [
             review
             for scope in scopes
-            if (scope, force) in current
+            if in_force(current, scope, force)
             and (review := current[(scope, force)].decision.review_date) is not None
         ]
         states[force] = ShareState(
-            level, bool(contact), min(reviews) if reviews and level else None
+            level,
+            bool(contact),
+            min(reviews) if reviews and level else None,
+            override.override_ground if override is not None else "",
+            override.override_expires_at if override is not None else None,
         )
     return states
 
@@ -83,9 +106,11 @@ def sync_sharing(case: Case, *, actor: Actor) -> list[str]:
 
     A share lives from one start to its end. Withdrawal, a lapse (the review date passed, whether
     or not the nightly sweep has caught up) and a change of level (identified ↔ anonymous) end
-    it; whatever comes next is a new share with a new reference and start, so an anonymous share
-    cannot be linked to the share before it, and nothing said on an old share shows on the new
-    one. Direct contact and the review date change in place while the share lasts."""
+    it, and so does the expiry of the override an identified share rests on; whatever comes next
+    is a new share with a new reference and start, so an anonymous share cannot be linked to the
+    share before it, and nothing said on an old share shows on the new one. Direct contact, the
+    review date and what the share rests on (an override the client's consent replaces) change
+    in place while the share lasts."""
     changes: list[str] = []
     now = timezone.now()
     active = {
@@ -95,6 +120,7 @@ def sync_sharing(case: Case, *, actor: Actor) -> list[str]:
     expected = expected_shares(case)
     for force_id in active.keys() - expected.keys():
         expected[force_id] = ShareState(None, False, None)
+    shown: list[SharedCase] = []
     for force_id, state in expected.items():
         share = active.get(force_id)
         if share is not None and not _lasts(share, state):
@@ -103,15 +129,27 @@ def sync_sharing(case: Case, *, actor: Actor) -> list[str]:
         if state.level is None:
             continue
         if share is None:
-            _start(case, force_id, state.level, state, now=now, actor=actor, changes=changes)
-        else:
-            _change(share, state, actor=actor, changes=changes)
-    return changes + _sync_permission_rows(case)
+            share = _start(
+                case, force_id, state.level, state, now=now, actor=actor, changes=changes
+            )
+            shown.append(share)
+        elif _change(share, state, actor=actor, changes=changes):
+            shown.append(share)
+    changes += _sync_permission_rows(case)
+    # What each started or changed share shows its force is kept as sent, under the decision it
+    # rests on, before the transaction that makes it visible commits.
+    for share in shown:
+        share_view_disclosed(share=share, actor=actor)
+    return changes
 
 
 def _lasts(share: SharedCase, state: ShareState) -> bool:
     """Whether the active ``share`` carries on under ``state``."""
-    return state.level == share.level and not review_passed(share.review_date)
+    return (
+        state.level == share.level
+        and not review_passed(share.review_date)
+        and not override_over(share.override_until)
+    )
 
 
 def _end(share: SharedCase, *, now, actor, changes: list[str]) -> None:
@@ -125,8 +163,12 @@ def _end(share: SharedCase, *, now, actor, changes: list[str]) -> None:
         target=share,
         organisation=share.case.organisation,
         case_id=share.case_id,
-        detail={"police_force": str(share.police_force_id)},
+        detail={"police_force": str(share.police_force_id), **_override_detail(share)},
     )
+    # Imported here: contact requests record their answers through this app's services.
+    from casework.contact_requests.services import contact_requests_close_for_ended_share
+
+    contact_requests_close_for_ended_share(share=share, actor=actor)
 
 
 def _start(
@@ -146,6 +188,8 @@ def _start(
         level=level,
         contact_directly=state.contact_directly,
         review_date=state.review_date,
+        override_ground=state.override_ground,
+        override_until=state.override_until,
         status=ShareStatus.ACTIVE,
         started_at=now,
     )
@@ -155,13 +199,26 @@ def _start(
     return share
 
 
-def _change(share: SharedCase, state: ShareState, *, actor, changes: list[str]) -> None:
-    if (share.contact_directly, share.review_date) == (state.contact_directly, state.review_date):
-        return
-    share.contact_directly, share.review_date = state.contact_directly, state.review_date
+def _change(share: SharedCase, state: ShareState, *, actor, changes: list[str]) -> bool:
+    held = (share.contact_directly, share.review_date, share.override_ground, share.override_until)
+    called_for = (
+        state.contact_directly,
+        state.review_date,
+        state.override_ground,
+        state.override_until,
+    )
+    if held == called_for:
+        return False
+    (
+        share.contact_directly,
+        share.review_date,
+        share.override_ground,
+        share.override_until,
+    ) = called_for
     share.save()
     changes.append(f"changed share {share.share_reference}")
     _audit(share, "share.change", actor)
+    return True
 
 
 def _audit(share: SharedCase, action: str, actor) -> None:
@@ -175,8 +232,14 @@ def _audit(share: SharedCase, action: str, actor) -> None:
             "police_force": str(share.police_force_id),
             "level": share.level,
             "contact_directly": share.contact_directly,
+            **_override_detail(share),
         },
     )
+
+
+def _override_detail(share: SharedCase) -> dict[str, str]:
+    """Named in a share's audit events only while it rests on an override."""
+    return {"override_ground": share.override_ground} if share.override_ground else {}
 
 
 def _sync_permission_rows(case) -> list[str]:

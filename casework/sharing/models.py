@@ -17,7 +17,9 @@ from .choices import (
     ChargingDecision,
     ConsentMethod,
     ConsentScope,
+    DecisionKind,
     InvestigationStatus,
+    OverrideGround,
     ShareStatus,
     SharingLevel,
     UpdateKind,
@@ -27,7 +29,9 @@ User = settings.AUTH_USER_MODEL
 
 
 class ConsentDecision(models.Model):
-    """A client's decision on one scope, as recorded by a member of the charity's staff."""
+    """A client's decision on one scope, as recorded by a member of the charity's staff; or, of
+    its own kind, a safeguarding override of the client's consent to share with one force, written
+    only when a second supervisor approves its proposal, and the end of such an override."""
 
     id = models.BigAutoField(primary_key=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -37,7 +41,9 @@ class ConsentDecision(models.Model):
     police_force = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    method = models.CharField(max_length=16, choices=ConsentMethod.choices)
+    method = models.CharField(
+        max_length=16, choices=ConsentMethod.choices, blank=True, help_text="Empty on an override."
+    )
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
     review_date = models.DateField(null=True, blank=True)
@@ -50,12 +56,63 @@ class ConsentDecision(models.Model):
         related_name="+",
         help_text="Set when this refusal follows from another (a withdrawal it rested on).",
     )
+    kind = models.CharField(
+        max_length=16, choices=DecisionKind.choices, default=DecisionKind.CONSENT
+    )
+    override_ground = models.CharField(max_length=24, choices=OverrideGround.choices, blank=True)
+    override_expires_at = models.DateTimeField(null=True, blank=True)
+    approval = models.ForeignKey(
+        "approvals.Approval",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The approved proposal an override was written under.",
+    )
 
     class Meta:
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["case", "scope", "police_force", "-id"], name="consent_current"),
             models.Index(fields=["review_date"], name="consent_review_date"),
+        ]
+        constraints = [
+            # The shape of each kind, held by the database: an override exists only with its
+            # approval, ground, force and expiry, and a client's decision carries none of those.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind="consent",
+                        override_ground="",
+                        override_expires_at__isnull=True,
+                        approval__isnull=True,
+                    )
+                    & ~models.Q(method="")
+                )
+                | (
+                    models.Q(
+                        kind="override",
+                        scope="share_with_police",
+                        granted=True,
+                        police_force__isnull=False,
+                        override_expires_at__isnull=False,
+                        approval__isnull=False,
+                        review_date__isnull=True,
+                    )
+                    & ~models.Q(override_ground="")
+                )
+                | models.Q(
+                    kind="override_end",
+                    scope="share_with_police",
+                    granted=False,
+                    police_force__isnull=False,
+                    override_ground="",
+                    override_expires_at__isnull=True,
+                    approval__isnull=True,
+                    review_date__isnull=True,
+                ),
+                name="consent_decision_kind_shape",
+            ),
         ]
         triggers = append_only("consent")
 
@@ -81,6 +138,13 @@ class SharedCase(models.Model):
     contact_directly = models.BooleanField(default=False)
     status = models.CharField(max_length=8, choices=ShareStatus.choices)
     review_date = models.DateField(null=True, blank=True)
+    override_ground = models.CharField(
+        max_length=24,
+        choices=OverrideGround.choices,
+        blank=True,
+        help_text="Set while the share rests on a safeguarding override, not on consent.",
+    )
+    override_until = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -105,6 +169,10 @@ class SharedCase(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == ShareStatus.ACTIVE
+
+    @property
+    def is_override(self) -> bool:
+        return bool(self.override_ground)
 
 
 class SharedUpdate(models.Model):

@@ -20,8 +20,8 @@ from casework.court.models import CourtEvent
 from casework.reminders.choices import MessageChannel
 from casework.reminders.messages import ROUTES
 
-from .choices import POLICE_SCOPES, ConsentScope, ContactRoute
-from .ledger import latest_decisions
+from .choices import POLICE_SCOPES, ConsentScope, ContactRoute, DecisionKind, OverrideState
+from .ledger import latest_decisions, latest_overrides, override_in_force
 from .models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
 
 # Police write to a client as the charity's own messages do: a text to a mobile, or an email,
@@ -38,18 +38,23 @@ def _safe_for_police() -> Q:
     return safe
 
 
-def police_route(client_id: uuid.UUID) -> ContactMethod | None:
-    """The route the client chose for police: flagged by staff as one police may use, a phone or
-    an email, working (not failing, dead or retired), and safe to call or to write to. An
+def police_routes(client_id: uuid.UUID) -> "QuerySet[ContactMethod]":
+    """The client's routes police may be given: flagged by staff as one police may use, a phone
+    or an email, working (not failing, dead or retired), and safe to call or to write to. An
     address, a third party or an outreach location never qualifies, whatever is preferred."""
+    return ContactMethod.objects.filter(
+        client_id=client_id,
+        police_may_use=True,
+        kind__in=POLICE_ROUTE_KINDS,
+        status__in=WORKING_STATUSES,
+    ).filter(_safe_for_police())
+
+
+def police_route(client_id: uuid.UUID) -> ContactMethod | None:
+    """The route the client chose for police: the first of ``police_routes``, the preferred one
+    first."""
     return (
-        ContactMethod.objects.filter(
-            client_id=client_id,
-            police_may_use=True,
-            kind__in=POLICE_ROUTE_KINDS,
-            status__in=WORKING_STATUSES,
-        )
-        .filter(_safe_for_police())
+        police_routes(client_id)
         .order_by("-preferred", F("verified_at").desc(nulls_last=True), "created_at", "id")
         .first()
     )
@@ -107,10 +112,15 @@ def police_area(case: Case) -> str | None:
     """The case's area as police may see it: the organisation's own spelling of it, only while it
     is on the organisation's list (a name taken off the list stops showing), and never the
     charity's free-text description of where it happened."""
-    if not case.area:
+    return listed_area(case.area, case.organisation.areas)
+
+
+def listed_area(area: str, listed: list[str]) -> str | None:
+    """``area`` in the organisation's own spelling if it is on the organisation's ``listed``
+    areas, else nothing (``police_area``)."""
+    if not area:
         return None
-    listed = {area.casefold(): area for area in case.organisation.areas}
-    return listed.get(case.area.casefold())
+    return {name.casefold(): name for name in listed}.get(area.casefold())
 
 
 def incident_month(case: Case) -> str | None:
@@ -120,7 +130,8 @@ def incident_month(case: Case) -> str | None:
 
 def consent_ledger(*, principal: Principal, case: Case) -> dict[str, Any]:
     """The ledger as staff read it: the state of each scope now (per force for police scopes;
-    "not asked" for a scope with no decision) beside every decision, newest first."""
+    "not asked" for a scope with no decision) and the latest override per force, beside every
+    decision, newest first."""
     decisions = (
         visible_to(ConsentDecision.objects.all(), principal)
         .filter(case_id=case.pk)
@@ -154,7 +165,42 @@ def consent_ledger(*, principal: Principal, case: Case) -> dict[str, Any]:
                 }
             )
     history = sorted(decisions, key=lambda d: d.id, reverse=True)
-    return {"current": rows, "history": history}
+    return {"current": rows, "overrides": _overrides(history), "history": history}
+
+
+def _overrides(history: list[ConsentDecision]) -> list[dict[str, object]]:
+    """Per force, the latest override and where it stands: in force, expired, or ended (by a
+    supervisor, or by the client's consent). ``history`` is newest first."""
+    rows: list[dict[str, object]] = []
+    for force_id, last in latest_overrides(history).items():
+        override = next(
+            (
+                d
+                for d in history
+                if d.kind == DecisionKind.OVERRIDE and d.police_force_id == force_id
+            ),
+            None,
+        )
+        if override is None:
+            continue
+        if last.kind == DecisionKind.OVERRIDE_END:
+            state = OverrideState.ENDED
+        elif override_in_force(override):
+            state = OverrideState.IN_FORCE
+        else:
+            state = OverrideState.EXPIRED
+        rows.append(
+            {
+                "police_force": override.police_force,
+                "ground": override.override_ground,
+                "expires_at": override.override_expires_at,
+                "state": state,
+                "decision": override.public_id,
+                "approval": override.approval_id,
+                "ended_by": last.public_id if last.kind == DecisionKind.OVERRIDE_END else None,
+            }
+        )
+    return rows
 
 
 def police_involvement(*, principal: Principal, case: Case) -> PoliceInvolvement:
@@ -191,23 +237,46 @@ def shares(*, principal: Principal, action: str = "view") -> "QuerySet[SharedCas
     )
 
 
-def shared_cases(
-    *, principal: Principal, action: str = "view", listing: bool = False
-) -> "QuerySet[SharedCase]":
-    """Shares the caller may see with what their shared part shows. A list (``listing``) shows
-    incident facts only: no identity is read, let alone decrypted."""
-    queryset = visible_to(SharedCase.objects.all(), principal, action=action).select_related(
+def shared_cases(*, principal: Principal, action: str = "view") -> "QuerySet[SharedCase]":
+    """Shares the caller may see with what their shared part shows (the list reads
+    ``shared_case_rows``)."""
+    return visible_to(SharedCase.objects.all(), principal, action=action).select_related(
         "case__client",
         "case__organisation",
         "case__police_involvement__police_force",
         "case__police_involvement__updated_by",
         "police_force",
     )
-    if listing:
-        queryset = queryset.defer(
-            "case__client__legal_name", "case__client__date_of_birth", "case__client__pseudonym"
-        )
-    return queryset
+
+
+# What a row of the police's shared-case list holds: the incident facts a list shows, what
+# decides how much of them the share allows, and what the audit of the read names.
+SHARED_CASE_ROW = (
+    "id",
+    "share_reference",
+    "level",
+    "contact_directly",
+    "override_ground",
+    "override_until",
+    "started_at",
+    "review_date",
+    "police_force_id",
+    "case_id",
+    "case__client_id",
+    "case__organisation_id",
+    "case__offence_types",
+    "case__incident_date",
+    "case__area",
+    "case__organisation__areas",
+)
+
+
+def shared_case_rows(*, principal: Principal) -> "QuerySet[SharedCase, dict[str, Any]]":
+    """The shares the caller may see as rows of ``SHARED_CASE_ROW``: no identity is read."""
+    rows: QuerySet[SharedCase, dict[str, Any]] = visible_to(
+        SharedCase.objects.all(), principal
+    ).values(*SHARED_CASE_ROW)
+    return rows
 
 
 def shared_updates(

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from casework.accounts.models import Organisation, User
@@ -19,9 +20,23 @@ from casework.court.models import CourtEvent
 from casework.court.services import court_event_add
 from casework.webhooks import outbox
 
-from .choices import POLICE_SCOPES, ConsentScope, ShareStatus, SharingLevel, UpdateKind
+from .choices import (
+    POLICE_SCOPES,
+    ConsentScope,
+    DecisionKind,
+    ShareStatus,
+    SharingLevel,
+    UpdateKind,
+)
 from .derivation import sync_sharing
-from .ledger import CurrentConsent, Key, current_consent, in_force, shares_in_force
+from .ledger import (
+    CurrentConsent,
+    Key,
+    current_consent,
+    current_overrides,
+    in_force,
+    shares_in_force,
+)
 from .models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
 
 PROSECUTION_WITHDRAWN_MESSAGE = "The victim has withdrawn their support for a prosecution."
@@ -30,13 +45,24 @@ PROSECUTION_WITHDRAWN_MESSAGE = "The victim has withdrawn their support for a pr
 DEPENDS_ON: dict[str, list[str]] = {
     ConsentScope.SHARE_ANONYMOUS_INTELLIGENCE: [ConsentScope.STORE_RECORDS],
     ConsentScope.SHARE_WITH_POLICE: [ConsentScope.STORE_RECORDS],
-    ConsentScope.POLICE_MAY_CONTACT_DIRECTLY: [
-        ConsentScope.STORE_RECORDS,
-        ConsentScope.SHARE_WITH_POLICE,
-    ],
+    ConsentScope.POLICE_MAY_CONTACT_DIRECTLY: [ConsentScope.STORE_RECORDS],
     ConsentScope.SUPPORT_PROSECUTION: [ConsentScope.STORE_RECORDS],
     ConsentScope.WARN_OTHERS: [ConsentScope.STORE_RECORDS],
 }
+# A grant of the key needs at least one of the values in force first, for the same force: police
+# may be allowed to contact a client whose case they hold identified or as anonymous
+# intelligence (a contact request's answer). A refusal of any one of them still refuses the key,
+# so a later re-grant never silently revives direct contact.
+NEEDS_ONE_OF: dict[str, list[str]] = {
+    ConsentScope.POLICE_MAY_CONTACT_DIRECTLY: [
+        ConsentScope.SHARE_WITH_POLICE,
+        ConsentScope.SHARE_ANONYMOUS_INTELLIGENCE,
+    ],
+}
+
+
+def _needs(scope: str) -> list[str]:
+    return [*DEPENDS_ON.get(scope, []), *NEEDS_ONE_OF.get(scope, [])]
 
 
 def _check_decision(
@@ -69,6 +95,11 @@ def _check_decision(
             force = police_force.pk if needed in POLICE_SCOPES and police_force else None
             if not in_force(current, needed, force):
                 raise ValidationError({"scope": [f"{scope} needs {needed} to be granted first."]})
+        alternatives = NEEDS_ONE_OF.get(scope, [])
+        force = police_force.pk if police_force else None
+        if alternatives and not any(in_force(current, other, force) for other in alternatives):
+            wanted = " or ".join(alternatives)
+            raise ValidationError({"scope": [f"{scope} needs {wanted} to be granted first."]})
 
 
 def _dependents_to_refuse(
@@ -79,7 +110,7 @@ def _dependents_to_refuse(
     for (other_scope, force), entry in current.items():
         if not entry.decision.granted:
             continue
-        needs = DEPENDS_ON.get(other_scope, [])
+        needs = _needs(other_scope)
         same_force = scope not in POLICE_SCOPES or force == police_force_id
         if scope in needs and same_force:
             dependents.append(entry)
@@ -133,12 +164,45 @@ def consent_record(
     )
     if not granted:
         _refuse_dependents(decision, current)
+    elif scope == ConsentScope.SHARE_WITH_POLICE and police_force is not None:
+        _override_replaced_by_consent(decision)
     # Sharing first: a withdrawal must end access before anything else is told.
     sync_sharing(locked, actor=recorded_by)
     # Withdrawn directly, or because store_records was refused and took it with it.
     if prosecution_supported and not in_force(current, ConsentScope.SUPPORT_PROSECUTION):
         _prosecution_support_withdrawn(locked, recorded_by)
     return decision
+
+
+def _override_replaced_by_consent(consent: ConsentDecision) -> None:
+    """The client consents to the share an override made: the override ends, and the share
+    carries on as an ordinary one under their consent."""
+    force_id = consent.police_force_id
+    override = current_overrides(consent.case).get(force_id) if force_id is not None else None
+    if override is None:
+        return
+    ended = ConsentDecision.objects.create(
+        case=consent.case,
+        scope=ConsentScope.SHARE_WITH_POLICE,
+        granted=False,
+        police_force=consent.police_force,
+        kind=DecisionKind.OVERRIDE_END,
+        recorded_by=consent.recorded_by,
+        recorded_at=consent.recorded_at,
+        caused_by=consent,
+    )
+    audit_record(
+        actor=consent.recorded_by,
+        action="consent.override.end",
+        target=ended,
+        organisation=consent.case.organisation,
+        case_id=consent.case_id,
+        detail={
+            "police_force": str(consent.police_force_id),
+            "override": str(override.public_id),
+            "because": "client_consented",
+        },
+    )
 
 
 def _refuse_dependents(decision: ConsentDecision, current: dict[Key, CurrentConsent]) -> None:
@@ -386,12 +450,13 @@ def police_involvement_update(
 
 @transaction.atomic(durable=True)
 def expire_lapsed_consents(*, today: date | None = None) -> int:
-    """Ends the shares whose consent's review date has passed without renewal. Set-based: only
-    cases with an active share past its review date are looked at. The nightly job's own
-    transaction (``durable``): what it ends is ended when it returns."""
+    """Ends the shares whose consent's review date has passed without renewal, and those whose
+    override has run out. Set-based: only cases with such an active share are looked at. The
+    job's own transaction (``durable``): what it ends is ended when it returns."""
     today = today or timezone.localdate()
     due = (
-        SharedCase.objects.filter(status=ShareStatus.ACTIVE, review_date__lt=today)
+        SharedCase.objects.filter(status=ShareStatus.ACTIVE)
+        .filter(Q(review_date__lt=today) | Q(override_until__lte=timezone.now()))
         .values_list("case_id", flat=True)
         .distinct()
     )

@@ -217,14 +217,16 @@ def _attempt(
             delivery.status = DeliveryStatus.WITHHELD
             delivery.save(update_fields=["status"])
             return "withheld", None, None, None
+        body = body_of(delivery, payload)
         outcome = send(
             subscription.url,
             message_id=str(delivery.pk),
-            body=body_of(delivery, payload),
+            body=body,
             secrets=secrets_in_force(subscription),
         )
         if outcome.sent and payload.shares:
             _audit_police_read(delivery, payload)
+            _disclose(delivery, payload, body)
         if not outcome.sent and outcome.error != "dns":
             audit_record(
                 actor="webhook-delivery",
@@ -235,6 +237,31 @@ def _attempt(
             )
         result, due_again = _record(delivery, outcome)
         return result, due_again, outcome, subscription.pk
+
+
+def _disclose(delivery: WebhookDelivery, payload: Payload, body: str) -> None:
+    """A delivery to a force is a disclosure like any other package that leaves the charity: the
+    body it was sent, kept once per delivery and share (a retry of the same body adds nothing),
+    under the decision the share rests on."""
+    from casework.disclosures.choices import DisclosureKind
+    from casework.disclosures.services import record_disclosure, share_basis
+
+    for share in payload.shares:
+        basis = share_basis(share)
+        if basis is None:
+            continue
+        record_disclosure(
+            case=share.case,
+            kind=DisclosureKind.WEBHOOK_DELIVERY,
+            recipient=delivery.subscription.organisation,
+            content=body,
+            actor=f"webhook:{delivery.subscription_id}",
+            series=f"webhook:{uuid.UUID(str(delivery.pk)).hex}:{uuid.UUID(str(share.pk)).hex}",
+            consent_decision=basis,
+            shared_case=share,
+            destination=delivery.subscription.url,
+            only_if_changed=True,
+        )
 
 
 def _audit_police_read(delivery: WebhookDelivery, payload: Payload) -> None:

@@ -254,6 +254,25 @@ def test_direct_contact_needs_share_with_police_for_that_same_force(
     assert state_of(payload, "police_may_contact_directly", police_force) == "granted"
 
 
+def test_direct_contact_may_rest_on_an_anonymous_share_which_stays_anonymous(
+    as_caseworker, case, police_force
+):
+    ok(decide(as_caseworker, case, "store_records"))
+    ok(decide(as_caseworker, case, "share_anonymous_intelligence", force=police_force))
+    share = SharedCase.objects.get(case=case, police_force=police_force, status="active")
+    payload = ok(decide(as_caseworker, case, "police_may_contact_directly", force=police_force))
+    assert state_of(payload, "police_may_contact_directly", police_force) == "granted"
+    share.refresh_from_db()
+    assert (share.status, share.level, share.contact_directly) == ("active", "anonymous", False)
+    # Withdrawing the anonymous share takes direct contact with it.
+    payload = ok(
+        decide(
+            as_caseworker, case, "share_anonymous_intelligence", granted=False, force=police_force
+        )
+    )
+    assert state_of(payload, "police_may_contact_directly", police_force) == "refused"
+
+
 def test_a_refusal_needs_nothing_granted_first(as_caseworker, case, police_force):
     payload = ok(
         decide(as_caseworker, case, "share_with_police", granted=False, force=police_force)

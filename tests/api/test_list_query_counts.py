@@ -15,10 +15,13 @@ from django.urls import get_resolver
 from django.utils import timezone
 
 from casework.cases import timeline
+from casework.contact_requests.services import contact_request_answer, contact_request_create
 from casework.court.services import decision_record
+from casework.disclosures.services import record_disclosure, records_request_make
 from casework.reminders.choices import ReminderKind
 from casework.reminders.messages import message_plan
 from casework.reminders.models import Reminder
+from casework.sharing.overrides import override_propose
 from casework.sharing.services import police_update_post
 from casework.webhooks.services import subscription_create
 
@@ -138,6 +141,76 @@ def add_shared_court_events(world, start, count):
     return f"/api/v1/shared-cases/{share.id}/court-events/"
 
 
+def _contact_requests(world, start, count):
+    """Requests on one share, answered by different members of staff: the first (and every
+    other) agreed to through the charity, whose contact is looked up once a page, the rest
+    declined."""
+    share = world.share()
+    for i in range(start, start + count):
+        request = contact_request_create(
+            shared_case=share,
+            requested_by=world.police,
+            purpose="take_statement",
+            explanation=f"Statement {i}",
+            urgency="routine",
+            preferred_contact="phone_call",
+            window_from=timezone.now(),
+            window_until=timezone.now() + timedelta(days=5),
+        )
+        answer = {"outcome": "declined"}
+        if i % 2 == 0:
+            answer = {"outcome": "agreed", "route": "through_charity"}
+        contact_request_answer(contact_request=request, answered_by=world.staff(i), **answer)
+    return share
+
+
+def add_force_contact_requests(world, start, count):
+    share = _contact_requests(world, start, count)
+    return f"/api/v1/shared-cases/{share.id}/contact-requests/"
+
+
+def add_case_contact_requests(world, start, count):
+    share = _contact_requests(world, start, count)
+    return f"/api/v1/cases/{share.case_id}/contact-requests/"
+
+
+def add_disclosures(world, start, count):
+    case = world.case()
+    basis = ConsentDecisionFactory(case=case, recorded_by=world.caseworker)
+    for i in range(start, start + count):
+        record_disclosure(
+            case=case,
+            kind="webhook_delivery",
+            recipient=world.police_force,
+            content=f'{{"delivery": {i}}}',
+            actor=world.staff(i % 2),
+            consent_decision=basis,
+        )
+    return f"/api/v1/cases/{case.id}/disclosures/"
+
+
+def _records_requests(world, start, count):
+    share = world.share()
+    for i in range(start, start + count):
+        records_request_make(
+            shared_case=share,
+            requested_by=world.police,
+            material=f"The notes of night {i}.",
+            line_of_enquiry="Where the suspect went.",
+            necessity="No other record.",
+            proportionality="One night only.",
+        )
+    return share
+
+
+def add_case_records_requests(world, start, count):
+    return f"/api/v1/cases/{_records_requests(world, start, count).case_id}/records-requests/"
+
+
+def add_shared_records_requests(world, start, count):
+    return f"/api/v1/shared-cases/{_records_requests(world, start, count).id}/records-requests/"
+
+
 def _reminders_for(world, person, start, count, case_of):
     for i in range(start, start + count):
         Reminder.objects.create(
@@ -231,18 +304,57 @@ def add_timeline(world, start, count):
     return f"/api/v1/cases/{case.id}/timeline/"
 
 
+def add_approvals(world, start, count):
+    for i in range(start, start + count):
+        override_propose(
+            case=world.case(i),
+            proposed_by=world.staff(i),
+            police_force=world.police_force,
+            ground="person_at_risk",
+            reason=f"A child is in the house ({i}).",
+        )
+    return "/api/v1/approvals/"
+
+
 # (URL name, builder, who looks, queries for a page of one row). The force's group is read with
 # the sign-in, and a police read goes into the owning charity's chain; a read of an unaudited
-# list (organisations, ended shares) writes nothing.
+# list (organisations, ended shares) writes nothing. A page of contact requests looks up the
+# charity's contact (the case's person) once, for every answer on it that names the charity.
 EXTRA_LISTS = [
     ("organisation-list", add_organisations, "superuser", SIGNED_IN + 1),
     ("shared-case-list", add_shared_cases, "police", SIGNED_IN + 1 + AUDITED_READ),
     ("shared-case-ended", add_ended_shares, "police", SIGNED_IN + 1),
     ("shared-case-update-list", add_shared_updates, "police", SIGNED_IN + 2 + AUDITED_READ),
     ("shared-case-court-events", add_shared_court_events, "police", SIGNED_IN + 2 + AUDITED_READ),
+    (
+        "shared-case-contact-request-list",
+        add_force_contact_requests,
+        "police",
+        SIGNED_IN + 3 + AUDITED_READ,
+    ),
+    (
+        "case-contact-request-list",
+        add_case_contact_requests,
+        "caseworker",
+        SIGNED_IN + 3 + AUDITED_READ,
+    ),
+    ("case-disclosure-list", add_disclosures, "caseworker", SIGNED_IN + 2 + AUDITED_READ),
+    (
+        "case-records-request-list",
+        add_case_records_requests,
+        "caseworker",
+        SIGNED_IN + 2 + AUDITED_READ,
+    ),
+    (
+        "shared-case-records-request-list",
+        add_shared_records_requests,
+        "police",
+        SIGNED_IN + 2 + AUDITED_READ,
+    ),
     ("reminder-list", add_reminders, "caseworker", SIGNED_IN + 1 + AUDITED_READ),
     ("reminder-list (team)", add_team_reminders, "supervisor", SIGNED_IN + 1 + AUDITED_READ),
     ("audit-event-list", add_audit_events, "supervisor", SIGNED_IN + 1),
+    ("approval-list", add_approvals, "supervisor", SIGNED_IN + 1 + AUDITED_READ),
     ("case-message-list", add_messages, "caseworker", SIGNED_IN + 2 + AUDITED_READ),
     ("case-consents", add_consents, "caseworker", SIGNED_IN + 3 + AUDITED_READ),
     ("case-court-event-list", add_court_events, "caseworker", SIGNED_IN + 4 + AUDITED_READ),

@@ -42,6 +42,7 @@ SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "openapi" / "openapi.yam
 # Every filter that takes the id of another record: (route, parameter, what the id names).
 ID_FILTERS = [
     ("/api/v1/reminders/", "case", "case"),
+    ("/api/v1/approvals/", "case", "case"),
     ("/api/v1/cases/", "assigned_to", "staff"),
     ("/api/v1/caseload/", "assigned_to", "staff"),
     ("/api/v1/entitlements/", "assigned_to", "staff"),

@@ -15,6 +15,7 @@ from casework.cases import timeline
 from casework.cases.models import CaseTransition, ContactLogEntry, Note
 from casework.cases.services.cases import case_assign, case_transition
 from casework.cases.services.contacts import note_add
+from casework.contact_requests.services import contact_request_answer, contact_request_create
 
 from ..conftest import client_for
 from ..factories import (
@@ -22,7 +23,9 @@ from ..factories import (
     ContactLogEntryFactory,
     ContactMethodFactory,
     IsvaFactory,
+    PoliceLiaisonFactory,
     ReferralFactory,
+    SharedCaseFactory,
     UserFactory,
     make_api_key,
 )
@@ -278,6 +281,28 @@ def timeline_detail(world):
     return "caseworker", f"/api/v1/cases/{world.case.id}/timeline/"
 
 
+def contact_request_detail(world):
+    case = world.the_case()
+    share = SharedCaseFactory(case=case)
+    request = contact_request_create(
+        shared_case=share,
+        requested_by=PoliceLiaisonFactory(organisation=share.police_force),
+        purpose="other",
+        explanation="Detail",
+        urgency="routine",
+        preferred_contact="at_charity",
+        window_from=timezone.now(),
+        window_until=timezone.now() + timedelta(days=2),
+    )
+    contact_request_answer(
+        contact_request=request,
+        answered_by=world.caseworker,
+        outcome="agreed",
+        route="meeting_at_charity",
+    )
+    return "caseworker", f"/api/v1/cases/{case.id}/contact-requests/{request.id}/"
+
+
 # (name, builder, queries). Every read of personal data is audited (AUDITED_READ more).
 DETAILS = [
     ("case", case_detail, 3 + AUDITED_READ),
@@ -288,6 +313,8 @@ DETAILS = [
     ("note", note_detail, 3 + AUDITED_READ),
     ("staff", staff_detail, 2),
     ("api-key", api_key_detail, 2),
+    # The case, the request with what it names, and the case's person for the charity's contact.
+    ("contact-request", contact_request_detail, 4 + AUDITED_READ),
     ("timeline", timeline_detail, 3 + len(timeline.SOURCES) + AUDITED_READ),
 ]
 

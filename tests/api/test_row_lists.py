@@ -2,7 +2,7 @@
 same records, in the same order, summer time included; and their reads are audited as before."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -11,6 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from api.cases.serializers import CaseListItem, ContactOutput, NoteOutput
 from api.court.serializers import CaseloadItem
 from api.reminders.serializers import ReminderOutput
+from api.sharing.serializers import SharedCaseListItem
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, ContactLogEntry, Note
 from casework.cases.selectors import case as case_as_shown
@@ -19,6 +20,7 @@ from casework.court.selectors import urgent_first
 from casework.court.services import decision_record
 from casework.reminders.choices import ReminderKind
 from casework.reminders.models import Reminder
+from casework.sharing.models import SharedCase
 
 from ..factories import (
     CaseFactory,
@@ -26,6 +28,7 @@ from ..factories import (
     ContactLogEntryFactory,
     ContactMethodFactory,
     CourtEventFactory,
+    SharedCaseFactory,
     UserFactory,
 )
 
@@ -218,6 +221,8 @@ def test_the_timeline_describes_consents_hearings_and_decisions_from_rows(
         "method": "verbal",
         "review_date": None,
         "follows_from": None,
+        "decision_kind": "consent",
+        "override_ground": None,
     }
     assert by_kind["court_event"]["id"] == str(hearing.pk)
     assert by_kind["court_event"]["data"] == {
@@ -236,3 +241,99 @@ def test_the_timeline_describes_consents_hearings_and_decisions_from_rows(
         "entitlement": "open",
     }
     assert by_kind["decision"]["actor"] == caseworker.username
+
+
+def _police_shares(charity, caseworker, police_force):
+    charity.areas = ["Nottingham", "Derby", "Leicester"]
+    charity.save(update_fields=["areas"])
+    with time_machine.travel(SUMMER, tick=False):
+        identified = SharedCaseFactory(
+            case=CaseFactory(
+                opened_by=caseworker,
+                incident_date=date(2026, 6, 3),
+                area="Nottingham",
+                offence_types=["robbery"],
+            ),
+            police_force=police_force,
+            review_date=date(2099, 9, 1),
+        )
+    with time_machine.travel(WINTER, tick=False):
+        anonymous = SharedCaseFactory(
+            case=CaseFactory(
+                opened_by=caseworker, incident_date=date(2025, 12, 24), area="Leicester"
+            ),
+            police_force=police_force,
+            level="anonymous",
+        )
+    charity.areas = ["Nottingham", "Derby"]  # an area taken off the list stops showing
+    charity.save(update_fields=["areas"])
+    return identified, anonymous
+
+
+def test_the_police_shared_case_list_equals_the_declared_output(
+    as_police, charity, caseworker, police_force
+):
+    identified, anonymous = _police_shares(charity, caseworker, police_force)
+    response = as_police.get("/api/v1/shared-cases/")
+    assert response.status_code == 200
+    shares = SharedCase.objects.filter(pk__in=[identified.pk, anonymous.pk]).select_related(
+        "case__organisation"
+    )
+    declared = SharedCaseListItem(shares.order_by("-started_at", "-id"), many=True)
+    assert response.json()["results"] == _as_json(declared.data)
+    first, second = response.json()["results"]
+    assert (first["incident_date"], first["area"]) == ("2026-06-03", "Nottingham")
+    assert first["started_at"].endswith("+01:00")
+    # Anonymous intelligence: the month only, and no area that is not on the charity's list.
+    assert (second["incident_date"], second["started_at"], second["area"]) == (None, None, None)
+    assert (second["incident_month"], second["started_month"]) == ("2025-12", "2026-01")
+
+
+def test_a_police_list_of_rows_is_audited_in_the_charity_chain_naming_each_share(
+    as_police, charity, caseworker, police_force, police_liaison
+):
+    identified, anonymous = _police_shares(charity, caseworker, police_force)
+    as_police.get("/api/v1/shared-cases/")
+    event = AuditEvent.objects.filter(action="shared_case.list").latest("id")
+    assert event.organisation_id == charity.pk
+    assert event.actor_organisation_id == police_force.pk
+    assert sorted(event.detail["shares"]) == sorted(
+        [identified.share_reference, anonymous.share_reference]
+    )
+    assert event.case_id is None
+    assert sorted(map(str, event.case_ids)) == sorted(
+        str(s.case_id) for s in (identified, anonymous)
+    )
+    assert event.detail["police_force"] == str(police_force.pk)
+
+
+def test_police_reminders_equal_the_declared_output_and_are_audited_against_their_shares(
+    as_police, charity, caseworker, police_force, police_liaison
+):
+    identified, anonymous = _police_shares(charity, caseworker, police_force)
+    with time_machine.travel(SUMMER, tick=False):
+        for i, share in enumerate((identified, anonymous)):
+            Reminder.objects.create(
+                kind=ReminderKind.POLICE_UPDATE_OVERDUE,
+                dedup_key=f"police-rows:{i}",
+                organisation=police_force,
+                case=share.case,
+                shared_case=share,
+                assignee=police_liaison,
+                due_at=SUMMER + timedelta(hours=i + 1),
+            )
+    response = as_police.get("/api/v1/reminders/")
+    assert response.status_code == 200
+    reminders = Reminder.objects.filter(assignee=police_liaison).order_by("due_at", "id")
+    declared = ReminderOutput(reminders, many=True, context={"routes": {}})
+    assert response.json()["results"] == _as_json(declared.data)
+    assert [r["case"]["id"] for r in response.json()["results"]] == [
+        str(identified.pk),
+        str(anonymous.pk),
+    ]
+    event = AuditEvent.objects.filter(action="reminder.list").latest("id")
+    assert event.organisation_id == charity.pk
+    assert sorted(event.detail["ids"]) == sorted(str(r.pk) for r in reminders)
+    assert sorted(event.detail["shares"]) == sorted(
+        [identified.share_reference, anonymous.share_reference]
+    )

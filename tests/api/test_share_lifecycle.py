@@ -147,6 +147,7 @@ def test_going_from_identified_to_anonymous_and_back_starts_a_new_share_each_tim
     assert gone == {
         "share_reference": identified.share_reference,
         "ended_on": timezone.localdate(identified.ended_at).isoformat(),
+        "closed_contact_requests": [],
     }
     for response in everything_police_see(as_police, anonymous):
         text = response.content.decode()

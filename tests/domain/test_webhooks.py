@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework.audit.models import AuditEvent
+from casework.disclosures.models import Disclosure
 from casework.reminders.models import Reminder
 from casework.sharing.services import consent_record, police_update_post
 from casework.webhooks.choices import DeliveryStatus
@@ -234,6 +235,24 @@ def _charity_delivery(charity, receiver, caseworker):
     receiver.secret = secret
     ConsentDecisionFactory(case=CaseFactory(opened_by=caseworker))
     return subscription, deliveries("consent.recorded").get()
+
+
+def test_a_delivery_to_a_force_is_kept_as_the_disclosure_it_is(caseworker, police_force, receiver):
+    subscription, secret = subscribe(police_force, url=receiver.url)
+    receiver.secret = secret
+    share = SharedCaseFactory(
+        case=CaseFactory(opened_by=caseworker, pseudonym="Wren"), police_force=police_force
+    )
+    delivery = deliveries("share.started").get()
+    assert attempt(delivery.pk) == ("delivered", None)
+    (received,) = receiver.received
+    kept = Disclosure.objects.get(case=share.case, kind="webhook_delivery")
+    assert (kept.recipient_id, kept.shared_case_id) == (police_force.pk, share.pk)
+    assert kept.destination == subscription.url
+    assert kept.consent_decision is not None and kept.consent_decision.granted
+    sent = json.loads(kept.content)
+    assert {**sent, "webhook_id": str(delivery.pk)} == received
+    assert sent["data"]["shared_case"]["identity"]["pseudonym"] == "Wren"
 
 
 def test_a_delivery_is_signed_and_a_2xx_ends_it(charity, caseworker, receiver):

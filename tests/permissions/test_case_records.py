@@ -5,8 +5,12 @@ import pytest
 from django.apps import apps
 from django.db import models
 
+from casework.approvals.models import Approval
 from casework.cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 from casework.cases.services.contacts import note_add
+from casework.contact_requests.models import ContactRequest
+from casework.disclosures.models import RecordsRequest
+from casework.privacy.models import ErasureRecord
 from casework.reminders.models import Reminder
 from casework.sharing.models import (
     SharedCase,
@@ -19,16 +23,23 @@ from permissions.querysets import _RESTRICTORS, CASE_RECORDS, restrict
 from ..factories import CaseFactory, ConsentDecisionFactory, UserFactory
 
 # Registered on their own terms: the permission rows are what ``restrict`` reads (and are never
-# served), a share and its updates are police's view of a case, and a reminder follows its
-# assignee as well as its case.
+# served), a share and its updates are police's view of a case, a request for records is read
+# by the force through its share as well as by the charity, a reminder follows its assignee as
+# well as its case, a contact request is both the case's record and its share's, and a proposal
+# its proposer (and every supervisor of the charity). The record of an erasure is never served
+# at all: ``restrict`` refuses it.
 OWN_RULES = {
+    Approval,
+    ErasureRecord,
     CaseUserObjectPermission,
     CaseGroupObjectPermission,
     SharedCaseUserObjectPermission,
     SharedCaseGroupObjectPermission,
     SharedCase,
     SharedUpdate,
+    RecordsRequest,
     Reminder,
+    ContactRequest,
 }
 
 
@@ -51,7 +62,8 @@ def test_every_model_hanging_off_a_case_is_registered():
     }
     assert hanging - OWN_RULES - set(CASE_RECORDS) == set()
     assert set(CASE_RECORDS) <= set(_RESTRICTORS)
-    assert {SharedCase, SharedUpdate, Reminder} <= set(_RESTRICTORS)
+    assert {SharedCase, SharedUpdate, Reminder, ContactRequest, Approval} <= set(_RESTRICTORS)
+    assert ErasureRecord not in _RESTRICTORS
 
 
 @pytest.mark.django_db

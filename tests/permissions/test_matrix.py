@@ -23,12 +23,16 @@ from casework.cases import lifecycles
 from casework.cases.models import Case
 from casework.cases.services import contacts
 from casework.clients.models import Client
+from casework.contact_requests import services as contact_requests
 from casework.court import services as court
+from casework.disclosures.models import RecordsRequest
+from casework.disclosures.services import record_disclosure
 from casework.reminders.choices import ReminderKind
 from casework.reminders.messages import message_plan
 from casework.reminders.models import Reminder
 from casework.sharing import services as sharing
 from casework.sharing.models import SharedCase
+from casework.sharing.overrides import override_propose
 from casework.support import services as support
 from casework.webhooks.services import subscription_create
 
@@ -186,6 +190,30 @@ class World:
     spare: dict[str, User]  # own_org / other_org: a caseworker on no case, target of staff routes
 
 
+def _contact_request_body() -> dict:
+    return {
+        "purpose": "take_statement",
+        "explanation": "The officer in the case would like a statement.",
+        "urgency": "routine",
+        "preferred_contact": "phone_call",
+        "window_from": timezone.now().isoformat(),
+        "window_until": (timezone.now() + timedelta(days=7)).isoformat(),
+    }
+
+
+def _contact_request_on(share: SharedCase, officer: User):
+    return contact_requests.contact_request_create(
+        shared_case=share,
+        requested_by=officer,
+        purpose="take_statement",
+        explanation="The officer in the case would like a statement.",
+        urgency="routine",
+        preferred_contact="phone_call",
+        window_from=timezone.now(),
+        window_until=timezone.now() + timedelta(days=7),
+    )
+
+
 def build_world() -> World:
     charity_a, charity_b = OrganisationFactory(), OrganisationFactory()
     force_f, force_g = PoliceForceFactory(), PoliceForceFactory()
@@ -227,7 +255,16 @@ def build_world() -> World:
         note = contacts.note_add(
             case=case, author=assigned[0], body=f"Note on {kind}", visibility="internal"
         )
-        ConsentDecisionFactory(case=case, scope="store_records")
+        stored = ConsentDecisionFactory(case=case, scope="store_records")
+        # Something that left the charity about every case (shares add their own views).
+        disclosure = record_disclosure(
+            case=case,
+            kind="webhook_delivery",
+            recipient=force_f,
+            content='{"event": "case.updated"}',
+            actor=supervisor,
+            consent_decision=stored,
+        )
         hearing = CourtEventFactory(
             case=case,
             actor=assigned[0],
@@ -268,9 +305,12 @@ def build_world() -> World:
             "safety-plan": safety.item_id,
             "messages": message.pk,
             "entitlements": complaint.pk,
+            "disclosures": disclosure.pk,
         }
 
     # Shares with force F, derived from the consent ledger as in production.
+    # Each share has a police contact request; the ended share's was closed as it ended.
+    contact_requests = {}
     for kind, scope, granted in [
         ("shared_identified", "share_with_police", True),
         ("shared_anonymous", "share_anonymous_intelligence", True),
@@ -280,6 +320,13 @@ def build_world() -> World:
         ConsentDecisionFactory(
             case=world_cases[kind], scope=scope, granted=granted, police_force=force_f
         )
+        if granted:
+            contact_requests[kind] = _contact_request_on(
+                SharedCase.objects.get(
+                    case=world_cases[kind], police_force=force_f, status="active"
+                ),
+                people["police_sharing"],
+            )
     shares = {
         kind: SharedCase.objects.get(case=world_cases[kind], police_force=force_f)
         for kind in ("shared_identified", "shared_anonymous", "share_ended")
@@ -293,6 +340,20 @@ def build_world() -> World:
     assert not SharedCase.objects.filter(police_force=force_g).exists()
     for kind, share in shares.items():
         ids[kind]["shared-cases"] = share.pk
+        ids[kind]["contact-requests"] = contact_requests[kind].pk
+        # A request for records the force made through each share (the ended one's before it
+        # ended), awaiting the charity's decision.
+        ids[kind]["records-requests"] = RecordsRequest.objects.create(
+            case=world_cases[kind],
+            shared_case=share,
+            requested_by=people["police_sharing"],
+            requested_at=timezone.now() - timedelta(days=1),
+            material="The notes of the night.",
+            line_of_enquiry="Where the suspect went.",
+            necessity="No other record.",
+            proportionality="One night only.",
+            respond_by=timezone.localdate() + timedelta(days=14),
+        ).pk
     identified = shares["shared_identified"]
     sharing.police_involvement_update(
         case=world_cases["shared_identified"],
@@ -377,6 +438,22 @@ def build_world() -> World:
             "webhooks": subscription.pk,
             "deliveries": subscription.deliveries.get().pk,
         }
+
+    # A proposal in each charity, made by a caseworker: to share a case with a third force
+    # without the client's consent (so approving it in a cell finds nothing in its way).
+    force_h = PoliceForceFactory()
+    for kind, (case_kind, proposer) in {
+        "own_org": ("own_case", people["caseworker_assigned"]),
+        "other_org": ("other_org_case", caseworker_b),
+    }.items():
+        proposal = override_propose(
+            case=world_cases[case_kind],
+            proposed_by=proposer,
+            police_force=force_h,
+            ground="risk_to_life",
+            reason="Threats to kill made on Friday.",
+        )
+        ids[kind]["approvals"] = proposal.pk
 
     # Every member of charity staff has a court calendar feed (theirs to reissue or revoke).
     for person in people.values():
@@ -501,6 +578,22 @@ BODIES = {
     "POST /api/v1/auth/two-factor/confirm/": {"code": "000000"},
     "POST /api/v1/auth/two-factor/disable/": {"password": "not-the-password", "code": "000000"},
     "PATCH /api/v1/organisation-settings/": {"retention_years": 7},
+    "POST /api/v1/organisation-settings/retention-proposals/": {
+        "retention_years": 3,
+        "reason": "The board agreed a shorter period.",
+    },
+    "POST /api/v1/approvals/{pk}/approve/": NO_BODY,
+    "POST /api/v1/approvals/{pk}/reject/": {"reason": "Not proportionate yet."},
+    "POST /api/v1/approvals/{pk}/withdraw/": NO_BODY,
+    "POST /api/v1/cases/{case_id}/consent-overrides/": lambda w, p, k: {
+        "police_force": str(w.people["police_other"].organisation_id),
+        "ground": "risk_to_life",
+        "reason": "Threats to kill made on Friday.",
+    },
+    "POST /api/v1/cases/{case_id}/consent-overrides/end/": lambda w, p, k: {
+        "police_force": str(w.people["police_other"].organisation_id),
+        "reason": "The risk has passed.",
+    },
     "POST /api/v1/staff/{pk}/reset-two-factor/": NO_BODY,
     "POST /api/v1/clients/{pk}/erase/": {"reason": "The client asked.", "force": True},
     "POST /api/v1/organisations/": {"name": "New Charity", "code": "NEWCH", "kind": "charity"},
@@ -595,6 +688,25 @@ BODIES = {
         "investigation_status": "investigating"
     },
     "POST /api/v1/shared-cases/{shared_case_id}/updates/": {"kind": "investigation", "body": "x"},
+    "POST /api/v1/shared-cases/{shared_case_id}/contact-requests/": (
+        lambda w, p, k: _contact_request_body()
+    ),
+    "POST /api/v1/shared-cases/{shared_case_id}/contact-requests/{pk}/withdraw/": NO_BODY,
+    "POST /api/v1/cases/{case_id}/contact-requests/{pk}/answer/": {"outcome": "declined"},
+    "POST /api/v1/shared-cases/{shared_case_id}/records-requests/": {
+        "material": "Notes of the night.",
+        "line_of_enquiry": "Where the suspect went.",
+        "necessity": "No other record.",
+        "proportionality": "One night only.",
+    },
+    "POST /api/v1/cases/{case_id}/records-requests/{pk}/client-told/": lambda w, p, k: {
+        "told_on": timezone.localdate().isoformat()
+    },
+    "POST /api/v1/cases/{case_id}/records-requests/{pk}/decide/": {
+        "decision": "refuse",
+        "reason": "Not relevant to the line of enquiry.",
+        "reason_for_police": "Refused: not relevant.",
+    },
 }
 
 

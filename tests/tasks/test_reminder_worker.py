@@ -28,6 +28,8 @@ from casework.cases.models import Case
 from casework.cases.services.cases import case_transition
 from casework.celery import app
 from casework.court.services import open_entitlement
+from casework.disclosures.models import RecordsRequest
+from casework.disclosures.services import records_request_make
 from casework.reminders.choices import ACTIVE_STATUSES, ReminderKind
 from casework.reminders.messages import message_claim, message_plan, recover_stuck
 from casework.reminders.models import GatewayDelivery, OutboundMessage, Reminder
@@ -64,6 +66,7 @@ PER_CASE = Counter(
         K.CONSENT_REVIEW: 1,
         K.POLICE_UPDATE_OVERDUE: 1,  # the force's one liaison officer
         K.VICTIMS_CODE_OVERDUE: 1,  # a referral to support owed 30 days ago
+        K.RECORDS_REQUEST_OVERDUE: 1,  # a force's request for records waiting a month
     }
 )
 
@@ -99,7 +102,7 @@ def due_world(cases: int) -> dict:
     SupervisorFactory(organisation=charity)
     SupervisorFactory(organisation=charity)
     force = PoliceForceFactory()
-    PoliceLiaisonFactory(organisation=force)
+    liaison = PoliceLiaisonFactory(organisation=force)
     now = timezone.now()
     made = []
     for n in range(cases):
@@ -115,6 +118,17 @@ def due_world(cases: int) -> dict:
                 review_date=timezone.localdate() + timedelta(days=3) if force_of is None else None,
             )
         SharedCase.objects.filter(case=case).update(started_at=now - timedelta(days=40))
+        asked = records_request_make(
+            shared_case=SharedCase.objects.get(case=case),
+            requested_by=liaison,
+            material="The notes of the night.",
+            line_of_enquiry="Where the suspect went.",
+            necessity="No other record.",
+            proportionality="One night only.",
+        )
+        RecordsRequest.objects.filter(pk=asked.pk).update(
+            respond_by=now.date() - timedelta(days=20)
+        )
         CourtEventFactory(case=case, starts_at=now + timedelta(hours=2))
         open_entitlement(
             case=case, right="referral_to_support", triggered_on=now.date() - timedelta(days=30)

@@ -14,6 +14,7 @@ from casework.court.models import CalendarFeed
 
 from ..models import Organisation
 from ._validation import full_clean
+from .retention import refuse_shortening, shortened
 
 
 @transaction.atomic
@@ -102,7 +103,8 @@ def organisation_settings_update(
 ) -> Organisation:
     """A supervisor's settings: whether staff must use two-factor sign-in, how long closed cases
     are kept before they are anonymised (and referrals and clients that never became a case),
-    and the areas a case can be placed in. Changes those given."""
+    and the areas a case can be placed in. Changes those given. A retention period is only
+    lengthened here: shortening one waits for a second supervisor (``retention``)."""
     changes = given(
         require_two_factor=require_two_factor,
         retention_years=retention_years,
@@ -110,9 +112,11 @@ def organisation_settings_update(
         areas=areas if isinstance(areas, Unset) else clean_areas(areas),
     )
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    shorter = shortened(locked, changes)
     for field, value in changes.items():
         setattr(locked, field, value)
     full_clean(locked)
+    refuse_shortening(shorter)
     locked.save()
     audit_record(actor=by, action="organisation.settings", target=locked, changed_fields=changes)
     return locked

@@ -36,7 +36,7 @@ def rule(kind: str) -> Callable[[ReminderRule], ReminderRule]:
 
 
 def _load() -> None:
-    from . import contact, court, sharing  # noqa: F401
+    from . import contact, contact_requests, court, disclosures, sharing  # noqa: F401
 
 
 __all__ = ["RULES", "Candidate", "ReminderKind", "rule"]

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce, Greatest
 from casework.accounts.choices import Role
 from casework.accounts.models import User
 from casework.cases.models import Case
-from casework.sharing.choices import ShareStatus, SharingLevel
+from casework.sharing.choices import DecisionKind, ShareStatus, SharingLevel
 from casework.sharing.models import ConsentDecision, SharedCase, SharedUpdate
 
 from ..choices import ReminderKind
@@ -27,8 +27,10 @@ def _force_key():
 @rule(ReminderKind.CONSENT_REVIEW)
 def consent_reviews(now: datetime) -> list[Candidate]:
     """A grant still in the ledger's last word whose review date is near (or past: it lapsed and
-    needs renewing); the reminder goes when a newer decision is recorded."""
+    needs renewing); the reminder goes when a newer decision of the client's is recorded (an
+    override is not theirs, and leaves their grant to renew)."""
     newer = ConsentDecision.objects.annotate(force=_force_key()).filter(
+        kind=DecisionKind.CONSENT,
         case_id=OuterRef("case_id"),
         scope=OuterRef("scope"),
         force=OuterRef("force"),

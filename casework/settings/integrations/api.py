@@ -35,6 +35,11 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 # and never imports ``permissions/``, which sits above it: this names the answer.
 CASEWORK_RESTRICT = "permissions.querysets.restrict"
 
+# What a force sees of a share is written by the API (its serializer and renderer); the domain
+# keeps each version of it as a disclosure when a share starts or changes, and asks here for the
+# exact bytes the force's next read will get.
+CASEWORK_SHARE_PACKAGE = "api.sharing.packages.shared_case_package"
+
 # Tokens for people: idle timeout with sliding renewal, and an absolute lifetime.
 REST_KNOX = {
     "TOKEN_TTL": timedelta(minutes=env.int("AUTH_TOKEN_IDLE_MINUTES", default=30)),
@@ -105,7 +110,20 @@ SPECTACULAR_SETTINGS = {
                 "PoliceUpdateKind",
                 "ConsentState",
                 "ContactRoute",
+                "DecisionKind",
+                "OverrideGround",
+                "OverrideState",
+                "SharedUnder",
             ],
+            "casework.contact_requests.choices": [
+                "ContactRequestPurpose",
+                "ContactRequestUrgency",
+                "PreferredContact",
+                "ContactRequestStatus",
+                "ContactRequestOutcome",
+                "AgreedRoute",
+            ],
+            "casework.approvals.choices": ["ApprovalStatus", "ApprovalKind"],
             "casework.court.choices": [
                 "HearingType",
                 "HearingStatus",
@@ -125,9 +143,18 @@ SPECTACULAR_SETTINGS = {
                 "MessageStatus",
             ],
             "casework.webhooks.choices": ["EventType", "DeliveryStatus", "PauseReason"],
+            "casework.disclosures.choices": [
+                "DisclosureKind",
+                "RecordsRequestStatus",
+                "RecordsDecision",
+                "ReleasedRecordKind",
+            ],
         }.items()
         for name in names
-    },
+    }
+    # A route police may be given (a shared case's contact, a contact request's answer): the
+    # name it had when the shared case was its only use.
+    | {"SharedContactKindEnum": "casework.clients.choices.POLICE_ROUTE_KIND_CHOICES"},
 }
 
 # Whether /api/schema/ and /api/docs/ are open to anyone; production keeps them to admins.

@@ -39,6 +39,12 @@ if AUDIT_HEAD_EXPORT_MINUTES < 1:
 # period so a backlog after an outage is dropped rather than stacked: the next run catches up
 # because every periodic task derives its work from database state.
 CELERY_BEAT_SCHEDULE = {
+    # Marks beat as it sends this and the worker that runs it (the operators' status page).
+    "heartbeat": {
+        "task": "casework.core.tasks.heartbeat",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 55},
+    },
     "apply-retention": {
         "task": "casework.privacy.tasks.apply_retention",
         "schedule": timedelta(hours=6),
@@ -66,6 +72,16 @@ CELERY_BEAT_SCHEDULE = {
     },
     "expire-lapsed-consents": {
         "task": "casework.sharing.tasks.expire_lapsed_consents",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 14 * 60},
+    },
+    "expire-contact-requests": {
+        "task": "casework.contact_requests.tasks.expire_contact_requests",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 14 * 60},
+    },
+    "expire-approvals": {
+        "task": "casework.approvals.tasks.expire_approvals",
         "schedule": timedelta(minutes=15),
         "options": {"expires": 14 * 60},
     },

@@ -24,6 +24,9 @@ CACHES = {
         "LOCATION": env("CACHE_URL", default="redis://127.0.0.1:6379/2"),
         "KEY_PREFIX": "casework",
         "TIMEOUT": 300,
+        # An unreachable cache must cost a request milliseconds, not the socket's default wait:
+        # the throttle then keeps its limits per process (permissions.throttling).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 }
 

@@ -54,7 +54,8 @@ def test_withdrawal_ends_police_access_on_the_very_next_request(
     ended = as_police.get(f"{SHARED}ended/")
     assert ended.status_code == 200
     [row] = ended.json()["results"]
-    assert set(row) == {"share_reference", "ended_on"}
+    assert set(row) == {"share_reference", "ended_on", "closed_contact_requests"}
+    assert row["closed_contact_requests"] == []
     assert row["share_reference"] == share.share_reference
     share.refresh_from_db()
     assert share.status == "ended"

@@ -1,5 +1,6 @@
 """Erasure through the API: a supervisor erases a client on request, which a court case still
-open refuses unless forced with a recorded reason."""
+open refuses; forcing it then is a proposal with a recorded reason, done only when a second
+supervisor approves it."""
 
 import json
 from datetime import timedelta
@@ -15,7 +16,7 @@ from casework.privacy.models import ErasureRecord
 from casework.sharing.models import SharedCase
 
 from ...conftest import client_for
-from ...factories import CourtEventFactory
+from ...factories import CourtEventFactory, SupervisorFactory
 from .world import (
     Bundle,
     assert_audit_clean,
@@ -72,17 +73,41 @@ def test_erasure_is_refused_while_a_court_case_is_open(
     assert as_police.get(f"/api/v1/shared-cases/{bundle.share.pk}/").status_code == 200
 
 
-def test_forced_erasure_with_a_reason_anonymises_everything_and_ends_police_access(
+def approve(api, approval_id):
+    return api.post(f"/api/v1/approvals/{approval_id}/approve/", format="json")
+
+
+def test_forced_erasure_waits_for_a_second_supervisor_then_anonymises_everything(
     as_supervisor, as_police, supervisor, caseworker, bundle
 ):
     charged(bundle, caseworker)
     assert as_police.get(f"/api/v1/shared-cases/{bundle.share.pk}/").status_code == 200
+    before = fingerprint()
 
     response = erase(as_supervisor, bundle, reason=REASON, force=True)
 
-    assert response.status_code == 200, response.json()
-    assert response.json()["pseudonym"] == "Anonymised"
-    assert response.json()["legal_name"] is None
+    # A proposal: nothing is erased yet, police still see the share.
+    assert response.status_code == 202, response.json()
+    proposal = response.json()
+    assert proposal["kind"] == "forced_erasure" and proposal["status"] == "pending"
+    assert proposal["case"] == str(bundle.case.pk)
+    assert bundle.case.reference in proposal["description"]
+    assert "court case is open" in proposal["description"]
+    assert fingerprint() == before
+    assert not ErasureRecord.objects.exists()
+    assert as_police.get(f"/api/v1/shared-cases/{bundle.share.pk}/").status_code == 200
+
+    # The proposer may not approve it; nothing changes.
+    own = approve(as_supervisor, proposal["id"])
+    assert own.status_code == 403 and own.json()["code"] == "own_proposal"
+    assert fingerprint() == before
+
+    second = SupervisorFactory(organisation=supervisor.organisation)
+    approved = approve(client_for(second), proposal["id"])
+
+    assert approved.status_code == 200, approved.json()
+    assert approved.json()["status"] == "approved"
+    assert approved.json()["decided_by"] == second.username
     assert_client_anonymised(bundle)
     assert_case_anonymised(bundle, stage="charged")
     case = Case.objects.get(pk=bundle.case.pk)
@@ -93,6 +118,7 @@ def test_forced_erasure_with_a_reason_anonymises_everything_and_ends_police_acce
     record = ErasureRecord.objects.get(client=bundle.client)
     assert record.forced is True
     assert record.requested_by_id == supervisor.id
+    assert str(record.approval_id) == proposal["id"]
     assert record.reason == REASON
     with connection.cursor() as cursor:
         cursor.execute("SELECT reason FROM privacy_erasurerecord WHERE id = %s", [record.pk])
@@ -100,11 +126,46 @@ def test_forced_erasure_with_a_reason_anonymises_everything_and_ends_police_acce
     assert stored.startswith("enc1:") and "Article 17" not in stored
 
     event = AuditEvent.objects.get(action="client.erase")
-    assert event.actor_id == supervisor.id
+    assert event.actor_id == second.id
     assert event.object_id == str(bundle.client.pk)
-    assert event.detail == {"forced": True}
+    assert event.detail == {"forced": True, "approval": proposal["id"]}
+    steps = AuditEvent.objects.filter(
+        object_id=proposal["id"], action__startswith="approval."
+    ).order_by("sequence")
+    assert [e.action for e in steps] == ["approval.propose", "approval.approve"]
     assert_audit_clean(bundle)
     assert "Article 17" not in json.dumps(list(AuditEvent.objects.values()), default=str)
+
+
+def test_a_rejected_forced_erasure_erases_nothing(as_supervisor, supervisor, caseworker, bundle):
+    hearing_ahead(bundle, caseworker)
+    proposal = erase(as_supervisor, bundle, reason=REASON, force=True).json()
+    before = fingerprint()
+    second = client_for(SupervisorFactory(organisation=supervisor.organisation))
+
+    response = second.post(
+        f"/api/v1/approvals/{proposal['id']}/reject/",
+        {"reason": "The trial is next month: wait for the verdict."},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "rejected"
+    assert fingerprint() == before
+    assert not ErasureRecord.objects.exists()
+    assert approve(second, proposal["id"]).status_code == 409
+
+
+def test_a_second_forced_erasure_proposal_for_the_client_is_refused(
+    as_supervisor, caseworker, bundle
+):
+    charged(bundle, caseworker)
+    assert erase(as_supervisor, bundle, reason=REASON, force=True).status_code == 202
+
+    again = erase(as_supervisor, bundle, reason=REASON, force=True)
+
+    assert again.status_code == 409
+    assert again.json()["code"] == "already_proposed"
 
 
 def test_erasure_without_a_court_case_needs_no_force(as_supervisor, bundle):

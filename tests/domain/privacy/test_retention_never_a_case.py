@@ -18,7 +18,13 @@ from casework.privacy.tasks import apply_retention
 
 from ...conftest import client_for
 from ...editing import edit
-from ...factories import ClientFactory, OrganisationFactory, ReferralFactory, UserFactory
+from ...factories import (
+    ClientFactory,
+    OrganisationFactory,
+    ReferralFactory,
+    SupervisorFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -153,8 +159,17 @@ def test_each_organisation_sets_its_own_period(supervisor, caseworker):
     with time_machine.travel(NOW, tick=False):
         api = client_for(supervisor)
         assert api.get(SETTINGS).json()["unconverted_retention_months"] == 12
-        response = edit(api, SETTINGS, {"unconverted_retention_months": 3})
-    assert response.status_code == 200, response.json()
+        # Shorter: one supervisor proposes, a second approves.
+        proposal = api.post(
+            f"{SETTINGS}retention-proposals/",
+            {"unconverted_retention_months": 3, "reason": "Agreed by the trustees."},
+            format="json",
+        )
+        assert proposal.status_code == 201, proposal.json()
+        second = client_for(SupervisorFactory(organisation=supervisor.organisation))
+        approved = second.post(f"/api/v1/approvals/{proposal.json()['id']}/approve/")
+        assert approved.status_code == 200, approved.json()
+        response = api.get(SETTINGS)
     assert response.json()["unconverted_retention_months"] == 3
 
     retention()

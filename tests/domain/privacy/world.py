@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from casework.approvals.models import Approval
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, CaseTransition, ContactLogEntry, Note, Referral
 from casework.cases.services.cases import case_transition
@@ -14,11 +15,16 @@ from casework.cases.services.contacts import note_add
 from casework.cases.services.referrals import referral_accept
 from casework.clients.models import Client, ContactMethod
 from casework.clients.services import contact_method_retire
+from casework.contact_requests.models import ContactRequest
+from casework.contact_requests.services import contact_request_answer, contact_request_create
 from casework.court.models import CourtEvent
+from casework.disclosures.models import Disclosure, RecordsRequest
+from casework.disclosures.services import records_request_client_told, records_request_make
 from casework.privacy.anonymise import REMOVED
 from casework.reminders.messages import message_plan
 from casework.reminders.models import OutboundMessage
 from casework.sharing.models import ConsentDecision, PoliceInvolvement, SharedCase, SharedUpdate
+from casework.sharing.overrides import override_propose
 from casework.sharing.services import police_involvement_update, police_update_post
 from casework.support.models import NeedRecord, RiskAssessment, SafetyPlanRevision
 from casework.support.services import need_record, risk_assess, safety_item_add
@@ -28,6 +34,7 @@ from ...factories import (
     ContactLogEntryFactory,
     ContactMethodFactory,
     CourtEventFactory,
+    PoliceForceFactory,
     ReferralFactory,
 )
 
@@ -58,6 +65,8 @@ def secrets_for(tag: str) -> dict[str, str]:
         "contact_note": f"Rang from the payphone outside Larkspur {tag}",
         "consent_note": f"Agreed with her sister present {tag}",
         "police_update": f"Suspect Darren Pike arrested at his flat {tag}",
+        "contact_request": f"DC Hollis asks to take a statement about Pike {tag}",
+        "client_reason": f"Pike's brother drinks at the Fforde Grene {tag}",
         "shared_note": f"She will attend the ID parade on Friday {tag}",
         "court_outcome": f"Pike pleaded guilty to robbery {tag}",
         "need_note": f"Needs a bed at Simon on the Streets {tag}",
@@ -70,6 +79,11 @@ def secrets_for(tag: str) -> dict[str, str]:
         "pronouns": "she/her",
         "interpreter_language": "Romanian",
         "language": f"Romani {tag}",
+        "override_reason": f"Pike's brother has a knife and her address {tag}",
+        "override_not_told_reason": f"Liam reads her phone {tag}",
+        "records_material": f"Her account of the night Pike came back {tag}",
+        "records_enquiry": f"Whether Pike was at the Corn Exchange {tag}",
+        "not_told_reason": f"Pike's brother reads her messages {tag}",
     }
 
 
@@ -148,7 +162,34 @@ def build(staff, force, liaison, tag: str) -> Bundle:
     police_update_post(
         shared_case=share, author=liaison, kind="investigation", body=s["police_update"]
     )
+    contact_request = contact_request_create(
+        shared_case=share,
+        requested_by=liaison,
+        purpose="take_statement",
+        explanation=s["contact_request"],
+        urgency="routine",
+        preferred_contact="phone_call",
+        window_from=timezone.now(),
+        window_until=timezone.now() + timedelta(days=7),
+    )
+    contact_request_answer(
+        contact_request=contact_request,
+        answered_by=staff,
+        outcome="declined",
+        client_reason=s["client_reason"],
+    )
     note_add(case=case, author=staff, body=s["shared_note"], visibility="shared")
+    asked = records_request_make(
+        shared_case=share,
+        requested_by=liaison,
+        material=s["records_material"],
+        line_of_enquiry=s["records_enquiry"],
+        necessity="The only record of what was said.",
+        proportionality="The one night only.",
+    )
+    records_request_client_told(
+        records_request=asked, actor=staff, not_told_reason=s["not_told_reason"]
+    )
     police_involvement_update(
         case=case,
         actor=staff,
@@ -183,6 +224,16 @@ def build(staff, force, liaison, tag: str) -> Bundle:
         channel="text",
         body=s["message"],
         send_after=timezone.now() + timedelta(days=2),
+    )
+    # A proposal to share with a second force without her consent, waiting for approval.
+    override_propose(
+        case=case,
+        proposed_by=staff,
+        police_force=PoliceForceFactory(),
+        ground="risk_to_life",
+        reason=s["override_reason"],
+        tell_client=False,
+        client_not_told_reason=s["override_not_told_reason"],
     )
     case.refresh_from_db()
     plain = {
@@ -231,6 +282,8 @@ def fingerprint() -> dict:
         SafetyPlanRevision,
         RiskAssessment,
         OutboundMessage,
+        Disclosure,
+        RecordsRequest,
     ]
     return {model.__name__: _values(model) for model in models}
 
@@ -331,9 +384,16 @@ def assert_case_anonymised(bundle: Bundle, *, stage: str | None = None) -> None:
     assert revisions and {r.description for r in revisions} == {REMOVED}
     risk = RiskAssessment.objects.get(case=case)
     assert risk.notes is None and risk.level == "high"
+    request = ContactRequest.objects.get(case=case)
+    assert (request.explanation, request.client_reason) == (REMOVED, None)
+    assert (request.purpose, request.status) == ("take_statement", "declined")
     message = OutboundMessage.objects.get(case=case)
     assert message.body == REMOVED
     assert message.purpose == "appointment"
+    proposals = list(Approval.objects.filter(case=case))
+    assert proposals and {(a.reason, a.client_not_told_reason) for a in proposals} <= {
+        (REMOVED, "")
+    }
 
 
 def assert_audit_clean(bundle: Bundle) -> None:

@@ -97,6 +97,8 @@ def test_the_charitys_police_update_window_decides_when_the_force_is_reminded(
         ("court_reminder_working_days_before", 0),
         ("consent_review_lead_days", -1),
         ("police_update_overdue_days", 0),
+        ("contact_request_response_working_days", 0),
+        ("contact_request_response_working_days", 11),
     ],
 )
 def test_zero_or_negative_days_are_refused_and_change_nothing(supervisor, field, value):

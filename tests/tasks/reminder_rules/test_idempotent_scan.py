@@ -7,7 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from casework.court.services import open_entitlement
+from casework.disclosures.services import records_request_make
 from casework.reminders.models import Reminder
+from casework.sharing.models import SharedCase
 
 from ...factories import (
     ConsentDecisionFactory,
@@ -30,6 +32,7 @@ EXPECTED = Counter(
         K.CONSENT_REVIEW: 1,
         K.POLICE_UPDATE_OVERDUE: 1,
         K.VICTIMS_CODE_OVERDUE: 1,
+        K.RECORDS_REQUEST_OVERDUE: 1,
     }
 )
 
@@ -38,10 +41,19 @@ EXPECTED = Counter(
 def everything_due(clock, caseworker, supervisor, charity, force):
     """A case for which every rule has a reminder due at SCAN_AT."""
     SupervisorFactory(organisation=charity)
-    PoliceLiaisonFactory(organisation=force)
+    liaison = PoliceLiaisonFactory(organisation=force)
     case = open_case(caseworker)
     ConsentDecisionFactory(case=case, scope="store_records", review_date=date(2026, 4, 5))
     ConsentDecisionFactory(case=case, scope="share_with_police", police_force=force)
+    # Asked on Monday 2 March: the answer was due on Monday 16 March.
+    records_request_make(
+        shared_case=SharedCase.objects.get(case=case),
+        requested_by=liaison,
+        material="The notes of the night.",
+        line_of_enquiry="Where the suspect went.",
+        necessity="No other record.",
+        proportionality="One night only.",
+    )
     CourtEventFactory(case=case, starts_at=at(2026, 4, 2, 10))
     fail(clock, case, 3, START + timedelta(days=1))
     # Reported on Friday 27 March: the referral (Right 4) was due on Tuesday 31 March.
