@@ -16,6 +16,7 @@ from .disclosures import views as disclosures
 from .reminders import views as reminders
 from .sharing import views as sharing
 from .support import views as support
+from .webhooks import views as webhooks
 
 router = SimpleRouter()
 router.register("organisations", accounts.OrganisationViewSet, basename="organisation")
@@ -61,6 +62,12 @@ router.register(
     r"shared-cases/(?P<shared_case_id>[^/.]+)/updates",
     sharing.SharedUpdateViewSet,
     basename="shared-case-update",
+)
+router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
+router.register(
+    r"webhooks/(?P<webhook_id>[^/.]+)/deliveries",
+    webhooks.WebhookDeliveryViewSet,
+    basename="webhook-delivery",
 )
 router.register(
     r"shared-cases/(?P<shared_case_id>[^/.]+)/contact-requests",

@@ -257,3 +257,17 @@ Messages = policy(
 AuditEvents = policy(
     "AuditEvents", list=rules.supervisor, retrieve=rules.supervisor, export=rules.supervisor
 )
+
+_webhooks = rules.webhook_manager
+Webhooks = policy(
+    "Webhooks",
+    list=_webhooks,
+    retrieve=_webhooks,
+    create=_webhooks,
+    partial_update=_webhooks,
+    destroy=_webhooks,
+    rotate_secret=_webhooks,
+)
+WebhookDeliveries = policy(
+    "WebhookDeliveries", list=_webhooks, retrieve=_webhooks, redeliver=_webhooks
+)

@@ -47,6 +47,7 @@ from casework.sharing.models import (
     SharedUpdate,
 )
 from casework.support.models import NeedRecord, RiskAssessment, SafetyPlanItem, SafetyPlanRevision
+from casework.webhooks.models import WebhookDelivery, WebhookSubscription
 
 from .objects import case_permission_filter, cases_visible_to, group_ids
 
@@ -287,7 +288,9 @@ def _reminders(qs: QS, principal: Caller, action: str) -> QS:
         return qs.none()
     if principals.is_police_liaison(user):
         live = active_shares(SharedCase.objects.all(), user.organisation_id, group_user=user)
-        return qs.filter(assignee=user, shared_case_id__in=live.values("pk"))
+        return qs.filter(assignee=user).filter(
+            models.Q(shared_case_id__in=live.values("pk")) | models.Q(case__isnull=True)
+        )
     if principals.is_supervisor(user):
         return qs.filter(organisation_id=user.organisation_id)
     if principals.is_charity_staff(user):
@@ -295,6 +298,30 @@ def _reminders(qs: QS, principal: Caller, action: str) -> QS:
             case_permission_filter(user, _case_codename(action), ref="case_id")
         )
     return qs.none()
+
+
+def _webhook_manager(principal: Caller) -> User | None:
+    """A charity's supervisor or a force's police liaison: who manages the organisation's
+    webhooks."""
+    if principals.is_supervisor(principal) or principals.is_police_liaison(principal):
+        return principal
+    return None
+
+
+@restricts(WebhookSubscription)
+def _webhook_subscriptions(qs: QS, principal: Caller, action: str) -> QS:
+    """An organisation's managers see and change its subscriptions; nobody else, another
+    organisation's least of all."""
+    manager = _webhook_manager(principal)
+    if manager is None:
+        return qs.none()
+    return qs.filter(organisation_id=manager.organisation_id)
+
+
+@restricts(WebhookDelivery)
+def _webhook_deliveries(qs: QS, principal: Caller, action: str) -> QS:
+    visible = restrict(WebhookSubscription.objects.all(), principal=principal, action=action)
+    return qs.filter(subscription_id__in=visible.values("pk"))
 
 
 @restricts(Approval)

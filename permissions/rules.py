@@ -55,3 +55,5 @@ second_factor_verified = Rule(
 charity_staff = Rule("charity_staff", principals.is_charity_staff)
 supervisor = Rule("supervisor", principals.is_supervisor)
 police_liaison = Rule("police_liaison", principals.is_police_liaison)
+# Who manages an organisation's webhooks: a charity's supervisors, a force's police liaisons.
+webhook_manager = supervisor | police_liaison

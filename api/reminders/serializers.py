@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.clients.models import ContactMethod
@@ -13,6 +14,11 @@ class OtherRoute(serializers.ModelSerializer):
         model = ContactMethod
         fields = ["id", "kind", "value", "third_party_name", "status"]
         read_only_fields = fields
+
+
+class CaseRef(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
 
 
 class ReminderOutput(serializers.ModelSerializer):
@@ -39,13 +45,17 @@ class ReminderOutput(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_case(self, reminder: Reminder) -> dict:
-        """Police see the share reference; charity staff the case reference."""
+    @extend_schema_field(CaseRef(allow_null=True))
+    def get_case(self, reminder: Reminder) -> dict | None:
+        """Police see the share reference; charity staff the case reference; a reminder about
+        the organisation's own set-up (a paused webhook) has no case."""
         if reminder.shared_case is not None:
             return {
                 "id": str(reminder.shared_case_id),
                 "reference": reminder.shared_case.share_reference,
             }
+        if reminder.case is None:
+            return None
         return {"id": str(reminder.case_id), "reference": reminder.case.reference}
 
     def get_other_routes(self, reminder: Reminder) -> list[dict]:
@@ -61,9 +71,10 @@ class ReminderOutput(serializers.ModelSerializer):
 def reminder_row(row: Row, routes: dict[str, ContactMethod]) -> Row:
     """A row of ``REMINDER_ROW`` as ``ReminderOutput`` writes the reminder, ``routes`` being the
     contact methods of the page the caller may see."""
+    case: dict | None = None
     if row["shared_case_id"] is not None:
         case = {"id": str(row["shared_case_id"]), "reference": row["shared_case__share_reference"]}
-    else:
+    elif row["case_id"] is not None:
         case = {"id": str(row["case_id"]), "reference": row["case__reference"]}
     detail = row["detail"] or {}
     return {

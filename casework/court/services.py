@@ -17,6 +17,7 @@ from casework.cases.lifecycles import JusticeStage
 from casework.cases.models import Case, CaseTransition
 from casework.core.errors import Conflict, PreconditionFailed
 from casework.core.unset import UNSET, Unset, given
+from casework.webhooks import outbox
 
 from . import rights
 from .choices import EntitlementStatus, HearingStatus, HearingType, RightProvider, VictimRight
@@ -124,6 +125,7 @@ def court_event_add(
         case_id=locked.pk,
         changed_fields=["hearing_type", "court", "starts_at"],
     )
+    outbox.court_event_changed(event)
     return event
 
 
@@ -187,6 +189,7 @@ def court_event_update(
         case_id=locked.case_id,
         changed_fields=[*changes, *(["attendees"] if attendees is not None else [])],
     )
+    outbox.court_event_changed(locked)
     return locked
 
 

@@ -10,6 +10,7 @@ class ReminderKind(models.TextChoices):
     POLICE_UPDATE_OVERDUE = "police_update_overdue", "Police update overdue on a shared case"
     MESSAGE_UNDELIVERABLE = "message_undeliverable", "A message to the client could not be sent"
     VICTIMS_CODE_OVERDUE = "victims_code_overdue", "A Victims' Code entitlement is overdue"
+    WEBHOOK_PAUSED = "webhook_paused", "A webhook subscription was paused: its receiver fails"
     CONTACT_REQUEST = "contact_request", "Police ask to reach the client"
     CONTACT_REQUEST_OVERDUE = (
         "contact_request_overdue",

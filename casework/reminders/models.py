@@ -75,7 +75,14 @@ class Reminder(models.Model):
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(max_length=32, choices=ReminderKind.choices)
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="reminders")
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        help_text="Empty for a reminder about the organisation's own set-up (a webhook).",
+    )
     shared_case = models.ForeignKey(
         "sharing.SharedCase", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -23,6 +23,8 @@ def about(reminder: Reminder) -> str:
     police never learn the charity's case reference), anything else by its case reference."""
     if reminder.shared_case is not None:
         return f"shared case {reminder.shared_case.share_reference}"
+    if reminder.case is None:
+        return "your organisation's webhooks"
     return f"case {reminder.case.reference}"
 
 

@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from casework.webhooks import outbox
+
 from .choices import ACTIVE_STATUSES, ReminderStatus
 from .facts import scan_facts
 from .models import Reminder
@@ -47,7 +49,7 @@ INSERT = """
          AS row(id, organisation_id, case_id, shared_case_id, assignee_id, due_at, dedup_key,
                 detail, snooze_reason)
     ON CONFLICT (dedup_key) DO NOTHING
-    RETURNING 1
+    RETURNING id, organisation_id, case_id
 """
 
 
@@ -74,7 +76,9 @@ def _insert(kind: str, candidates: list[Candidate]) -> int:
                     [NO_SNOOZE_REASON.get_prep_value("") for _ in batch],
                 ],
             )
-            created += len(cursor.fetchall())
+            made = cursor.fetchall()
+            created += len(made)
+            outbox.reminders_due(made)
     return created
 
 

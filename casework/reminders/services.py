@@ -23,7 +23,7 @@ LONGEST_SNOOZE = timedelta(days=90)
 def _chain_of(reminder: Reminder) -> Organisation:
     """Whose records a reminder's handling concerns: a police officer's reminder about a share
     is the charity's business (its case), never the force's."""
-    if reminder.shared_case_id:
+    if reminder.shared_case_id and reminder.case is not None:
         return reminder.case.organisation
     return reminder.organisation
 
@@ -82,7 +82,7 @@ def _held_elsewhere(reminder: Reminder, reason: str, heirs_key: str) -> bool:
     return (
         Reminder.objects.filter(dedup_key=heirs_key).exists()
         or Reminder.objects.filter(
-            case_id=reminder.case_id,
+            case=reminder.case,
             kind=reminder.kind,
             dedup_key__startswith=f"{reason}:",
             status__in=ACTIVE_STATUSES,

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "casework.support",
     "casework.reminders",
     "casework.privacy",
+    "casework.webhooks",
     "casework.approvals",
     "casework.disclosures",
 ]
@@ -172,6 +173,7 @@ from .integrations.celery import *  # noqa: E402, F403
 from .integrations.guardian import *  # noqa: E402, F403
 from .integrations.logging import *  # noqa: E402, F403
 from .integrations.security import *  # noqa: E402, F403
+from .integrations.webhooks import *  # noqa: E402, F403
 
 # Field encryption: "<id>:<base64 32-byte key>" entries, the first one used for new values; keep
 # older keys listed until ``rotate_encryption_keys`` has re-encrypted everything. The keyed hash

@@ -121,3 +121,7 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 
 CASEWORK_DEMO_ALLOWED = env.bool("CASEWORK_DEMO_ALLOWED", default=False)
+
+# Webhooks go over HTTPS to public addresses only, whatever the environment says.
+WEBHOOKS_REQUIRE_HTTPS = True
+WEBHOOKS_ALLOW_LOOPBACK = False

@@ -16,6 +16,7 @@ from casework.accounts.roles import liaison_group
 from casework.audit.services import audit_record
 from casework.cases.models import Case
 from casework.disclosures.services import share_view_disclosed
+from casework.webhooks import outbox
 
 from .choices import POLICE_SCOPES, ConsentScope, ShareStatus, SharingLevel
 from .ledger import (
@@ -155,6 +156,7 @@ def _end(share: SharedCase, *, now, actor, changes: list[str]) -> None:
     share.status, share.ended_at, share.contact_directly = ShareStatus.ENDED, now, False
     share.save()
     changes.append(f"ended share {share.share_reference}")
+    outbox.share_ended(share)
     audit_record(
         actor=actor,
         action="share.end",
@@ -192,6 +194,7 @@ def _start(
         started_at=now,
     )
     changes.append(f"started share {share.share_reference}")
+    outbox.share_started(share)
     _audit(share, "share.start", actor)
     return share
 

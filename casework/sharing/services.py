@@ -18,6 +18,7 @@ from casework.core.errors import Conflict, PreconditionFailed
 from casework.core.unset import UNSET, Unset, given
 from casework.court.models import CourtEvent
 from casework.court.services import court_event_add
+from casework.webhooks import outbox
 
 from .choices import (
     POLICE_SCOPES,
@@ -148,6 +149,7 @@ def consent_record(
     )
     decision.full_clean()
     decision.save()
+    outbox.consent_recorded(decision)
     audit_record(
         actor=recorded_by,
         action="consent.record",
@@ -222,6 +224,7 @@ def _refuse_dependents(decision: ConsentDecision, current: dict[Key, CurrentCons
                 recorded_at=decision.recorded_at,
                 caused_by=decision,
             )
+            outbox.consent_recorded(cascade)
             audit_record(
                 actor=decision.recorded_by,
                 action="consent.record",
@@ -266,7 +269,7 @@ def _prosecution_support_withdrawn(case: Case, actor: User) -> None:
     for share in shares_in_force(
         SharedCase.objects.filter(case=case, level=SharingLevel.IDENTIFIED)
     ):
-        SharedUpdate.objects.create(
+        update = SharedUpdate.objects.create(
             shared_case=share,
             kind=UpdateKind.PROSECUTION_SUPPORT_WITHDRAWN,
             body=PROSECUTION_WITHDRAWN_MESSAGE,
@@ -274,6 +277,7 @@ def _prosecution_support_withdrawn(case: Case, actor: User) -> None:
             author=actor,
             created_at=timezone.now(),
         )
+        outbox.shared_update_posted(update, charity_id=case.organisation_id, case_id=case.pk)
 
 
 def _lock_active_share(shared_case: SharedCase) -> SharedCase:
@@ -305,6 +309,9 @@ def police_update_post(
     )
     update.full_clean()
     update.save()
+    outbox.shared_update_posted(
+        update, charity_id=share.case.organisation_id, case_id=share.case_id
+    )
     audit_record(
         actor=author,
         action="shared_update.create",
@@ -338,7 +345,7 @@ def shared_note_add(*, case: Case, author: User, body: str) -> Note:
     note.full_clean()
     note.save()
     for share in shares:
-        SharedUpdate.objects.create(
+        update = SharedUpdate.objects.create(
             shared_case=share,
             kind=UpdateKind.SUPPORT,
             body=body,
@@ -347,6 +354,7 @@ def shared_note_add(*, case: Case, author: User, body: str) -> Note:
             note=note,
             created_at=now,
         )
+        outbox.shared_update_posted(update, charity_id=locked.organisation_id, case_id=locked.pk)
     audit_record(
         actor=author,
         action="note.create",

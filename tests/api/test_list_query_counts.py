@@ -23,6 +23,7 @@ from casework.reminders.messages import message_plan
 from casework.reminders.models import Reminder
 from casework.sharing.overrides import override_propose
 from casework.sharing.services import police_update_post
+from casework.webhooks.services import subscription_create
 
 from ..conftest import client_for
 from ..factories import (
@@ -30,6 +31,7 @@ from ..factories import (
     ConsentDecisionFactory,
     CourtEventFactory,
     OrganisationFactory,
+    ReferralFactory,
     SharedCaseFactory,
     UserFactory,
 )
@@ -366,6 +368,43 @@ EXTRA_LISTS = [
         "caseworker",
         SIGNED_IN + 2 + len(timeline.SOURCES) + AUDITED_READ,
     ),
+]
+
+
+def _subscribe(world):
+    subscription, _ = subscription_create(
+        organisation=world.charity,
+        by=world.supervisor,
+        url="http://127.0.0.1:9/hooks",
+        events=["referral.received"],
+    )
+    return subscription
+
+
+def add_webhooks(world, start, count):
+    for _ in range(count):
+        _subscribe(world)
+    return "/api/v1/webhooks/"
+
+
+def add_webhook_deliveries(world, start, count):
+    if not hasattr(world, "subscription"):
+        world.subscription = _subscribe(world)
+    for i in range(start, start + count):
+        ReferralFactory(
+            organisation=world.charity,
+            actor=world.staff(i),
+            source="self_referral",
+            summary=f"Referral {i}",
+        )
+    return f"/api/v1/webhooks/{world.subscription.pk}/deliveries/"
+
+
+# The webhook lists: the subscriptions (unaudited: no personal data), and one subscription's
+# delivery log after finding the subscription.
+EXTRA_LISTS += [
+    ("webhook-list", add_webhooks, "supervisor", SIGNED_IN + 1),
+    ("webhook-delivery-list", add_webhook_deliveries, "supervisor", SIGNED_IN + 2),
 ]
 
 

@@ -34,6 +34,7 @@ from casework.sharing import services as sharing
 from casework.sharing.models import SharedCase
 from casework.sharing.overrides import override_propose
 from casework.support import services as support
+from casework.webhooks.services import subscription_create
 
 from ..conftest import Api, client_for, client_for_key
 from ..factories import (
@@ -416,6 +417,12 @@ def build_world() -> World:
     # Records of each organisation for the account and intake routes.
     for kind, org in {"own_org": charity_a, "other_org": charity_b}.items():
         key, _ = make_api_key(org)
+        subscription, _ = subscription_create(
+            organisation=org,
+            by=supervisor_a if org == charity_a else supervisor_b,
+            url="http://127.0.0.1:9/hooks",
+            events=["referral.received"],
+        )
         referral = ReferralFactory(
             organisation=org,
             actor=supervisor_a if org == charity_a else supervisor_b,
@@ -428,6 +435,8 @@ def build_world() -> World:
             "staff": spare[kind].pk,
             "api-keys": key.public_id,
             "referrals": referral.pk,
+            "webhooks": subscription.pk,
+            "deliveries": subscription.deliveries.get().pk,
         }
 
     # A proposal in each charity, made by a caseworker: to share a case with a third force
@@ -534,6 +543,12 @@ def _api_key_new(world: World, principal: str, kind: str) -> dict:
     return {"name": "New system", "scopes": [scope], "organisation": str(organisation.pk)}
 
 
+def _webhook_new(world: World, principal: str, kind: str) -> dict:
+    organisation = _org_of(world, principal)
+    event = "referral.received" if organisation.is_charity else "share.started"
+    return {"url": "http://127.0.0.1:9/new", "events": [event]}
+
+
 def _hearing() -> dict:
     return {
         "hearing_type": "first_hearing",
@@ -591,6 +606,10 @@ BODIES = {
     "POST /api/v1/staff/{pk}/send-password-link/": NO_BODY,
     "POST /api/v1/api-keys/": _api_key_new,
     "POST /api/v1/api-keys/{id}/revoke/": NO_BODY,
+    "POST /api/v1/webhooks/": _webhook_new,
+    "PATCH /api/v1/webhooks/{pk}/": {"active": False},
+    "POST /api/v1/webhooks/{pk}/rotate-secret/": NO_BODY,
+    "POST /api/v1/webhooks/{webhook_id}/deliveries/{pk}/redeliver/": NO_BODY,
     "POST /api/v1/referrals/": {"source": "self_referral", "summary": "Needs support."},
     "POST /api/v1/referrals/{pk}/accept/": {"new_client": {"pseudonym": "Accepted"}},
     "POST /api/v1/referrals/{pk}/decline/": {"reason": "out_of_area"},

@@ -20,6 +20,7 @@ from casework.court.rights import OPENED_BY_STAGE
 from casework.court.services import open_entitlement, record_decision
 from casework.reminders.messages import messages_cancel_planned
 from casework.reminders.services import reminders_hand_over
+from casework.webhooks import outbox
 
 from .. import lifecycles
 from ..choices import AssignmentRole, ClosureReason
@@ -103,6 +104,7 @@ def _assign(case: Case, user: User, by: User | None) -> CaseAssignment:
     )
     if created:
         grant_case_to_user(case, user)
+        outbox.case_assigned(case, user)
     return assignment
 
 

@@ -17,6 +17,7 @@ from casework.clients.normalise import normalise
 from casework.clients.services import check_safe_times, client_create, contact_method_add
 from casework.core.errors import Conflict
 from casework.core.unset import UNSET, Unset, given
+from casework.webhooks import outbox
 
 from ..choices import DeclineReason, ReferralStatus
 from ..models import Case, Referral
@@ -94,6 +95,7 @@ def referral_create(
     referral.full_clean()
     referral.save()
     audit_record(actor=actor, action="referral.create", target=referral, organisation=organisation)
+    outbox.referral_received(referral)
     return referral
 
 

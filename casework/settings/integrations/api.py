@@ -67,7 +67,10 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
         "api.schema.add_conditional_edits",
+        "api.webhooks.catalogue.x_webhooks",
     ],
+    # The deliveries a receiver gets, one per event type (see api/webhooks/catalogue.py).
+    "WEBHOOKS": "api.webhooks.catalogue.WEBHOOKS",
     # Every enumeration gets its own name in the schema, from its class.
     "ENUM_NAME_OVERRIDES": {
         f"{name}Enum": f"{module}.{name}"
@@ -139,6 +142,7 @@ SPECTACULAR_SETTINGS = {
                 "MessageChannel",
                 "MessageStatus",
             ],
+            "casework.webhooks.choices": ["EventType", "DeliveryStatus", "PauseReason"],
             "casework.disclosures.choices": [
                 "DisclosureKind",
                 "RecordsRequestStatus",

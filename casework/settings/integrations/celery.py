@@ -95,6 +95,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
         "options": {"expires": 55 * 60},
     },
+    "send-due-webhooks": {
+        "task": "casework.webhooks.tasks.send_due_webhooks",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 55},
+    },
     "purge-idempotency-keys": {
         "task": "casework.core.tasks.purge_idempotency_keys",
         "schedule": timedelta(hours=1),

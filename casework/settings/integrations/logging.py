@@ -25,5 +25,9 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         # Casework audits sign-ins itself; the library's per-attempt lines are noise.
         "axes": {"level": "WARNING"},
+        # A webhook destination's URL may carry the receiver's own token: the delivery log says
+        # what happened, by subscription, without it.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
