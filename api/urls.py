@@ -12,6 +12,7 @@ from .clients import views as clients
 from .court import views as court
 from .reminders import views as reminders
 from .sharing import views as sharing
+from .stats import views as stats
 from .support import views as support
 
 router = SimpleRouter()
@@ -68,6 +69,7 @@ urlpatterns = [
     ),
     path("cases/<str:case_id>/rights/", court.CaseRightsView.as_view(), name="case-rights"),
     path("caseload/", court.CaseloadView.as_view(), name="caseload"),
+    path("stats/", stats.StatsView.as_view(), name="stats"),
     path("reminder-policy/", reminders.ReminderPolicyView.as_view(), name="reminder-policy"),
     path(
         "me/reminder-preferences/",
