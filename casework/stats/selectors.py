@@ -82,6 +82,15 @@ FUNNEL: tuple[tuple[str, frozenset[str]], ...] = (
     ("verdict", frozenset({J.VERDICT, J.SENTENCED, J.APPEAL})),
     ("conviction", frozenset({J.SENTENCED})),
 )
+# Each stage's cases are among its parent's (a verdict without a trial is a plea, so a verdict
+# hangs from the charge); the reported hang from every case counted.
+FUNNEL_PARENTS = {
+    "under_investigation": "reported",
+    "charged": "under_investigation",
+    "trial": "charged",
+    "verdict": "charged",
+    "conviction": "verdict",
+}
 # Where cases left the pathway: the stage they stand at now.
 EXITS: tuple[tuple[str, str], ...] = (
     ("no_further_action", J.NO_FURTHER_ACTION),
@@ -248,7 +257,9 @@ def organisation_figures(*, principal: Principal, request: StatsRequest) -> dict
         "group_by": request.group_by,
         "threshold": limit,
         "opened": opened.as_dict(),
-        "funnel": suppression.suppress_table(stages, total, limit=limit).as_dict()["rows"],
+        "funnel": suppression.suppress_nested(stages, FUNNEL_PARENTS, total, limit=limit).as_dict()[
+            "rows"
+        ],
         "exits": suppression.suppress_table(exits, total, limit=limit).as_dict()["rows"],
         "median_days": {
             name: suppression.suppress_median(median, count, limit=limit)

@@ -5,7 +5,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from casework.stats.periods import CASE_GROUPINGS, period_range, stats_request
-from casework.stats.suppression import suppress_count, suppress_median, suppress_table
+from casework.stats.suppression import (
+    suppress_count,
+    suppress_median,
+    suppress_nested,
+    suppress_table,
+)
 
 
 def shown(table) -> list[tuple[str, int | None, bool]]:
@@ -120,3 +125,48 @@ def test_a_range_of_exactly_ten_years_is_taken_and_one_day_more_is_not():
     with pytest.raises(ValidationError) as refused:
         stats_request({"from": "2016-01-01", "to": "2026-01-01"}, groupings=CASE_GROUPINGS)
     assert refused.value.message_dict == {"to": ["The range can be at most 10 years."]}
+
+
+FUNNEL_PARENTS = {"investigated": "reported", "charged": "investigated", "trial": "charged"}
+
+
+def test_a_funnel_stage_just_short_of_the_one_before_is_withheld():
+    # 40 cases; 30 reported, 27 investigated (3 left: withheld), 20 charged (7 fewer than
+    # investigated, but investigated is withheld: 10 fewer than reported, shown), 20 at trial
+    # (none left, which points at no one). The cells do not add up, so nothing else is withheld.
+    table = suppress_nested(
+        [("reported", 30), ("investigated", 27), ("charged", 20), ("trial", 20)],
+        FUNNEL_PARENTS,
+        40,
+        limit=5,
+    )
+    assert shown(table) == [
+        ("reported", 30, False),
+        ("investigated", None, True),
+        ("charged", 20, False),
+        ("trial", 20, False),
+    ]
+
+
+def test_a_funnel_stage_just_short_of_the_total_is_withheld():
+    # 12 cases, 10 reported: the 2 never reported would be 12 - 10, so reported is withheld;
+    # investigated (9) is then measured against the total (3 short: withheld), charged (6)
+    # against the total too (6 short: shown) and trial against charged (none short: shown).
+    table = suppress_nested(
+        [("reported", 10), ("investigated", 9), ("charged", 6), ("trial", 6)],
+        FUNNEL_PARENTS,
+        12,
+        limit=5,
+    )
+    assert shown(table) == [
+        ("reported", None, True),
+        ("investigated", None, True),
+        ("charged", 6, False),
+        ("trial", 6, False),
+    ]
+
+
+def test_a_small_funnel_stage_is_withheld_whatever_its_parent():
+    table = suppress_nested([("reported", 30), ("investigated", 3)], FUNNEL_PARENTS, 40, limit=5)
+    assert shown(table) == [("reported", 30, False), ("investigated", None, True)]
+    assert table.total.count == 40
