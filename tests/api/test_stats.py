@@ -33,6 +33,8 @@ pytestmark = pytest.mark.django_db
 
 STATS = "/api/v1/stats/"
 LONDON = ZoneInfo("Europe/London")
+QUERIES = 8  # authentication, three aggregates, the audit event (savepoint, tail, insert, release)
+FORCE_QUERIES = 7  # authentication, the total, the grouping, the audit event
 
 
 def at(day: date, hour: int = 12) -> datetime:
@@ -321,3 +323,26 @@ def test_the_default_range_is_this_year_so_far(as_supervisor):
     body = as_supervisor.get(STATS).json()
     today = timezone.localdate()
     assert (body["from"], body["to"]) == (f"{today.year}-01-01", today.isoformat())
+
+
+@pytest.mark.parametrize("cases", [1, 12])
+@pytest.mark.parametrize("group_by", ["month", "offence_type", "share_level"])
+def test_the_figures_cost_a_fixed_number_of_queries(
+    as_supervisor, caseworker, django_assert_num_queries, cases, group_by
+):
+    """Authentication, the opened table, the funnel with its exits, the medians and the audit
+    event (its chain's tail, then the event), however many cases there are."""
+    for i in range(cases):
+        case = opened(caseworker, date(2025, 1 + i % 12, 3), offences=("robbery", "theft"))
+        move(case, date(2025, 1 + i % 12, 4), "reported", "under_investigation")
+    with django_assert_num_queries(QUERIES):
+        response = as_supervisor.get(STATS, {"period": "2025", "group_by": group_by})
+    assert response.status_code == 200
+
+
+def test_a_forces_figures_cost_a_fixed_number_of_queries(
+    as_police, force_shares, django_assert_num_queries
+):
+    with django_assert_num_queries(FORCE_QUERIES):
+        response = as_police.get(STATS, {"period": "2025", "group_by": "offence_type"})
+    assert response.status_code == 200
