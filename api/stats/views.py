@@ -78,7 +78,8 @@ GROUP_BY_HELP = (
 class StatsView(APIView):
     """Counts with small numbers suppressed. A supervisor gets their charity's cases (those whose
     client lets it keep records) opened in the range; a police liaison the shares their force
-    holds or held that started in the range. Give ``period`` (``2026``, ``2026-Q3``,
+    holds or held that started in the range (whole months only, so no day can be worked out).
+    Give ``period`` (``2026``, ``2026-Q3``,
     ``2026-07``) or ``from`` and ``to`` (at most ten years); without either, this year so far.
     ``format=csv`` or ``Accept: text/csv`` gives CSV."""
 
@@ -122,7 +123,9 @@ class StatsView(APIView):
         if media not in ("json", "csv"):
             raise ValidationError({"format": ["Use json or csv."]})
         if principals.is_police_liaison(request.user):
-            wanted = stats_request(request.query_params, groupings=SHARE_GROUPINGS)
+            wanted = stats_request(
+                request.query_params, groupings=SHARE_GROUPINGS, whole_months=True
+            )
             data = selectors.force_figures(shares=shares_held(request.user), request=wanted)
         else:
             wanted = stats_request(request.query_params, groupings=CASE_GROUPINGS)

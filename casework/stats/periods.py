@@ -68,9 +68,13 @@ def _date(params: Mapping[str, str], name: str, errors: dict[str, list[str]]) ->
         return None
 
 
-def stats_request(params: Mapping[str, str], *, groupings: tuple[str, ...]) -> StatsRequest:
+def stats_request(
+    params: Mapping[str, str], *, groupings: tuple[str, ...], whole_months: bool = False
+) -> StatsRequest:
     """The request ``params`` make, or a ValidationError naming each field that is wrong. With
-    no range given, the current calendar year so far."""
+    no range given, the current calendar year so far. ``whole_months`` holds ``from`` to the
+    first of a month and ``to`` to the last: ranges a day apart would otherwise difference out
+    the day something started."""
     errors: dict[str, list[str]] = {}
     group_by = params.get("group_by") or "month"
     if group_by not in groupings:
@@ -89,6 +93,11 @@ def stats_request(params: Mapping[str, str], *, groupings: tuple[str, ...]) -> S
         today = timezone.localdate()
         start = start or date(today.year, 1, 1)
         end = end or today
+    if whole_months and not period:
+        if start and params.get("from") and start.day != 1:
+            errors["from"] = ["Start on the first day of a month."]
+        if end and params.get("to") and end.day != _last_day(end.year, end.month):
+            errors["to"] = ["End on the last day of a month."]
     if start and end and not errors.keys() & {"from", "to", "period"}:
         if end < start:
             errors["to"] = ["The end of the range is before its start."]

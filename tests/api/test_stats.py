@@ -244,6 +244,23 @@ def test_a_force_that_never_held_a_share_counts_nothing(force_shares):
     assert body["shares"] == {"rows": [], "total": {"count": None, "suppressed": True}}
 
 
+@pytest.mark.parametrize(
+    ("params", "fields"),
+    [
+        ({"from": "2025-05-06", "to": "2025-05-31"}, {"from"}),
+        ({"from": "2025-05-01", "to": "2025-05-06"}, {"to"}),
+        ({"from": "2025-05-02", "to": "2025-05-30"}, {"from", "to"}),
+    ],
+)
+def test_a_force_asks_for_whole_months_so_no_day_of_a_start_can_be_worked_out(
+    as_police, force_shares, params, fields
+):
+    response = as_police.get(STATS, params)
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == fields
+    assert as_police.get(STATS, {"from": "2025-05-01", "to": "2025-06-30"}).status_code == 200
+
+
 def test_police_may_not_group_by_what_only_the_charity_holds(as_police):
     response = as_police.get(STATS, {"group_by": "justice_stage"})
     assert response.status_code == 400
