@@ -363,3 +363,19 @@ def test_a_forces_figures_cost_a_fixed_number_of_queries(
     with django_assert_num_queries(FORCE_QUERIES):
         response = as_police.get(STATS, {"period": "2025", "group_by": "offence_type"})
     assert response.status_code == 200
+
+
+def test_cases_by_share_level_and_referral_source(
+    as_supervisor, caseworker, police_force, settings
+):
+    settings.STATS_SUPPRESSION_THRESHOLD = 1
+    with time_machine.travel(at(date(2025, 6, 2)), tick=False):
+        for level in ("identified", "identified", "anonymous"):
+            case = CaseFactory(opened_by=caseworker)
+            SharedCaseFactory(case=case, police_force=police_force, level=level)
+    opened(caseworker, date(2025, 6, 3))
+    body = as_supervisor.get(STATS, {"period": "2025-06", "group_by": "share_level"}).json()
+    assert rows(body["opened"]["rows"]) == {"identified": 2, "anonymous": 1, "not_shared": 1}
+    assert body["opened"]["total"]["count"] == 4
+    body = as_supervisor.get(STATS, {"period": "2025-06", "group_by": "referral_source"}).json()
+    assert rows(body["opened"]["rows"]) == {"not_given": 4}
