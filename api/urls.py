@@ -15,6 +15,7 @@ from .court import views as court
 from .disclosures import views as disclosures
 from .reminders import views as reminders
 from .sharing import views as sharing
+from .stats import views as stats
 from .support import views as support
 from .webhooks import views as webhooks
 
@@ -104,6 +105,7 @@ urlpatterns = [
     ),
     path("cases/<str:case_id>/rights/", court.CaseRightsView.as_view(), name="case-rights"),
     path("caseload/", court.CaseloadView.as_view(), name="caseload"),
+    path("stats/", stats.StatsView.as_view(), name="stats"),
     path("reminder-policy/", reminders.ReminderPolicyView.as_view(), name="reminder-policy"),
     path(
         "me/reminder-preferences/",

@@ -254,6 +254,10 @@ Messages = policy(
     "Messages", list=_staff_only, retrieve=_staff_only, create=_staff_only, cancel=_staff_only
 )
 
+# Published statistics: a charity's supervisors for their charity, a force's liaisons for the
+# shares the force holds or held; both suppressed the same way.
+Stats = policy("Stats", get=rules.supervisor | rules.police_liaison)
+
 AuditEvents = policy(
     "AuditEvents", list=rules.supervisor, retrieve=rules.supervisor, export=rules.supervisor
 )

@@ -363,6 +363,14 @@ def ended_shares(principal: Caller) -> "models.QuerySet[SharedCase]":
     return SharedCase.objects.filter(police_force_id=force, status=ShareStatus.ENDED)
 
 
+def shares_held(principal: Caller) -> "models.QuerySet[SharedCase]":
+    """Every share the caller's force holds or held, for the force's statistics (counted from
+    the share's own facts, never shown row by row). Nobody else's."""
+    if not principals.is_police_liaison(principal) or principal.organisation_id is None:
+        return SharedCase.objects.none()
+    return SharedCase.objects.filter(police_force_id=principal.organisation_id)
+
+
 def organisation_for_write(principal: Caller, requested: Organisation | None) -> Organisation:
     """The organisation a new member of staff or API key goes into.
 

@@ -202,6 +202,9 @@ VICTIMS_CODE_WORKING_DAYS_STANDARD = env.int("VICTIMS_CODE_WORKING_DAYS_STANDARD
 # An open entitlement due within this many days counts as "due soon".
 VICTIMS_CODE_DUE_SOON_DAYS = env.int("VICTIMS_CODE_DUE_SOON_DAYS", default=2)
 
+# Published statistics: any count (and any median) over fewer cases than this is withheld.
+STATS_SUPPRESSION_THRESHOLD = env.int("STATS_SUPPRESSION_THRESHOLD", default=5)
+
 # Messages to clients go through this gateway: "logging" records them (the default, for
 # development and for deployments without an SMS provider), "email" sends email-route messages.
 MESSAGE_GATEWAY = env("MESSAGE_GATEWAY", default="logging")
