@@ -41,6 +41,7 @@ def _audit(approval: Approval, actor: User | str, action: str, **detail: Any) ->
     )
 
 
+@transaction.atomic
 def approval_propose(
     *,
     kind: str,

@@ -168,6 +168,7 @@ def subscription_delete(*, subscription: WebhookSubscription, by: User) -> None:
     locked.delete()
 
 
+@transaction.atomic
 def subscription_pause(*, subscription: WebhookSubscription, reason: str) -> bool:
     """Pauses a subscription whose receiver keeps failing (or said it is gone) and gives each of
     the organisation's managers a reminder to look at it. Runs in the transaction that counts a
