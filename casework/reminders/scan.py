@@ -21,7 +21,7 @@ from psycopg.types.json import Jsonb
 from casework.webhooks import outbox
 
 from .choices import ACTIVE_STATUSES, ReminderStatus
-from .facts import case_facts, scan_facts
+from .facts import WORK_MEM, case_facts, scan_facts
 from .models import Reminder
 from .rules import DUE_RULES, RULES, Candidate, _load, due_candidates
 
@@ -100,10 +100,13 @@ INSERT INTO pg_temp.reminder_scan_due
 SELECT * FROM unnest(%s::text[], %s::uuid[], %s::uuid[], %s::uuid[], %s::uuid[],
                      %s::timestamptz[], %s::jsonb[])
 """
-# The keys found that no reminder has yet: ordinarily none, and then nothing comes back.
+# The keys found that no reminder of the kind has yet: ordinarily none, and then nothing comes
+# back. Only the kind's reminders are read (every rule's keys begin with its own prefix; a key
+# taken by another kind would still be refused by ``ON CONFLICT``).
 MISSING = """
 SELECT found.* FROM pg_temp.reminder_scan_due found
-WHERE NOT EXISTS (SELECT 1 FROM reminders_reminder r WHERE r.dedup_key = found.dedup_key)
+WHERE NOT EXISTS (SELECT 1 FROM reminders_reminder r
+                  WHERE r.kind = %(kind)s AND r.dedup_key = found.dedup_key)
 """
 # A reason that came back (a vacated hearing listed again) revives its reminder.
 REVIVE = """
@@ -176,7 +179,7 @@ def apply_staged(kind: str, found: int, now: datetime) -> ScanResult:
     }
     result = ScanResult(found=found)
     with connection.cursor() as cursor:
-        cursor.execute(MISSING)
+        cursor.execute(MISSING, params)
         missing = due_candidates(cursor.fetchall())
         # ``ON CONFLICT DO NOTHING`` still decides: a scan racing this one may insert first.
         result.created = _insert(kind, missing) if missing else 0
@@ -202,10 +205,12 @@ def apply_rule(kind: str, candidates: list[Candidate], now: datetime) -> ScanRes
 
 def set_scan_session() -> None:
     """A scan is one large query per rule, unlike the API's short ones: inside its transaction
-    it may use parallel workers and the JIT, which the connection settings turn off."""
+    it may use parallel workers and the JIT, which the connection settings turn off, and the
+    memory to hash and sort a rule's findings without spilling to disk (``facts.WORK_MEM``)."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 2")
         cursor.execute("SET LOCAL jit = on")
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
 
 
 def wake_snoozed(now: datetime) -> int:
