@@ -25,6 +25,11 @@ from casework.cases.lifecycles import SupportStatus
 
 SUCCESS = [ContactOutcome.REACHED.value, ContactOutcome.MET_IN_PERSON.value]
 
+# Memory for each sort and hash of a scan's large statements (``SET LOCAL``, that transaction
+# only): at 100,000 cases the assignments' ranking sorts 400,000 rows and the grouped passes hash
+# 100,000 groups, which the default 4 MB sends to temporary files.
+WORK_MEM = "64MB"
+
 _scan: ContextVar[dict[str, bool] | None] = ContextVar("reminder_scan_facts", default=None)
 
 # The assignment ranking is the one of ``casework.cases.assignments._ranked``: the case's
@@ -75,6 +80,7 @@ def _build() -> None:
         # One large query, unlike the API's short ones: it may use parallel workers, which the
         # connection settings turn off (as ``scan.set_scan_session`` does for each rule).
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 2")
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
         _drop(cursor)
         cursor.execute(
             BUILD,

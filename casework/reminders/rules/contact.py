@@ -1,6 +1,6 @@
 """Rules about reaching the client: stale contact details, silence, and repeated failures."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.db import connection
 
@@ -14,8 +14,8 @@ from casework.clients.models import ContactMethod
 from ..choices import ReminderKind
 from ..facts import case_facts
 from ..models import DEFAULT_POLICY
-from . import Candidate, rule
-from .common import stamp
+from . import Candidate, Due, due_rule, rule
+from .common import days_later_sql, stamp, stamp_sql
 
 SUCCESS = [ContactOutcome.REACHED, ContactOutcome.MET_IN_PERSON]
 FAILED = [
@@ -39,68 +39,52 @@ def _rows(sql: str, params: dict) -> list[tuple]:
 
 
 # Over the scan's facts (``..facts``): one row per open case, joined to its organisation's policy.
-# ``since`` is the later of the case's opening and the last verification (or success).
-# ``since`` comes back as text ``datetime.fromisoformat`` reads, with the stamp of its key
-# (``common.stamp``) beside it: at 100,000 cases, psycopg parsing the timestamps and ``stamp``
-# formatting them again took most of the rule's time.
-DUE = """
-SELECT case_id, organisation_id, assignee_id,
-       to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
-       to_char(since AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISS'),
-       window_days
+# ``since`` is the later of the case's opening and the last verification (or success); the key
+# names the case and ``since`` (``common.stamp``), and the reminder is due a window after it.
+DUE_TEMPLATE = """
+SELECT %(prefix)s || ':' || case_id || ':' || {stamp},
+       organisation_id, case_id, NULL::uuid, assignee_id, {due_at}, jsonb_build_object()
 FROM (
     SELECT f.case_id, f.organisation_id, f.assignee_id,
-           GREATEST(COALESCE(f.{last}, f.opened_at), f.opened_at) AS since,
-           {window} AS window_days
+           GREATEST(COALESCE(f.{{last}}, f.opened_at), f.opened_at) AS since,
+           {{window}} AS window_days
     FROM pg_temp.reminder_scan_case f
     LEFT JOIN reminders_reminderpolicy p ON p.organisation_id = f.organisation_id
-    WHERE f.assignee_id IS NOT NULL {only}
+    WHERE f.assignee_id IS NOT NULL {{only}}
 ) due
 WHERE since < %(now)s - make_interval(days => window_days)
 """
+DUE = DUE_TEMPLATE.format(stamp=stamp_sql("since"), due_at=days_later_sql("since", "window_days"))
 
 
-@rule(ReminderKind.REVERIFY_CONTACT)
-def reverify_contact(now: datetime) -> list[Candidate]:
+@due_rule(ReminderKind.REVERIFY_CONTACT)
+def reverify_contact(now: datetime) -> Due:
     """No contact method of the client verified within the window (counted from the case's
     opening for a client never verified)."""
     field = "reverify_after_days"
-    rows = _rows(
+    return Due(
         DUE.format(last="last_verified", window=_window(field), only=""),
-        {"now": now, field: DEFAULT_POLICY[field]},
+        {"prefix": "reverify", "now": now, field: DEFAULT_POLICY[field]},
+        facts=True,
     )
-    return [
-        Candidate(
-            f"reverify:{case}:{since_stamp}",
-            org,
-            case,
-            assignee,
-            due_at=datetime.fromisoformat(since) + timedelta(days=window),
-        )
-        for case, org, assignee, since, since_stamp, window in rows
-    ]
 
 
-@rule(ReminderKind.NO_RECENT_CONTACT)
-def no_recent_contact(now: datetime) -> list[Candidate]:
+@due_rule(ReminderKind.NO_RECENT_CONTACT)
+def no_recent_contact(now: datetime) -> Due:
     """An active client nobody has reached within the window."""
     field = "no_contact_after_days"
-    rows = _rows(
+    return Due(
         DUE.format(
             last="last_success", window=_window(field), only="AND f.support_status = %(active)s"
         ),
-        {"now": now, field: DEFAULT_POLICY[field], "active": SupportStatus.ACTIVE.value},
+        {
+            "prefix": "no_contact",
+            "now": now,
+            field: DEFAULT_POLICY[field],
+            "active": SupportStatus.ACTIVE.value,
+        },
+        facts=True,
     )
-    return [
-        Candidate(
-            f"no_contact:{case}:{since_stamp}",
-            org,
-            case,
-            assignee,
-            due_at=datetime.fromisoformat(since) + timedelta(days=window),
-        )
-        for case, org, assignee, since, since_stamp, window in rows
-    ]
 
 
 # Failed outbound attempts since the last success (since ever, for a client never reached),

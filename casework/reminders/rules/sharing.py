@@ -2,19 +2,19 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import DateTimeField, Exists, F, Max, OuterRef, Subquery, UUIDField, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Exists, F, OuterRef, Subquery, UUIDField, Value
+from django.db.models.functions import Coalesce
 
 from casework.accounts.choices import Role
-from casework.accounts.models import User
 from casework.cases.models import Case
 from casework.sharing.choices import DecisionKind, ShareStatus, SharingLevel
-from casework.sharing.models import ConsentDecision, SharedCase, SharedUpdate
+from casework.sharing.models import ConsentDecision
 
 from ..choices import ReminderKind
+from ..models import DEFAULT_POLICY
 from ..policy import days, policy_days
-from . import Candidate, rule
-from .common import local_morning, reminder_assignee, stamp
+from . import Candidate, Due, due_rule, rule
+from .common import days_later_sql, iso_sql, local_morning, reminder_assignee, stamp_sql
 
 NO_FORCE = "00000000-0000-0000-0000-000000000000"
 
@@ -74,44 +74,51 @@ def consent_reviews(now: datetime) -> list[Candidate]:
     ]
 
 
-@rule(ReminderKind.POLICE_UPDATE_OVERDUE)
-def police_updates_overdue(now: datetime) -> list[Candidate]:
+# Each share's last police update comes from one grouped pass over the updates, where a
+# correlated subquery asked the updates of every share in turn.
+POLICE_UPDATE_TEMPLATE = """
+SELECT 'police_update:' || s.id || ':' || {stamp} || ':' || officer.id,
+       s.police_force_id, s.case_id, s.id, officer.id,
+       {due_at},
+       jsonb_build_object('last_update', {last_update})
+FROM (
+    SELECT share.id, share.police_force_id, share.case_id,
+           GREATEST(COALESCE(updated.latest, share.started_at), share.started_at) AS since,
+           COALESCE(p.police_update_overdue_days, %(window)s) AS window_days
+    FROM sharing_sharedcase share
+    JOIN cases_case c ON c.id = share.case_id
+    LEFT JOIN reminders_reminderpolicy p ON p.organisation_id = c.organisation_id
+    LEFT JOIN (
+        SELECT shared_case_id, max(created_at) AS latest
+        FROM sharing_sharedupdate
+        WHERE from_police
+        GROUP BY shared_case_id
+    ) updated ON updated.shared_case_id = share.id
+    WHERE share.status = %(active)s AND share.level = %(identified)s
+) s
+JOIN accounts_user officer
+  ON officer.organisation_id = s.police_force_id AND officer.role = %(liaison)s
+     AND officer.is_active
+WHERE s.since < %(now)s - make_interval(days => s.window_days)
+"""
+POLICE_UPDATE = POLICE_UPDATE_TEMPLATE.format(
+    stamp=stamp_sql("s.since"),
+    due_at=days_later_sql("s.since", "s.window_days"),
+    last_update=iso_sql("s.since"),
+)
+
+
+@due_rule(ReminderKind.POLICE_UPDATE_OVERDUE)
+def police_updates_overdue(now: datetime) -> Due:
     """An identified share with no police update for the charity's window: each of the force's
     liaison officers is reminded, only while the share lasts."""
-    last_update = Subquery(
-        SharedUpdate.objects.filter(shared_case_id=OuterRef("pk"), from_police=True)
-        .order_by()
-        .values("shared_case_id")
-        .annotate(latest=Max("created_at"))
-        .values("latest")[:1],
-        output_field=DateTimeField(),
+    return Due(
+        POLICE_UPDATE,
+        {
+            "now": now,
+            "window": DEFAULT_POLICY["police_update_overdue_days"],
+            "active": ShareStatus.ACTIVE.value,
+            "identified": SharingLevel.IDENTIFIED.value,
+            "liaison": Role.POLICE_LIAISON.value,
+        },
     )
-    rows = list(
-        SharedCase.objects.filter(status=ShareStatus.ACTIVE, level=SharingLevel.IDENTIFIED)
-        .annotate(
-            window=policy_days("police_update_overdue_days", "case__organisation_id"),
-            since=Greatest(Coalesce(last_update, F("started_at")), F("started_at")),
-        )
-        .filter(since__lt=Value(now) - days(F("window")))
-        .values_list("pk", "police_force_id", "case_id", "since", "window")
-    )
-    if not rows:
-        return []
-    officers: dict = {}
-    for user_id, force in User.objects.filter(
-        role=Role.POLICE_LIAISON, is_active=True, organisation_id__in={r[1] for r in rows}
-    ).values_list("pk", "organisation_id"):
-        officers.setdefault(force, []).append(user_id)
-    return [
-        Candidate(
-            f"police_update:{share}:{stamp(since)}:{officer}",
-            force,
-            case,
-            officer,
-            due_at=since + timedelta(days=window),
-            shared_case_id=share,
-            detail={"last_update": since.isoformat()},
-        )
-        for share, force, case, since, window in rows
-        for officer in officers.get(force, [])
-    ]

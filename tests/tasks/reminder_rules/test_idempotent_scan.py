@@ -5,6 +5,8 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from casework.contact_requests.services import contact_request_create
 from casework.court.services import open_entitlement
@@ -116,3 +118,24 @@ def test_a_scan_killed_halfway_and_run_again_makes_each_reminder_once(clock, eve
     scan(clock, SCAN_AT + MINUTE)
     assert partial <= rows()
     assert_each_reminder_once()
+
+
+def row_versions() -> dict:
+    """Each reminder's row version: an update, even one that changes nothing, makes a new one."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, ctid::text, xmin::text FROM reminders_reminder")
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def test_a_scan_that_finds_what_the_last_one_found_writes_no_row(clock, everything_due):
+    scan(clock, SCAN_AT)
+    before = row_versions()
+    assert len(before) == sum(EXPECTED.values())
+    with CaptureQueriesContext(connection) as queries:
+        second = scan(clock, SCAN_AT + MINUTE)
+    assert row_versions() == before
+    assert not [q for q in queries.captured_queries if "INSERT INTO reminders_reminder" in q["sql"]]
+    assert {kind: vars(result) for kind, result in second.items() if result.found} == {
+        kind: {"found": count, "created": 0, "cancelled": 0, "revived": 0}
+        for kind, count in EXPECTED.items()
+    }

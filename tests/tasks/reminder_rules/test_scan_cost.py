@@ -1,8 +1,8 @@
 """What a scan costs: the open cases' person, last verification and last success are worked out
 once per scan, in one set-based statement, and every rule about reaching a client reads them
-from there; the reminders whose reason went away are found against the keys found as one
-array, which PostgreSQL hashes, not as a list of every key in the SQL; and a scan that finds
-nothing new inserts nothing."""
+from there; what the large rules find stays in PostgreSQL, and the reminders whose reason went
+away are found by an anti-join against it, not against a list of every key in the SQL; and a
+scan that finds nothing new writes nothing."""
 
 from datetime import timedelta
 
@@ -17,10 +17,13 @@ from casework.reminders.assignees import reminder_assignee_of
 from casework.reminders.choices import ReminderStatus
 from casework.reminders.facts import case_facts, scan_facts
 from casework.reminders.models import Reminder
+from casework.reminders.rules import RULES, _load
 from casework.reminders.rules.common import stamp
 from casework.reminders.scan import run_scan
+from casework.sharing.models import SharedCase, SharedUpdate
+from casework.sharing.services import police_update_post
 
-from ...factories import IsvaFactory, UserFactory
+from ...factories import IsvaFactory, SharedCaseFactory, UserFactory
 from .world import START, K, active, at, log, open_case
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +66,10 @@ def test_a_scan_costs_the_same_statements_for_one_case_as_for_ten(clock, casewor
     assert len(active(K.NO_RECENT_CONTACT)) == 10
 
 
-def test_the_keys_found_go_as_one_parameter_when_cancelling(clock, caseworker):
+def test_the_keys_found_stay_in_postgresql_when_cancelling(clock, caseworker):
+    """The rules written as one statement put what they find in a temporary table, and the
+    reminders whose reason went are found by an anti-join against it: no key found comes back
+    to Python or goes out again as a list."""
     cases = [open_case(caseworker, pseudonym=f"Client {i}") for i in range(5)]
     _scan(clock, START + timedelta(days=30))
     assert len(active(K.NO_RECENT_CONTACT)) == 5
@@ -75,7 +81,10 @@ def test_the_keys_found_go_as_one_parameter_when_cancelling(clock, caseworker):
     assert cancels
     for sql in cancels:
         assert "dedup_key IN (" not in sql
-        assert "dedup_key <> ALL(" in sql
+        assert "ALL(" not in sql.replace("ANY(", "")
+        assert "NOT EXISTS (SELECT 1 FROM pg_temp.reminder_scan_due" in sql
+    still_due = [r.dedup_key for r in active(K.NO_RECENT_CONTACT)]
+    assert not [sql for sql in statements for key in still_due if key in sql]
     assert {r.case_id for r in active(K.NO_RECENT_CONTACT)} == {c.pk for c in cases[1:]}
     [gone] = Reminder.objects.filter(kind=K.NO_RECENT_CONTACT, case=cases[0])
     assert gone.status == ReminderStatus.CANCELLED
@@ -142,3 +151,44 @@ def test_keys_and_due_dates_made_in_sql_match_those_made_in_python(clock, casewo
         [reminder] = active(kind, case)
         assert reminder.dedup_key == f"{prefix}:{case.pk}:{stamp(opened_at)}"
         assert reminder.due_at == opened_at + timedelta(days=window)
+
+
+def test_police_update_keys_and_details_made_in_sql_match_those_made_in_python(
+    clock, caseworker, force, liaisons
+):
+    """The police-update rule writes its keys, due dates and details in PostgreSQL, from each
+    share's last police update (a grouped pass over the updates): the same texts as ``stamp()``
+    and ``isoformat()``, with and without microseconds."""
+    clock.move_to(START + timedelta(microseconds=250001))
+    quiet = SharedCaseFactory(case=open_case(caseworker, pseudonym="Quiet"), police_force=force)
+    clock.move_to(START)
+    updated = SharedCaseFactory(case=open_case(caseworker, pseudonym="Heard"), police_force=force)
+    clock.move_to(START + timedelta(days=3))
+    police_update_post(shared_case=updated, author=liaisons[0], kind="investigation", body="Seen.")
+    statements = _scan(clock, START + timedelta(days=40))
+    [finding] = [sql for sql in statements if "FROM sharing_sharedupdate" in sql]
+    assert "GROUP BY shared_case_id" in finding
+    expected = set()
+    for share, since in (
+        (quiet, SharedCase.objects.get(pk=quiet.pk).started_at),
+        (updated, SharedUpdate.objects.get(shared_case=updated).created_at),
+    ):
+        assert (since.microsecond != 0) is (share is quiet)
+        expected |= {
+            (
+                f"police_update:{share.pk}:{stamp(since)}:{officer.pk}",
+                since + timedelta(days=28),
+                since.isoformat(),
+            )
+            for officer in liaisons
+        }
+    found = {
+        (r.dedup_key, r.due_at, r.detail["last_update"]) for r in active(K.POLICE_UPDATE_OVERDUE)
+    }
+    assert found == expected
+    # Asked on its own, the rule finds the same.
+    _load()
+    assert {
+        (c.dedup_key, c.due_at, c.detail["last_update"])
+        for c in RULES[K.POLICE_UPDATE_OVERDUE](START + timedelta(days=40))
+    } == expected
