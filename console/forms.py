@@ -72,7 +72,9 @@ class ContactLogForm(forms.Form):
         choices=[("", "The route's usual way"), *ContactChannel.choices],
         required=False,
     )
-    note = forms.CharField(label="Note", required=False, max_length=4000, widget=forms.Textarea)
+    note = forms.CharField(
+        label="Note", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     # The route's version when the form was shown: a route changed since is refused.
     route_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # One per form shown: sending it twice logs the contact once.
