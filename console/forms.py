@@ -7,7 +7,13 @@ from typing import cast
 from django import forms
 from django.core.exceptions import ValidationError
 
-from casework.cases.choices import ContactChannel, ContactDirection, ContactOutcome
+from casework.cases.choices import (
+    ContactChannel,
+    ContactDirection,
+    ContactOutcome,
+    ReferralSource,
+    Urgency,
+)
 from casework.clients.choices import ContactKind
 from casework.clients.models import ContactMethod
 from casework.sharing.choices import PoliceUpdateKind
@@ -125,3 +131,38 @@ class SharedUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if not self.is_bound:
             self.initial.setdefault("form_token", uuid.uuid4())
+
+
+class ReferralForm(forms.Form):
+    """A referral as it arrives, and how to reach the person safely, if at all."""
+
+    source = forms.ChoiceField(label="How it came", choices=ReferralSource.choices)
+    urgency = forms.ChoiceField(label="Urgency", choices=Urgency.choices, initial=Urgency.ROUTINE)
+    summary = forms.CharField(
+        label="What happened", max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    person_pseudonym = forms.CharField(
+        label="What they want to be called (optional)", max_length=100, required=False
+    )
+    contact_kind = forms.ChoiceField(
+        label="A safe way to reach them (optional)",
+        choices=[("", "None given"), *ContactKind.choices],
+        required=False,
+    )
+    contact_value = forms.CharField(label="Number or address", max_length=500, required=False)
+    contact_safe_to_call = forms.BooleanField(label="Safe to call", required=False)
+    contact_safe_to_text = forms.BooleanField(label="Safe to text", required=False)
+    contact_safe_to_voicemail = forms.BooleanField(
+        label="Safe to leave a voicemail", required=False
+    )
+    form_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4())
+
+    def service_fields(self) -> dict[str, object]:
+        """What the referral service takes: blanks left out, so the model's defaults stand."""
+        data = {k: v for k, v in self.cleaned_data.items() if k != "form_token"}
+        return {k: v for k, v in data.items() if v not in ("", None)}

@@ -25,6 +25,7 @@ def nav(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "console_user", None)
     links = [
         ("caseload", "My caseload", "console:caseload"),
+        ("referral_new", "New referral", "console:referral-new"),
         ("team", "Team caseload", "console:team"),
         ("escalated", "Escalated to me", "console:escalated"),
         ("shared_cases", "Shared cases", "console:shared-cases"),

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from .views import auth, caseload, cases, police
+from .views import auth, caseload, cases, police, referrals
 from .views.fallback import unknown
 
 app_name = "console"
@@ -19,6 +19,8 @@ urlpatterns = [
     path("cases/<uuid:pk>/", cases.case_page, name="case"),
     path("cases/<uuid:pk>/identity/", cases.identity, name="identity"),
     path("cases/<uuid:pk>/contacts/new/", cases.log_contact, name="log-contact"),
+    path("referrals/new/", referrals.referral_new, name="referral-new"),
+    path("referrals/<uuid:pk>/", referrals.referral, name="referral"),
     path("shared/", police.shared_cases, name="shared-cases"),
     path("shared/<uuid:pk>/", police.shared_case, name="shared-case"),
     path("shared/<uuid:pk>/updates/", police.shared_update, name="shared-update"),

@@ -20,6 +20,8 @@ PAGES: dict[str, Rule] = {
     "case": _staff,
     "identity": _staff,
     "contact_log": _staff,
+    "referral_new": _staff,
+    "referral": _staff,
     "reminder_complete": _staff,
     "reminder_snooze": _staff,
     # Supervisors: the team's caseload and the reminders escalated to them.

@@ -18,6 +18,7 @@ from casework.reminders.models import Reminder
 from ..factories import (
     CaseFactory,
     PoliceLiaisonFactory,
+    ReferralFactory,
     SharedCaseFactory,
     SupervisorFactory,
     UserFactory,
@@ -140,6 +141,30 @@ MATRIX = {
             "police": 404,
         },
     ),
+    "referral-new": (
+        "GET",
+        "/app/referrals/new/",
+        None,
+        {
+            "anonymous": SIGN_IN,
+            "caseworker": 200,
+            "supervisor": 200,
+            "other_charity": 200,
+            "police": 404,
+        },
+    ),
+    "referral": (
+        "GET",
+        "/app/referrals/{referral}/",
+        None,
+        {
+            "anonymous": SIGN_IN,
+            "caseworker": 200,
+            "supervisor": 200,
+            "other_charity": 404,
+            "police": 404,
+        },
+    ),
     "shared-cases": (
         "GET",
         "/app/shared/",
@@ -207,6 +232,7 @@ def world(caseworker, police_force):
         "case": share.case.pk,
         "share": share.pk,
         "reminder": reminder.pk,
+        "referral": ReferralFactory(organisation=caseworker.organisation, actor=caseworker).pk,
         "token": "6d1f0c53-0b1e-4c39-9d55-0a4d7c3f1f11",
     }
 

@@ -32,6 +32,8 @@ def pages(caseworker, police_force):
         "identity": worker.submit(f"/app/cases/{case.pk}/identity/"),
         "log-contact": worker.get(f"/app/cases/{case.pk}/contacts/new/"),
         "refused contact": worker.submit(f"/app/cases/{case.pk}/contacts/new/", {}),
+        "new referral": worker.get("/app/referrals/new/"),
+        "refused referral": worker.submit("/app/referrals/new/", {"summary": ""}),
         "team": supervisor.get("/app/team/"),
         "escalated": supervisor.get("/app/escalated/"),
         "shared-cases": police.get("/app/shared/"),
