@@ -28,6 +28,7 @@ def nav(request: HttpRequest) -> dict[str, Any]:
         ("referral_new", "New referral", "console:referral-new"),
         ("team", "Team caseload", "console:team"),
         ("escalated", "Escalated to me", "console:escalated"),
+        ("staff", "Staff", "console:staff"),
         ("shared_cases", "Shared cases", "console:shared-cases"),
     ]
     return {

@@ -14,6 +14,7 @@ urlpatterns = [
     path("caseload/", caseload.caseload, name="caseload"),
     path("team/", caseload.team, name="team"),
     path("escalated/", caseload.escalated, name="escalated"),
+    path("staff/", caseload.staff, name="staff"),
     path("reminders/<uuid:pk>/complete/", caseload.reminder_complete, name="reminder-complete"),
     path("reminders/<uuid:pk>/snooze/", caseload.reminder_snooze, name="reminder-snooze"),
     path("cases/<uuid:pk>/", cases.case_page, name="case"),

@@ -24,9 +24,10 @@ PAGES: dict[str, Rule] = {
     "referral": _staff,
     "reminder_complete": _staff,
     "reminder_snooze": _staff,
-    # Supervisors: the team's caseload and the reminders escalated to them.
+    # Supervisors: the team's caseload, the reminders escalated to them and their staff.
     "team": rules.supervisor,
     "escalated": rules.supervisor,
+    "staff": rules.supervisor,
     # Police liaison officers, as the SharedCases and SharedUpdates policies allow them.
     "shared_cases": rules.police_liaison,
     "shared_case": rules.police_liaison,

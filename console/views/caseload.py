@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.accounts import selectors as account_selectors
 from casework.accounts.models import User
 from casework.core.errors import Conflict
 from casework.court.selectors import caseload as caseload_rows
@@ -176,3 +177,10 @@ def _refused(request: HttpRequest, reminder: Reminder, error: Exception) -> Http
         },
         status=409,
     )
+
+
+@page("staff")
+def staff(request: HttpRequest, user: User) -> HttpResponse:
+    """The people of my charity, as the API's staff list gives them to a supervisor."""
+    people = list(account_selectors.staff(principal=user).order_by("last_name", "username")[:LIMIT])
+    return page_response(request, "console/staff.html", {"title": "Staff", "people": people})

@@ -81,6 +81,18 @@ MATRIX = {
             "police": 404,
         },
     ),
+    "staff": (
+        "GET",
+        "/app/staff/",
+        None,
+        {
+            "anonymous": SIGN_IN,
+            "caseworker": 404,
+            "supervisor": 200,
+            "other_charity": 404,
+            "police": 404,
+        },
+    ),
     "case": (
         "GET",
         "/app/cases/{case}/",

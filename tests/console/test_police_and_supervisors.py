@@ -148,3 +148,10 @@ def _without_csrf(html: str) -> str:
     import re
 
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def test_a_supervisor_sees_their_own_charitys_staff_only(caseworker, supervisor):
+    stranger = UserFactory()
+    html = page_text(console_for(supervisor).get("/app/staff/"))
+    assert caseworker.username in html and supervisor.username in html
+    assert stranger.username not in html
