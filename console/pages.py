@@ -48,9 +48,12 @@ def not_found(request: HttpRequest) -> HttpResponse:
     return page_response(request, "console/not_found.html", status=404)
 
 
-def page(name: str, *, methods: tuple[str, ...] = ("GET",)) -> Callable[[View], View]:
+def page(
+    name: str, *, methods: tuple[str, ...] = ("GET",), during_enrolment: bool = False
+) -> Callable[[View], View]:
     """Opens a view to those ``permissions.pages`` lets open page ``name``; anyone not signed in
-    goes to the sign-in page."""
+    goes to the sign-in page. Someone whose organisation requires two-factor sign-in and who has
+    not set it up reaches only the pages marked ``during_enrolment``."""
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
@@ -61,9 +64,9 @@ def page(name: str, *, methods: tuple[str, ...] = ("GET",)) -> Callable[[View], 
                 return HttpResponseRedirect(reverse("console:sign-in"))
             request.console_user = signed_in.user  # type: ignore[attr-defined]
             request.console_token = signed_in.token  # type: ignore[attr-defined]
-            if enrolment_pending(signed_in.user):
+            if not during_enrolment and enrolment_pending(signed_in.user):
                 return page_response(request, "console/enrol.html", status=403)
-            if not may_open(name, signed_in.user):
+            if not may_open(name, signed_in.user, during_enrolment=during_enrolment):
                 return not_found(request)
             return view(request, signed_in.user, *args, **kwargs)
 

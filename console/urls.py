@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from .views import auth, caseload, cases, police, referrals
+from .views import auth, caseload, cases, police, referrals, two_factor
 from .views.fallback import unknown
 
 app_name = "console"
@@ -11,6 +11,7 @@ urlpatterns = [
     path("", caseload.home, name="home"),
     path("sign-in/", auth.sign_in, name="sign-in"),
     path("sign-out/", auth.sign_out, name="sign-out"),
+    path("two-factor/", two_factor.set_up, name="two-factor"),
     path("caseload/", caseload.caseload, name="caseload"),
     path("team/", caseload.team, name="team"),
     path("escalated/", caseload.escalated, name="escalated"),

@@ -14,6 +14,8 @@ _staff = rules.charity_staff
 PAGES: dict[str, Rule] = {
     # Every person: the start page sends each to their own.
     "home": rules.any_person,
+    # Setting up two-factor sign-in: every person, as the API's TwoFactor policy allows.
+    "two_factor": rules.any_person,
     # Charity staff (caseworkers, ISVAs, supervisors), as the API's Caseload, Cases, Clients,
     # Contacts, Consents and Reminders policies allow them.
     "caseload": _staff,
@@ -35,13 +37,14 @@ PAGES: dict[str, Rule] = {
 }
 
 
-def may_open(page: str, principal: Caller | None) -> bool:
+def may_open(page: str, principal: Caller | None, *, during_enrolment: bool = False) -> bool:
     """Whether ``principal`` may open ``page``: a person whose rule allows it, and who has set up
-    two-factor sign-in where their organisation requires it."""
+    two-factor sign-in where their organisation requires it (unless the page is one that lets
+    them set it up)."""
     person = principals.person(principal)
     if person is None or not PAGES.get(page, rules.nobody)(person):
         return False
-    return not _enrolment_pending(person)
+    return during_enrolment or not _enrolment_pending(person)
 
 
 def enrolment_pending(principal: Caller | None) -> bool:

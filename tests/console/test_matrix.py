@@ -45,6 +45,12 @@ MATRIX = {
     "home": ("GET", "/app/", None, dict.fromkeys(PEOPLE, 302)),
     "sign-in": ("GET", "/app/sign-in/", None, {"anonymous": 200} | dict.fromkeys(PEOPLE[1:], 302)),
     "sign-out": ("POST", "/app/sign-out/", None, dict.fromkeys(PEOPLE, 302)),
+    "two-factor": (
+        "GET",
+        "/app/two-factor/",
+        None,
+        {"anonymous": SIGN_IN} | dict.fromkeys(PEOPLE[1:], 200),
+    ),
     "caseload": (
         "GET",
         "/app/caseload/",

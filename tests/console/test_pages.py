@@ -33,6 +33,7 @@ def pages(caseworker, police_force):
         "log-contact": worker.get(f"/app/cases/{case.pk}/contacts/new/"),
         "refused contact": worker.submit(f"/app/cases/{case.pk}/contacts/new/", {}),
         "new referral": worker.get("/app/referrals/new/"),
+        "two-factor": worker.get("/app/two-factor/"),
         "refused referral": worker.submit("/app/referrals/new/", {"summary": ""}),
         "team": supervisor.get("/app/team/"),
         "escalated": supervisor.get("/app/escalated/"),
