@@ -19,6 +19,8 @@ urlpatterns = [
     path("api/docs/", DocsView.as_view(url_name="schema"), name="docs"),
     path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed-ics"),
     path("admin/", admin.site.urls),
+    # The console sits beside the API, not under it: named here by its module, not imported.
+    path("app/", include("console.urls")),
 ]
 
 handler400 = "api.errors.handler400"

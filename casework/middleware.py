@@ -29,14 +29,15 @@ class RequestIdMiddleware:
 
 
 class NoStoreMiddleware:
-    """API responses carry personal data; no browser or proxy may keep a copy of any of them."""
+    """API responses and console pages carry personal data; no browser or proxy may keep a copy
+    of any of them."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.path.startswith("/api/"):
+        if request.path.startswith(("/api/", "/app/")):
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store"
         return response

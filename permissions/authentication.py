@@ -143,3 +143,38 @@ class ApiKeyAuthentication(BaseAuthentication):
 
 # Endpoints only a person may use (account management): an API key is not even looked at there.
 PERSONS_ONLY = [PersonTokenAuthentication]
+
+
+def person_for_session(digest: str) -> tuple[User, AuthToken] | None:
+    """The person and token behind a console session, which keeps the digest of the token its
+    sign-in opened (never the token itself): ``None`` once the token has expired or was revoked
+    (signing out anywhere, a password change, a supervisor's revocation), so a session lives
+    exactly as long as an API token would, renewed as one is."""
+    auth_token = (
+        AuthToken.objects.filter(digest=digest)
+        .select_related("user__organisation")
+        .annotate(
+            user_group_ids=ArraySubquery(
+                User.groups.through.objects.filter(user_id=OuterRef("user_id"))
+                .order_by()
+                .values("group_id")
+            )
+        )
+        .first()
+    )
+    if auth_token is None:
+        return None
+    authentication = PersonTokenAuthentication()
+    if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+        username = auth_token.user.get_username()
+        auth_token.delete()
+        token_expired.send(sender=PersonTokenAuthentication, username=username, source="session")
+        return None
+    try:
+        user, token = authentication.validate_user(auth_token)
+    except exceptions.AuthenticationFailed:
+        return None
+    if knox_settings.AUTO_REFRESH and token.expiry:
+        authentication.renew_token(token)
+    remember_group_ids(user, auth_token.user_group_ids)
+    return user, token

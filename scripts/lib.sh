@@ -181,6 +181,13 @@ ensure_chromium() {
   fi
 }
 
+# The console's browser packages (htmx; axe-core for the accessibility tests), pinned and checked
+# against their integrity hashes (scripts/install_assets.py), in git-ignored folders.
+ensure_browser_assets() {
+  "$PY" "$ROOT/scripts/install_assets.py" ||
+    die "the console's browser packages did not install (npm is needed: apt-get install npm)"
+}
+
 ensure_services() {
   ensure_postgres
   ensure_redis

@@ -17,7 +17,7 @@ DOCUMENT = ROOT / "docs" / "asvs.md"
 CHECKLIST = ROOT.parent / "shared" / "SECURITY-CHECKLIST.md"
 
 STATUSES = ("proved", "built, unproved", "missing", "n/a")
-CODE_ROOTS = ("api", "casework", "docker", "docs", "permissions", "scripts", "tests")
+CODE_ROOTS = ("api", "casework", "console", "docker", "docs", "permissions", "scripts", "tests")
 
 ROW = re.compile(r"^\|\s*(V\d+\.\d+\.\d+)\s*\|")
 SPAN = re.compile(r"`([^`]+)`")

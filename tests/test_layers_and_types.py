@@ -1,7 +1,8 @@
 """The architecture is held by tools, not by memory: import-linter keeps the layers (the domain
-below permissions/, both below api/), and mypy checks types, strictly on permissions/ and every
-services and selectors module. Each check passes on the code and fails on a planted violation,
-so a configuration that stopped checking anything would fail here too."""
+below permissions/, both below api/ and the console, which stand side by side), and mypy checks
+types, strictly on permissions/ and every services and selectors module. Each check passes on
+the code and fails on a planted violation, so a configuration that stopped checking anything
+would fail here too."""
 
 import shutil
 import subprocess
@@ -9,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("casework", "api", "permissions")
+PACKAGES = ("casework", "api", "console", "permissions")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 # A service module and a module outside the strict set, to plant untyped code in.
@@ -78,6 +79,24 @@ def test_permissions_importing_the_api_breaks_the_layers(tmp_path):
     result = lint_imports(copy)
     assert result.returncode != 0
     assert "permissions.rules -> api.errors" in result.stdout
+
+
+def test_the_console_importing_the_api_breaks_the_layers(tmp_path):
+    """The console and the API are two channels over the same rules; neither leans on the
+    other's code."""
+    copy = copy_of_the_project(tmp_path)
+    plant(copy / "console" / "pages.py", "\nimport api.base  # noqa\n")
+    result = lint_imports(copy)
+    assert result.returncode != 0
+    assert "console.pages -> api.base" in result.stdout
+
+
+def test_a_domain_module_importing_the_console_breaks_the_layers(tmp_path):
+    copy = copy_of_the_project(tmp_path)
+    plant(copy / "casework" / "cases" / "services" / "cases.py", "\nimport console.pages  # noqa\n")
+    result = lint_imports(copy)
+    assert result.returncode != 0
+    assert "casework.cases.services.cases -> console.pages" in result.stdout
 
 
 def test_the_types_check():

@@ -1,5 +1,6 @@
-"""``api/`` reads through selectors only: no view, serializer or helper there touches a model's
-manager (``Model.objects``, ``_default_manager``), so every read starts from ``restrict()``.
+"""``api/`` and the console (``console/``) read through selectors only: no view, serializer, form
+or helper there touches a model's manager (``Model.objects``, ``_default_manager``), so every read
+starts from ``restrict()``.
 
 A viewset may still name its model for the schema with ``Model.objects.none()``, which reads
 nothing."""
@@ -32,10 +33,11 @@ def manager_reads(source: str) -> list[int]:
     )
 
 
-def test_the_api_reads_no_model_manager():
+@pytest.mark.parametrize("package", ["api", "console"])
+def test_the_channels_read_no_model_manager(package):
     found = {
         str(path.relative_to(ROOT)): lines
-        for path in sorted((ROOT / "api").rglob("*.py"))
+        for path in sorted((ROOT / package).rglob("*.py"))
         if (lines := manager_reads(path.read_text()))
     }
     assert found == {}

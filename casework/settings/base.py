@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     # django-otp's TOTP plugin is not installed: it stores secrets in plaintext. Authenticator
     # secrets live in casework.accounts' AuthenticatorDevice, sealed with the field keyring.
     "django_otp",
+    "django_htmx",
     "casework.accounts",
     "casework.core",
     "casework.audit",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "casework.webhooks",
     "casework.approvals",
     "casework.disclosures",
+    "console",
 ]
 # The benchmark tooling (casework.loadtest: generate_load_data, benchmark_api, benchmark_scans)
 # is added by the development and test settings only; the production image leaves it out.
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     # Marks an admin session verified once a second factor was checked (django-otp).
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx: the console answers a partial update with a fragment of its page.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "casework.middleware.NoStoreMiddleware",
@@ -159,10 +163,18 @@ EMAIL_BACKEND = env(
 )
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="casework@localhost")
 
-# Sessions exist only for the admin and the documentation pages; the API uses tokens.
+# Sessions exist for the console (/app/), the admin and the documentation pages; the API uses
+# tokens. The cookies are Secure and __Host- everywhere: browsers accept them over plain HTTP
+# from localhost only, which is where development and the browser tests run. A console session
+# also ends with the token it rests on (console/session.py), so its idle timeout and absolute
+# lifetime are the API tokens' (AUTH_TOKEN_IDLE_MINUTES, AUTH_TOKEN_MAX_HOURS).
+SESSION_COOKIE_NAME = "__Host-sessionid"
+SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
-SESSION_COOKIE_AGE = 60 * 60 * 8
+SESSION_COOKIE_AGE = 60 * 60 * env.int("AUTH_TOKEN_MAX_HOURS", default=10)
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_SAMESITE = "Strict"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -222,6 +234,10 @@ if not 1 <= APPROVAL_EXPIRY_HOURS <= 24 * 14:
 # Callers told which part of /readyz fails (networks, comma-separated); anyone else gets the
 # status alone, which names nothing of what runs behind the service.
 READYZ_DETAIL_NETWORKS = env.list("READYZ_DETAIL_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+
+# Where the console's quick-exit control sends the browser (replacing the page in its history):
+# a neutral site that gives nothing away on a shared or watched screen.
+CONSOLE_QUICK_EXIT_URL = env("CONSOLE_QUICK_EXIT_URL", default="https://www.bbc.co.uk/weather")
 
 # Whether ``seed_demo`` may write demo accounts into this database.
 CASEWORK_DEMO_ALLOWED = env.bool("CASEWORK_DEMO_ALLOWED", default=True)

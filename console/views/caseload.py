@@ -1,0 +1,186 @@
+"""The start of a day: my caseload, the reminders due today and the clients we cannot reach;
+for supervisors, the team's caseload and the reminders escalated to them."""
+
+import uuid
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+
+from casework.accounts import selectors as account_selectors
+from casework.accounts.models import User
+from casework.core.errors import Conflict
+from casework.court.selectors import caseload as caseload_rows
+from casework.reminders import selectors as reminder_selectors
+from casework.reminders import services as reminder_services
+from casework.reminders.choices import ReminderKind, ReminderStatus
+from casework.reminders.models import Reminder
+from permissions.querysets import CHANGE
+
+from .. import audit
+from ..forms import SnoozeForm, apply_service_errors
+from ..pages import home_for, not_found, page, page_response
+
+# Reminders that say a client cannot be reached.
+UNREACHABLE = (ReminderKind.CONTACT_FAILURES, ReminderKind.NO_RECENT_CONTACT)
+LIMIT = 200
+
+
+@page("home")
+def home(request: HttpRequest, user: User) -> HttpResponse:
+    return HttpResponseRedirect(home_for(user))
+
+
+def _end_of_today() -> datetime:
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(tomorrow, time.min))
+
+
+def _audit_caseload(user: User, rows: list[dict[str, Any]]) -> None:
+    audit.read(
+        user,
+        "caseload.read",
+        [row["id"] for row in rows],
+        case_ids=[row["id"] for row in rows],
+        client_ids=[row["client_id"] for row in rows],
+    )
+
+
+def _my_reminders(user: User) -> list[Reminder]:
+    """My open reminders due by the end of today, soonest first (a supervisor's own only)."""
+    found = list(
+        reminder_selectors.reminders(principal=user)
+        .filter(assignee=user, status=ReminderStatus.OPEN, due_at__lt=_end_of_today())
+        .order_by("due_at", "id")[:LIMIT]
+    )
+    if found:
+        audit.read(
+            user,
+            "reminder.list",
+            found,
+            case_ids=[r.case_id for r in found if r.case_id],
+        )
+    return found
+
+
+@page("caseload")
+def caseload(request: HttpRequest, user: User) -> HttpResponse:
+    rows = caseload_rows(principal=user, assigned_to_id=user.pk, limit=LIMIT)
+    _audit_caseload(user, rows)
+    due = _my_reminders(user)
+    unreachable = [r for r in due if r.kind in UNREACHABLE]
+    return page_response(
+        request,
+        "console/caseload.html",
+        {
+            "title": "My caseload",
+            "rows": rows,
+            "due": [r for r in due if r.kind not in UNREACHABLE],
+            "unreachable": unreachable,
+            "snooze_form": SnoozeForm(),
+        },
+    )
+
+
+@page("team")
+def team(request: HttpRequest, user: User) -> HttpResponse:
+    rows = caseload_rows(principal=user, assigned_to_id=None, limit=LIMIT)
+    _audit_caseload(user, rows)
+    return page_response(
+        request, "console/caseload.html", {"title": "Team caseload", "rows": rows, "team": True}
+    )
+
+
+@page("escalated")
+def escalated(request: HttpRequest, user: User) -> HttpResponse:
+    """Reminders the scans escalated to me: repeated failures on every route of a client."""
+    found = list(
+        reminder_selectors.reminders(principal=user)
+        .filter(
+            assignee=user,
+            kind=ReminderKind.CONTACT_FAILURES,
+            status__in=(ReminderStatus.OPEN, ReminderStatus.SNOOZED),
+        )
+        .order_by("due_at", "id")[:LIMIT]
+    )
+    if found:
+        audit.read(user, "reminder.list", found, case_ids=[r.case_id for r in found if r.case_id])
+    return page_response(
+        request,
+        "console/escalated.html",
+        {"title": "Escalated to me", "reminders": found, "snooze_form": SnoozeForm()},
+    )
+
+
+def _reminder(user: User, pk: uuid.UUID) -> Reminder | None:
+    found: Reminder | None = (
+        reminder_selectors.reminders(principal=user, action=CHANGE).filter(pk=pk).first()
+    )
+    return found
+
+
+def _back(request: HttpRequest, user: User) -> HttpResponseRedirect:
+    target = request.POST.get("back", "")
+    allowed = {reverse("console:caseload"), reverse("console:escalated")}
+    return HttpResponseRedirect(target if target in allowed else home_for(user))
+
+
+@page("reminder_complete", methods=("POST",))
+def reminder_complete(request: HttpRequest, user: User, pk: uuid.UUID) -> HttpResponse:
+    reminder = _reminder(user, pk)
+    if reminder is None:
+        return not_found(request)
+    try:
+        reminder_services.reminder_complete(reminder=reminder, by=user)
+    except (Conflict, ValidationError) as error:
+        return _refused(request, reminder, error)
+    return _back(request, user)
+
+
+@page("reminder_snooze", methods=("POST",))
+def reminder_snooze(request: HttpRequest, user: User, pk: uuid.UUID) -> HttpResponse:
+    reminder = _reminder(user, pk)
+    if reminder is None:
+        return not_found(request)
+    form = SnoozeForm(request.POST)
+    if form.is_valid():
+        try:
+            reminder_services.reminder_snooze(reminder=reminder, by=user, **form.cleaned_data)
+        except Conflict as error:
+            return _refused(request, reminder, error)
+        except ValidationError as error:
+            apply_service_errors(form, error, {"until": "until", "reason": "reason"})
+        else:
+            return _back(request, user)
+    return page_response(
+        request,
+        "console/reminder.html",
+        {"title": "Snooze a reminder", "reminder": reminder, "snooze_form": form},
+        status=400,
+    )
+
+
+def _refused(request: HttpRequest, reminder: Reminder, error: Exception) -> HttpResponse:
+    """Someone else changed the reminder first: say what it is now, change nothing."""
+    reminder.refresh_from_db()
+    return page_response(
+        request,
+        "console/reminder.html",
+        {
+            "title": "Reminder changed",
+            "reminder": reminder,
+            "refusal": "; ".join(getattr(error, "messages", [str(error)])),
+            "snooze_form": SnoozeForm(),
+        },
+        status=409,
+    )
+
+
+@page("staff")
+def staff(request: HttpRequest, user: User) -> HttpResponse:
+    """The people of my charity, as the API's staff list gives them to a supervisor."""
+    people = list(account_selectors.staff(principal=user).order_by("last_name", "username")[:LIMIT])
+    return page_response(request, "console/staff.html", {"title": "Staff", "people": people})

@@ -1,0 +1,157 @@
+"""Police liaison officers see in the console exactly what the API gives their force, and lose it
+the moment consent is withdrawn; charity pages answer them as pages that do not exist.
+Supervisors see their team's caseload and what was escalated to them."""
+
+import pytest
+
+from casework.audit.models import AuditEvent
+from casework.disclosures.models import Disclosure
+from casework.reminders.choices import ReminderKind
+from casework.sharing.models import SharedUpdate
+from casework.sharing.services import consent_record
+
+from ..api.police_sharing.world import INTERNAL_NOTE, LEGAL_NAME, PHONE, PSEUDONYM, open_case
+from ..conftest import client_for
+from ..factories import CaseFactory, PoliceLiaisonFactory, SharedCaseFactory, UserFactory
+from .test_caseworker import reminder_for
+from .world import console_for, hidden
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def share(caseworker, police_force):
+    return SharedCaseFactory(case=open_case(caseworker), police_force=police_force)
+
+
+@pytest.fixture
+def police(police_liaison):
+    return console_for(police_liaison)
+
+
+def page_text(response) -> str:
+    return response.content.decode()
+
+
+def test_police_see_their_shares_and_nothing_of_the_charitys_own(share, police):
+    html = page_text(police.get("/app/shared/"))
+    assert share.share_reference in html
+    assert PSEUDONYM not in html
+    event = AuditEvent.objects.filter(action="shared_case.list").get()
+    assert event.organisation_id == share.case.organisation_id
+
+
+def test_a_shared_case_shows_what_the_api_gives_the_force_and_keeps_it_disclosed(
+    share, police, police_liaison
+):
+    html = page_text(police.get(f"/app/shared/{share.pk}/"))
+    api = client_for(police_liaison).get(f"/api/v1/shared-cases/{share.pk}/").json()
+    for key, value in api.items():
+        if isinstance(value, str) and value:
+            assert value in html, key
+    # An identified share carries the identity the client agreed to share; never the routes or
+    # the charity's own notes.
+    assert LEGAL_NAME in html
+    for secret in (PHONE, INTERNAL_NOTE):
+        assert secret not in html
+    assert Disclosure.objects.filter(shared_case=share).count() == 1
+    read = AuditEvent.objects.filter(action="shared_case.read", actor_id=police_liaison.pk)
+    assert read.count() == 2  # the console's look, then the API's
+
+
+def test_police_post_an_update_once_however_often_the_form_is_sent(share, police):
+    form = page_text(police.get(f"/app/shared/{share.pk}/"))
+    data = {
+        "kind": "investigation",
+        "body": "Suspect interviewed under caution.",
+        "form_token": hidden(form, "form_token"),
+    }
+    first = police.submit(f"/app/shared/{share.pk}/updates/", data)
+    again = police.submit(f"/app/shared/{share.pk}/updates/", data)
+    assert first.status_code == again.status_code == 302
+    assert SharedUpdate.objects.filter(shared_case=share, from_police=True).count() == 1
+    assert "Suspect interviewed under caution." in page_text(police.get(f"/app/shared/{share.pk}/"))
+
+
+def test_an_empty_update_is_refused_beside_its_field(share, police):
+    form = page_text(police.get(f"/app/shared/{share.pk}/"))
+    response = police.submit(
+        f"/app/shared/{share.pk}/updates/",
+        {"kind": "investigation", "body": "", "form_token": hidden(form, "form_token")},
+    )
+    assert response.status_code == 400
+    assert 'id="id_body-error"' in page_text(response)
+
+
+def test_withdrawing_consent_takes_the_share_away_at_once(share, police, caseworker):
+    assert police.get(f"/app/shared/{share.pk}/").status_code == 200
+    consent_record(
+        case=share.case,
+        recorded_by=caseworker,
+        scope="share_with_police",
+        granted=False,
+        method="verbal",
+        police_force=share.police_force,
+    )
+    gone = police.get(f"/app/shared/{share.pk}/")
+    assert gone.status_code == 404
+    assert share.share_reference not in page_text(police.get("/app/shared/"))
+    assert police.submit(f"/app/shared/{share.pk}/updates/", {}).status_code == 404
+
+
+def test_a_charity_page_answers_police_as_a_page_that_does_not_exist(share, police):
+    missing = police.get("/app/no-such-page/")
+    for path in (
+        f"/app/cases/{share.case_id}/",
+        "/app/caseload/",
+        "/app/team/",
+        f"/app/cases/{share.case_id}/contacts/new/",
+    ):
+        response = police.get(path)
+        assert response.status_code == 404 == missing.status_code, path
+        assert _without_csrf(page_text(response)) == _without_csrf(page_text(missing)), path
+    assert police.submit(f"/app/cases/{share.case_id}/identity/").status_code == 404
+    assert not AuditEvent.objects.filter(action="client.read").exists()
+
+
+def test_another_forces_officer_gets_not_found(share):
+    other = console_for(PoliceLiaisonFactory())
+    assert other.get(f"/app/shared/{share.pk}/").status_code == 404
+
+
+def test_another_charitys_case_is_not_found(caseworker):
+    case = CaseFactory(opened_by=caseworker)
+    stranger = console_for(UserFactory())
+    assert stranger.get(f"/app/cases/{case.pk}/").status_code == 404
+    assert stranger.submit(f"/app/cases/{case.pk}/identity/").status_code == 404
+
+
+def test_a_supervisor_sees_the_teams_caseload_and_a_caseworker_does_not(caseworker, supervisor):
+    case = CaseFactory(opened_by=caseworker, support="active", pseudonym="Teammate")
+    html = page_text(console_for(supervisor).get("/app/team/"))
+    assert "Teammate" in html and str(case.pk) in html
+    assert console_for(caseworker).get("/app/team/").status_code == 404
+
+
+def test_a_supervisor_sees_the_reminders_escalated_to_them(caseworker, supervisor):
+    case = CaseFactory(opened_by=caseworker, support="active")
+    reminder_for(supervisor, case, ReminderKind.CONTACT_FAILURES, key="escalated")
+    reminder_for(caseworker, case, ReminderKind.CONTACT_FAILURES, key="caseworker's")
+    console = console_for(supervisor)
+    html = page_text(console.get("/app/escalated/"))
+    assert html.count("Repeated failed attempts") == 1
+    assert case.reference in html
+    assert console_for(caseworker).get("/app/escalated/").status_code == 404
+
+
+def _without_csrf(html: str) -> str:
+    import re
+
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def test_a_supervisor_sees_their_own_charitys_staff_only(caseworker, supervisor):
+    stranger = UserFactory()
+    html = page_text(console_for(supervisor).get("/app/staff/"))
+    assert caseworker.username in html and supervisor.username in html
+    assert stranger.username not in html
