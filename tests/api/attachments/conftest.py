@@ -1,0 +1,14 @@
+import pytest
+
+from ...attachments import attachment_storage  # noqa: F401  (a fixture)
+from ...factories import CaseFactory
+
+
+@pytest.fixture
+def case(caseworker):
+    return CaseFactory(opened_by=caseworker)
+
+
+@pytest.fixture(autouse=True)
+def _storage(attachment_storage):  # noqa: F811
+    return attachment_storage
