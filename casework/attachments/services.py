@@ -169,12 +169,14 @@ def _keep(
         case_id=locked.pk,
         detail={"kind": kind, "media_type": media_type, "size": len(data)},
     )
-    # Last: the file is written only once its record and audit event are.
+    # Last: the file is written only once its record and audit event are. Its name is noted
+    # first, so a write that fails halfway is cleaned up too.
+    written.append(attachment.storage_name)
     stored = storage.write_sealed(
         attachment.storage_name, data, data_key=attachment.data_key, binding=str(attachment.pk)
     )
-    written.append(stored)
     if stored != attachment.storage_name:
+        written.append(stored)
         raise RuntimeError("The attachment storage renamed a new file.")
     return attachment
 

@@ -1,6 +1,7 @@
 import pytest
 
 from ...attachments import attachment_storage  # noqa: F401  (a fixture)
+from ...clamd import clamd_with_official_database, clamd_with_own_signature  # noqa: F401
 from ...factories import CaseFactory
 
 
