@@ -350,7 +350,7 @@ def attachment_share(
         recipient=share.police_force,
         content=json.dumps(disclosed_package(locked, share), sort_keys=True),
         actor=shared_by,
-        series=f"attachment:{locked.pk}:{share.pk}",
+        series=f"attachment:{locked.pk.hex}:{share.pk.hex}",
         consent_decision=basis,
         shared_case=share,
     )

@@ -15,7 +15,7 @@ from casework.crypto import DecryptionError
 from casework.crypto.files import CHUNK, TAG_BYTES, new_data_key, open_bytes, seal
 from casework.crypto.rotation import rotate
 
-from ..attachments import attachment_storage, stored_files  # noqa: F401
+from ..attachments import stored_files
 from ..factories import CaseFactory
 
 DATA = os.urandom(CHUNK * 2 + 1234)
@@ -48,7 +48,7 @@ def test_a_damaged_truncated_or_reordered_file_does_not_open():
 
 
 @pytest.mark.django_db
-def test_rotation_rewraps_the_files_key_and_leaves_the_file_as_it_was(settings, attachment_storage):  # noqa: F811
+def test_rotation_rewraps_the_files_key_and_leaves_the_file_as_it_was(settings, attachment_storage):
     case = CaseFactory()
     text = b"Kept through a key rotation.\n" * 100
     attachment = attachment_upload(

@@ -1,6 +1,5 @@
 import pytest
 
-from ...attachments import attachment_storage  # noqa: F401  (a fixture)
 from ...clamd import clamd_with_official_database, clamd_with_own_signature  # noqa: F401
 from ...factories import CaseFactory
 
@@ -11,5 +10,5 @@ def case(caseworker):
 
 
 @pytest.fixture(autouse=True)
-def _storage(attachment_storage):  # noqa: F811
+def _storage(attachment_storage):
     return attachment_storage

@@ -3,12 +3,11 @@ export or erase."""
 
 import pytest
 
-from ...attachments import attachment_storage  # noqa: F401  (a fixture)
 from .world import Bundle, build
 
 
 @pytest.fixture(autouse=True)
-def _storage(attachment_storage):  # noqa: F811
+def _storage(attachment_storage):
     return attachment_storage
 
 
