@@ -15,7 +15,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from casework.attachments import selectors, services
-from casework.attachments.inspection import Refused
+from casework.attachments.inspection import ALLOWED, Refused
 from casework.attachments.models import Attachment
 from casework.audit.reads import record_police_read
 from casework.cases.models import Case
@@ -34,8 +34,20 @@ from .uploads import InMemoryOnlyUploadHandler
 
 FILE_RESPONSE = OpenApiResponse(
     response=OpenApiTypes.BINARY,
-    description="The file, decrypted as it streams, as a download under a neutral name.",
+    description="The file, decrypted as it streams, as a download under a neutral name, served "
+    "as the type its content showed on upload.",
 )
+# One entry per type a kept file can have.
+FILE_RESPONSES = {(200, media_type): FILE_RESPONSE for media_type in ALLOWED}
+
+
+class FileDownloadMixin:
+    """A download answers with the file's own type whatever the request's ``Accept`` says (the
+    API's renderers, all JSON, have no say in it); its errors are JSON as everywhere else."""
+
+    def perform_content_negotiation(self, request, force=False):
+        force = force or getattr(self, "action", None) == "download"
+        return super().perform_content_negotiation(request, force=force)  # type: ignore[misc]
 
 
 def _file_response(attachment: Attachment, chunks) -> StreamingHttpResponse:
@@ -55,7 +67,11 @@ def _refused(refused: Refused) -> Response:
 
 
 class AttachmentViewSet(
-    ETagRetrieveMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet
+    FileDownloadMixin,
+    ETagRetrieveMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    CaseChildViewSet,
 ):
     """Files kept on the case, each sealed with a key of its own. ``POST`` (multipart) uploads
     one, checked first (size, type from the content, image metadata removed, PDF scripts,
@@ -125,7 +141,7 @@ class AttachmentViewSet(
             )
         return with_etag(Response(self.output(attachment).data), record_etag(attachment))
 
-    @extend_schema(request=None, responses={200: FILE_RESPONSE})
+    @extend_schema(request=None, responses=FILE_RESPONSES)
     @action(detail=True, methods=["get"])
     def download(self, request, case_id=None, pk=None):
         """The file itself, audited, as a download (``Content-Disposition: attachment``) under a
@@ -187,7 +203,9 @@ SHARE_ID = OpenApiParameter(
     retrieve=extend_schema(parameters=[SHARE_ID]),
     download=extend_schema(parameters=[SHARE_ID]),
 )
-class SharedAttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet):
+class SharedAttachmentViewSet(
+    FileDownloadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet
+):
     """Files the charity chose to share with your force on this (identified) share. Each is gone
     from the next request after the caseworker withdraws it or the share ends."""
 
@@ -222,7 +240,7 @@ class SharedAttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     read_audit = "attachment"
 
-    @extend_schema(request=None, responses={200: FILE_RESPONSE})
+    @extend_schema(request=None, responses=FILE_RESPONSES)
     @action(detail=True, methods=["get"])
     def download(self, request, shared_case_id=None, pk=None):
         """The file, audited in the charity's trail, as a download under a neutral name."""

@@ -119,3 +119,17 @@ def test_downloads_are_audited(as_caseworker, case):
     created = upload(as_caseworker, case, TEXT, "a.txt").json()
     _body(_download(as_caseworker, case, created["id"]))
     assert AuditEvent.objects.filter(action="attachment.download", object_id=created["id"]).exists()
+
+
+def test_a_download_answers_whatever_the_client_accepts(as_caseworker, case):
+    created = upload(as_caseworker, case, pdf(), "letter.pdf").json()
+    for accept in ("application/pdf", "*/*", "application/json"):
+        response = as_caseworker.get(f"{url(case)}{created['id']}/download/", HTTP_ACCEPT=accept)
+        assert response.status_code == 200, accept
+        assert response["Content-Type"] == "application/pdf"
+    # An error is still the API's JSON.
+    missing = as_caseworker.get(
+        f"{url(case)}00000000-0000-0000-0000-000000000000/download/", HTTP_ACCEPT="application/pdf"
+    )
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "not_found"
