@@ -133,3 +133,10 @@ def test_a_download_answers_whatever_the_client_accepts(as_caseworker, case):
     )
     assert missing.status_code == 404
     assert missing.json()["code"] == "not_found"
+
+
+def test_a_file_of_several_megabytes_is_kept_and_comes_back_whole(as_caseworker, case):
+    big = (b"Line of a long chat export about the night of the 3rd.\n" * 60_000)[: 3 * 1024 * 1024]
+    created = upload(as_caseworker, case, big, "chat-export.txt")
+    assert created.status_code == 201, created.json()
+    assert _body(_download(as_caseworker, case, created.json()["id"])) == big
