@@ -72,10 +72,11 @@ class ApiErrorShapeMiddleware:
 
 
 class RequestLimitsMiddleware:
-    """A body over ``API_MAX_BODY_BYTES`` (by its declared length) answers 413 before anything
-    reads it, and a query parameter given twice answers 400 unless the route's filters take a
-    list there (``?support_status=active&support_status=paused``): which of two values a proxy
-    or a parser would use is not something to leave to chance."""
+    """A body over ``API_MAX_BODY_BYTES`` (by its declared length; a file upload, over the
+    attachment ceiling) answers 413 before anything reads it, and a query parameter given twice
+    answers 400 unless the route's filters take a list there
+    (``?support_status=active&support_status=paused``): which of two values a proxy or a parser
+    would use is not something to leave to chance."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -86,7 +87,7 @@ class RequestLimitsMiddleware:
                 declared = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 declared = 0
-            if declared > settings.API_MAX_BODY_BYTES:
+            if declared > _body_limit(request):
                 return _refused(request, 413, "request_too_large", CODES[413][1])
         return self.get_response(request)
 
@@ -106,6 +107,21 @@ class RequestLimitsMiddleware:
                 f"Give each of these once: {', '.join(refused)}.",
             )
         return None
+
+
+# Room for the multipart framing and the form's other fields around the file itself.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+def _body_limit(request: HttpRequest) -> int:
+    """A file upload (multipart, which only the attachment upload accepts) may be as large as
+    the attachment ceiling; every other body as ``API_MAX_BODY_BYTES``."""
+    if request.content_type == "multipart/form-data":
+        return max(
+            settings.API_MAX_BODY_BYTES,
+            settings.ATTACHMENTS_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES,
+        )
+    return int(settings.API_MAX_BODY_BYTES)
 
 
 def _multi_valued(view_func) -> frozenset[str]:

@@ -7,6 +7,7 @@ from . import schema  # noqa: F401  (registers the authentication schemes)
 from .accounts import security
 from .accounts import views as accounts
 from .approvals import views as approvals
+from .attachments import views as attachments
 from .audit import views as audit
 from .cases import views as cases
 from .clients import views as clients
@@ -79,6 +80,16 @@ router.register(
     r"cases/(?P<case_id>[^/.]+)/contact-requests",
     contact_requests.CaseContactRequestViewSet,
     basename="case-contact-request",
+)
+router.register(
+    r"cases/(?P<case_id>[^/.]+)/attachments",
+    attachments.AttachmentViewSet,
+    basename="case-attachment",
+)
+router.register(
+    r"shared-cases/(?P<shared_case_id>[^/.]+)/attachments",
+    attachments.SharedAttachmentViewSet,
+    basename="shared-case-attachment",
 )
 router.register(
     r"shared-cases/(?P<shared_case_id>[^/.]+)/records-requests",

@@ -201,6 +201,23 @@ SharedContactRequests = policy(
     create=rules.police_liaison,
     withdraw=rules.police_liaison,
 )
+Attachments = policy(
+    "Attachments",
+    list=_staff_only,
+    retrieve=_staff_only,
+    create=_staff_only,
+    partial_update=_staff_only,
+    download=_staff_only,
+    retire=_staff_only,
+    share=_staff_only,
+    unshare=_staff_only,
+)
+SharedAttachments = policy(
+    "SharedAttachments",
+    list=rules.police_liaison,
+    retrieve=rules.police_liaison,
+    download=rules.police_liaison,
+)
 ContactRequests = policy(
     "ContactRequests", list=_staff_only, retrieve=_staff_only, answer=_staff_only
 )

@@ -22,6 +22,7 @@ from casework.accounts.models import ApiKey, Organisation, User
 from casework.accounts.principals import Caller
 from casework.accounts.roles import liaison_group_name
 from casework.approvals.models import Approval
+from casework.attachments.models import Attachment, AttachmentShare
 from casework.audit.models import AuditEvent
 from casework.cases.choices import ReferralStatus
 from casework.cases.models import (
@@ -194,6 +195,7 @@ CASE_RECORDS: dict[type[models.Model], str] = {
     SafetyPlanRevision: "item__case_id",
     RiskAssessment: "case_id",
     Disclosure: "case_id",
+    AttachmentShare: "attachment__case_id",
 }
 for _model, _path in CASE_RECORDS.items():
     restricts(_model)(_case_records(_path))
@@ -264,6 +266,23 @@ def _contact_requests(qs: QS, principal: Caller, action: str) -> QS:
     if principals.is_police_liaison(principal):
         visible = restrict(SharedCase.objects.all(), principal=principal, action=action)
         return qs.filter(shared_case_id__in=visible.values("pk"))
+    return _case_records("case_id")(qs, principal, action)
+
+
+@restricts(Attachment)
+def _attachments(qs: QS, principal: Caller, action: str) -> QS:
+    """An attachment is the charity's as a record of its case; a force (its liaison only) sees
+    one only while it is shared with the force on a share the force can see now: the share's
+    end, or the caseworker's withdrawal of that file, ends it on the next request. Nobody
+    outside the charity changes one."""
+    if principals.is_police_liaison(principal):
+        if action != VIEW:
+            return qs.none()
+        visible = restrict(SharedCase.objects.all(), principal=principal, action=VIEW)
+        shared = AttachmentShare.objects.filter(
+            shared_case_id__in=visible.values("pk"), withdrawn_at__isnull=True
+        )
+        return qs.filter(pk__in=shared.values("attachment_id"))
     return _case_records("case_id")(qs, principal, action)
 
 

@@ -17,7 +17,7 @@ from .factories import (
     make_api_key,
 )
 
-pytest_plugins = ["tests.celery_worker"]
+pytest_plugins = ["tests.celery_worker", "tests.attachments"]
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from casework.accounts.models import ApiKey, Organisation, User
+from casework.attachments.models import Attachment, AttachmentShare
 
 from .conftest import client_for_key
 
@@ -62,12 +63,17 @@ def test_commands_refuse_bad_input_with_a_message(monkeypatch):
 
 
 @pytest.mark.slow
-def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
+def test_seed_demo_is_idempotent_and_prints_the_logins(capsys, attachment_storage):
     call_command("seed_demo")
     first = capsys.readouterr().out
-    counts = (Organisation.objects.count(), User.objects.count())
+    counts = (Organisation.objects.count(), User.objects.count(), Attachment.objects.count())
     call_command("seed_demo")
-    assert (Organisation.objects.count(), User.objects.count()) == counts
+    assert (Organisation.objects.count(), User.objects.count(), Attachment.objects.count()) == (
+        counts
+    )
+    # A demo case holds a file, one of them shared with the demo force.
+    assert counts[2] == 2
+    assert AttachmentShare.objects.filter(shared_case__police_force__code="DPOL").count() == 1
     for role in ("supervisor", "caseworker", "isva", "police_liaison"):
         assert User.objects.filter(username__startswith="demo.", role=role).exists()
         assert role in first

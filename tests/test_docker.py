@@ -27,6 +27,19 @@ def test_compose_has_every_service_with_a_health_check():
         assert "healthcheck" in services[name], name
 
 
+def test_compose_stores_attachments_in_minio_and_scans_them_with_clamav():
+    services = compose()["services"]
+    assert {"minio", "minio-setup", "clamav"} <= set(services)
+    for name in ("minio", "clamav"):
+        assert "healthcheck" in services[name], name
+        assert "ports" not in services[name], name
+    environment = services["api"]["environment"]
+    assert environment["CLAMAV_ADDRESS"] == "clamav:3310"
+    assert environment["ATTACHMENTS_S3_ENDPOINT_URL"] == "http://minio:9000"
+    assert environment["ATTACHMENTS_S3_BUCKET"] in services["minio-setup"]["command"][0]
+    assert services["api"]["depends_on"]["clamav"]["condition"] == "service_healthy"
+
+
 def test_compose_commands_are_roles_the_entrypoint_knows():
     services = compose()["services"]
     roles = entrypoint_roles()

@@ -174,6 +174,12 @@ UNCONVERTED_HELP = (
 )
 
 
+ATTACHMENT_LIMIT_HELP = (
+    "The largest file staff may attach to a case, in bytes (20 MB unless changed); the service's "
+    "own ceiling applies above it."
+)
+
+
 class OrganisationSettingsSerializer(serializers.Serializer):
     require_two_factor = serializers.BooleanField()
     retention_years = serializers.IntegerField(min_value=1, max_value=25)
@@ -181,6 +187,7 @@ class OrganisationSettingsSerializer(serializers.Serializer):
         min_value=1, max_value=120, help_text=UNCONVERTED_HELP
     )
     areas = serializers.ListField(child=serializers.CharField(), help_text=AREAS_HELP)
+    attachment_max_bytes = serializers.IntegerField(help_text=ATTACHMENT_LIMIT_HELP)
 
 
 class OrganisationSettingsInput(StrictInput):
@@ -195,6 +202,12 @@ class OrganisationSettingsInput(StrictInput):
         max_length=400,
         required=False,
         help_text=AREAS_HELP + " Replaces the whole list.",
+    )
+    attachment_max_bytes = serializers.IntegerField(
+        min_value=1024,
+        max_value=1024 * 1024 * 1024,
+        required=False,
+        help_text=ATTACHMENT_LIMIT_HELP,
     )
 
 

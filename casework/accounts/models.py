@@ -77,6 +77,12 @@ class Organisation(Versioned):
         help_text="The areas a case's incident may be placed in; police see an area only from "
         "this list, never the free text.",
     )
+    attachment_max_bytes = models.PositiveIntegerField(
+        default=20 * 1024 * 1024,
+        validators=[MinValueValidator(1024), MaxValueValidator(1024 * 1024 * 1024)],
+        help_text="The largest file staff may attach to a case, in bytes (never above the "
+        "service's ATTACHMENTS_MAX_UPLOAD_BYTES).",
+    )
     is_active = models.BooleanField(
         default=True,
         help_text="A deactivated organisation's staff cannot sign in and its API keys are refused.",

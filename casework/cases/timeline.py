@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from casework.attachments.models import Attachment
 from casework.contact_requests.models import ContactRequest
 from casework.court.models import CourtEvent, JusticeDecision
 from casework.sharing.models import ConsentDecision, SharedUpdate
@@ -376,5 +377,38 @@ register(
             "share_reference": r["shared_case__share_reference"],
         },
         actor=lambda r: r["answered_by__username"],
+    )
+)
+
+
+# A file kept on the case, when it was attached (retired ones too: they are part of what
+# happened, though no longer listed or served).
+register(
+    Source(
+        kind="attachment",
+        time_field="uploaded_at",
+        rows=lambda case: Attachment.objects.filter(case=case),
+        fields=(
+            "kind",
+            "description",
+            "media_type",
+            "size",
+            "retired_at",
+            "contact_log_entry_id",
+            "note_id",
+            "court_event_id",
+            "uploaded_by__username",
+        ),
+        describe=lambda a: {
+            "kind": a["kind"],
+            "description": a["description"],
+            "media_type": a["media_type"],
+            "size": a["size"],
+            "retired": a["retired_at"] is not None,
+            "contact_log_entry": _text(a["contact_log_entry_id"]),
+            "note": _text(a["note_id"]),
+            "court_event": _text(a["court_event_id"]),
+        },
+        actor=lambda a: a["uploaded_by__username"],
     )
 )

@@ -471,3 +471,55 @@ def seed_court_and_support(*, organisation: Organisation, isva: User) -> None:
             level="high",
             notes="Demo: the suspect knows where the client works.",
         )
+
+
+def seed_attachments(*, organisation: Organisation, caseworker: User, police_force) -> None:
+    """A file on a demo case: a made-up screenshot of threatening messages, shared with the demo
+    force on the case's identified share, and a typed statement kept for the charity alone."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from casework.attachments.models import Attachment
+    from casework.attachments.services import attachment_share, attachment_upload
+    from casework.sharing.models import SharedCase
+
+    if Attachment.objects.filter(case__organisation=organisation).exists():
+        return
+    share = (
+        SharedCase.objects.filter(
+            case__organisation=organisation,
+            police_force=police_force,
+            status="active",
+            level="identified",
+        )
+        .select_related("case")
+        .first()
+    )
+    if share is None:
+        return
+    picture = Image.new("RGB", (320, 180), (245, 245, 245))
+    draw = ImageDraw.Draw(picture)
+    for row, line in enumerate(["Demo: unknown number", "I know where you work.", "Demo only."]):
+        draw.text((16, 20 + row * 40), line, fill=(20, 20, 20))
+    png = io.BytesIO()
+    picture.save(png, format="PNG")
+    screenshot = attachment_upload(
+        case=share.case,
+        uploaded_by=caseworker,
+        data=png.getvalue(),
+        name="screenshot.png",
+        declared_type="image/png",
+        kind="evidence",
+        description="Demo: screenshot of the threatening messages.",
+    )
+    attachment_upload(
+        case=share.case,
+        uploaded_by=caseworker,
+        data=b"Demo statement: what happened, in the client's own words.\n",
+        name="statement.txt",
+        declared_type="text/plain",
+        kind="statement",
+        description="Demo: the client's statement, for the charity only.",
+    )
+    attachment_share(attachment=screenshot, police_force=police_force.pk, shared_by=caseworker)

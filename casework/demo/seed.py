@@ -15,7 +15,13 @@ from casework.accounts.services.organisations import (
 )
 from casework.accounts.services.staff import staff_create
 
-from .cases import NORTH_CLIENTS, seed_cases, seed_court_and_support, seed_sharing
+from .cases import (
+    NORTH_CLIENTS,
+    seed_attachments,
+    seed_cases,
+    seed_court_and_support,
+    seed_sharing,
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,11 @@ def seed(*, password: str) -> list[DemoLogin]:
         police_officer=users["demo.police"],
     )
     seed_court_and_support(organisation=organisations["DEMO"], isva=users["demo.isva"])
+    seed_attachments(
+        organisation=organisations["DEMO"],
+        caseworker=users["demo.caseworker"],
+        police_force=organisations["DPOL"],
+    )
     seed_cases(
         organisation=organisations["NOT"],
         caseworker=users["north.caseworker"],

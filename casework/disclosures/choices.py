@@ -2,14 +2,16 @@ from django.db import models
 
 
 class DisclosureKind(models.TextChoices):
-    """What left the charity. A consent override, a webhook delivery and the answer to a police
-    contact request are recorded through the same service as the kinds written here."""
+    """What left the charity. A consent override, a webhook delivery, the answer to a police
+    contact request and an attachment shared with a force are recorded through the same service
+    as the kinds written here."""
 
     ANONYMOUS_INTELLIGENCE = "anonymous_intelligence", "Anonymous intelligence (a share's view)"
     SHARED_CASE = "shared_case", "An identified share's view"
     RECORDS_RELEASE = "records_release", "Records released on a police request"
     WEBHOOK_DELIVERY = "webhook_delivery", "A webhook delivery"
     CONTACT_REQUEST_ANSWER = "contact_request_answer", "The answer to a police contact request"
+    SHARED_ATTACHMENT = "shared_attachment", "An attachment shared on an identified share"
 
 
 class RecordsRequestStatus(models.TextChoices):

@@ -2,12 +2,13 @@
 
 What goes: the client's names, date of birth, pronouns and languages; every contact route's
 value; every free-text field (summaries, notes, reasons, updates, messages, outcomes, the crime
-reference and officer). What stays: offence types, dates, lifecycle states, outcomes as choices,
-work settings and vulnerability flags, and the audit trail (which never held personal data).
-Append-only tables are changed only here, past their guards (pgtrigger.ignore), and each case
-anonymised leaves an audit event. The consent ledger the application's database role may not
-update at all: its notes go through a function of the owner's that wipes them only for a case
-already marked anonymised (migration privacy 0002)."""
+reference and officer); every attachment, its stored file included. What stays: offence types,
+dates, lifecycle states, outcomes as choices, work settings and vulnerability flags, and the
+audit trail (which never held personal data). Append-only tables are changed only here, past
+their guards (pgtrigger.ignore), and each case anonymised leaves an audit event. The consent
+ledger the application's database role may not update at all: its notes go through a function
+of the owner's that wipes them only for a case already marked anonymised (migration privacy
+0002)."""
 
 from collections.abc import Iterable
 from functools import lru_cache
@@ -17,6 +18,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from casework.accounts.principals import Actor
+from casework.attachments.services import attachments_erase_for_case
 from casework.audit.services import audit_record
 from casework.cases.models import Case, Referral
 from casework.clients.choices import ContactStatus
@@ -95,6 +97,8 @@ def anonymise_case(case: Case, *, actor: Actor, reason: str) -> None:
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.anonymised_at is not None:
         return
+    # Files go whole, record and stored file (the file once this transaction commits).
+    attachments_erase_for_case(locked, actor=actor)
     with pgtrigger.ignore(*_all_guards()):
         for model, path, replacements in case_free_text():
             _wipe(model, path, locked, replacements)

@@ -15,6 +15,8 @@ from casework.approvals.choices import ApprovalKind
 from casework.approvals.models import Approval
 from casework.approvals.registry import register
 from casework.approvals.services import approval_propose, pending_exists
+from casework.attachments.models import Attachment
+from casework.attachments.services import plaintext
 from casework.audit.services import audit_record
 from casework.cases.lifecycles import JusticeStage, SupportStatus
 from casework.cases.models import Case, CaseTransition, ContactLogEntry, Note, Referral
@@ -157,6 +159,14 @@ CASE_SECTIONS: list[tuple[str, type[models.Model], tuple[str, ...], list[str]]] 
         ("requested_at",),
         ["requested_at", "respond_by", "status", "client_told_on", "decision", "decided_at"],
     ),
+    # Files kept on the case: what is known of each here, the file itself in the ZIP under
+    # its ``export_name``.
+    (
+        "attachments",
+        Attachment,
+        ("uploaded_at", "id"),
+        ["id", "kind", "media_type", "size", "uploaded_at", "retired_at", "export_name"],
+    ),
     # Everything about the client that left the charity, exactly as it was sent.
     (
         "disclosures",
@@ -252,6 +262,7 @@ def summary_text(data: dict) -> str:
             f"  Consent decisions: {len(item['consents'])}; shared with police: "
             f"{', '.join(s['police_force'] for s in item['shares']) or 'never'}",
             f"  Court hearings: {len(item['court_events'])}",
+            f"  Files kept: {len(item['attachments'])} (in the attachments folder)",
             f"  Sent outside the charity: {len(item['disclosures'])} package(s), to "
             f"{', '.join(sorted({d['recipient_name'] for d in item['disclosures']})) or 'nobody'}",
             "",
@@ -265,6 +276,12 @@ def export_zip(data: dict) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False))
         archive.writestr("summary.txt", summary_text(data))
+        for item in data["cases"]:
+            for row in item["attachments"]:
+                attachment = Attachment.objects.get(pk=row["id"])
+                with archive.open(row["export_name"], "w") as file:
+                    for chunk in plaintext(attachment):
+                        file.write(chunk)
     return buffer.getvalue()
 
 

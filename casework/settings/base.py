@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "casework.approvals",
     "casework.disclosures",
     "console",
+    "casework.attachments",
 ]
 # The benchmark tooling (casework.loadtest: generate_load_data, benchmark_api, benchmark_scans)
 # is added by the development and test settings only; the production image leaves it out.
@@ -153,7 +154,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "var" / "static")
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -181,11 +182,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 from .integrations.api import *  # noqa: E402, F403
+from .integrations.attachments import *  # noqa: E402, F403
+from .integrations.attachments import ATTACHMENTS_STORAGE  # noqa: E402
 from .integrations.celery import *  # noqa: E402, F403
 from .integrations.guardian import *  # noqa: E402, F403
 from .integrations.logging import *  # noqa: E402, F403
 from .integrations.security import *  # noqa: E402, F403
 from .integrations.webhooks import *  # noqa: E402, F403
+
+STORAGES["attachments"] = ATTACHMENTS_STORAGE
 
 # Field encryption: "<id>:<base64 32-byte key>" entries, the first one used for new values; keep
 # older keys listed until ``rotate_encryption_keys`` has re-encrypted everything. The keyed hash

@@ -4,8 +4,14 @@ worker never takes a test's task, a fast password hasher and in-memory email."""
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASE_APP_ROLE, DATABASES, INSTALLED_APPS, LOADTEST_APPS, MIDDLEWARE
-from .env import env
+from .base import (
+    DATABASE_APP_ROLE,
+    DATABASES,
+    INSTALLED_APPS,
+    LOADTEST_APPS,
+    MIDDLEWARE,
+)
+from .env import BASE_DIR, env
 
 DEBUG = False
 INSTALLED_APPS = [*INSTALLED_APPS, *LOADTEST_APPS]
@@ -27,6 +33,13 @@ MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Tests that store files point this at a directory of their own (tests/attachments.py).
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(BASE_DIR / "var" / f"test-attachments-{DATABASES['default']['NAME']}")
+        },
+    },
 }
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
 CELERY_RESULT_BACKEND = env("TEST_CELERY_RESULT_BACKEND", default="redis://127.0.0.1:6379/15")

@@ -14,6 +14,7 @@ import pytest
 from django.urls import get_resolver
 from django.utils import timezone
 
+from casework.attachments.services import attachment_share, attachment_upload
 from casework.cases import timeline
 from casework.contact_requests.services import contact_request_answer, contact_request_create
 from casework.court.services import decision_record
@@ -37,7 +38,7 @@ from ..factories import (
 )
 from .test_query_counts import AUDITED_READ, LISTS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("attachment_storage")]
 
 SIGNED_IN = 1
 ROWS = 20
@@ -187,6 +188,36 @@ def add_disclosures(world, start, count):
             consent_decision=basis,
         )
     return f"/api/v1/cases/{case.id}/disclosures/"
+
+
+def _attachments(world, start, count, *, shared: bool):
+    share = world.share()
+    for i in range(start, start + count):
+        attachment = attachment_upload(
+            case=share.case,
+            uploaded_by=world.staff(i % 2),
+            data=f"File {i}.\n".encode(),
+            name=f"file-{i}.txt",
+            declared_type="text/plain",
+            kind="evidence",
+        )
+        if shared:
+            attachment_share(
+                attachment=attachment,
+                police_force=share.police_force_id,
+                shared_by=world.caseworker,
+            )
+    return share
+
+
+def add_case_attachments(world, start, count):
+    share = _attachments(world, start, count, shared=False)
+    return f"/api/v1/cases/{share.case_id}/attachments/"
+
+
+def add_shared_attachments(world, start, count):
+    share = _attachments(world, start, count, shared=True)
+    return f"/api/v1/shared-cases/{share.id}/attachments/"
 
 
 def _records_requests(world, start, count):
@@ -339,6 +370,13 @@ EXTRA_LISTS = [
         SIGNED_IN + 3 + AUDITED_READ,
     ),
     ("case-disclosure-list", add_disclosures, "caseworker", SIGNED_IN + 2 + AUDITED_READ),
+    ("case-attachment-list", add_case_attachments, "caseworker", SIGNED_IN + 2 + AUDITED_READ),
+    (
+        "shared-case-attachment-list",
+        add_shared_attachments,
+        "police",
+        SIGNED_IN + 2 + AUDITED_READ,
+    ),
     (
         "case-records-request-list",
         add_case_records_requests,

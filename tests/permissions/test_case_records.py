@@ -6,6 +6,7 @@ from django.apps import apps
 from django.db import models
 
 from casework.approvals.models import Approval
+from casework.attachments.models import Attachment
 from casework.cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 from casework.cases.services.contacts import note_add
 from casework.contact_requests.models import ContactRequest
@@ -25,9 +26,10 @@ from ..factories import CaseFactory, ConsentDecisionFactory, UserFactory
 # Registered on their own terms: the permission rows are what ``restrict`` reads (and are never
 # served), a share and its updates are police's view of a case, a request for records is read
 # by the force through its share as well as by the charity, a reminder follows its assignee as
-# well as its case, a contact request is both the case's record and its share's, and a proposal
-# its proposer (and every supervisor of the charity). The record of an erasure is never served
-# at all: ``restrict`` refuses it.
+# well as its case, a contact request is both the case's record and its share's, an attachment
+# is the case's record and, once a caseworker shares it, its force's, and a proposal its proposer
+# (and every supervisor of the charity). The record of an erasure is never served at all:
+# ``restrict`` refuses it.
 OWN_RULES = {
     Approval,
     ErasureRecord,
@@ -40,6 +42,7 @@ OWN_RULES = {
     RecordsRequest,
     Reminder,
     ContactRequest,
+    Attachment,
 }
 
 
@@ -62,7 +65,9 @@ def test_every_model_hanging_off_a_case_is_registered():
     }
     assert hanging - OWN_RULES - set(CASE_RECORDS) == set()
     assert set(CASE_RECORDS) <= set(_RESTRICTORS)
-    assert {SharedCase, SharedUpdate, Reminder, ContactRequest, Approval} <= set(_RESTRICTORS)
+    assert {SharedCase, SharedUpdate, Reminder, ContactRequest, Approval, Attachment} <= set(
+        _RESTRICTORS
+    )
     assert ErasureRecord not in _RESTRICTORS
 
 

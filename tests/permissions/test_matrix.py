@@ -12,12 +12,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from casework.accounts.models import Organisation, User
 from casework.accounts.principals import is_charity_staff
+from casework.attachments import services as attachments
+from casework.attachments.models import Attachment
 from casework.audit.models import AuditEvent
 from casework.cases import lifecycles
 from casework.cases.models import Case
@@ -293,8 +296,17 @@ def build_world() -> World:
             body="See you on Tuesday at the drop-in.",
             send_after=timezone.now() + timedelta(days=2),
         )
+        attachment = attachments.attachment_upload(
+            case=case,
+            uploaded_by=assigned[0],
+            data=f"Kept on {kind}.\n".encode(),
+            name="kept.txt",
+            declared_type="text/plain",
+            kind="other",
+        )
         world_cases[kind] = case
         ids[kind] = {
+            "attachments": attachment.pk,
             "cases": case.pk,
             "clients": client.pk,
             "contact-methods": method.pk,
@@ -354,6 +366,12 @@ def build_world() -> World:
             proportionality="One night only.",
             respond_by=timezone.localdate() + timedelta(days=14),
         ).pk
+    # The identified share's force sees the file of its case a caseworker shared with it.
+    attachments.attachment_share(
+        attachment=Attachment.objects.get(pk=ids["shared_identified"]["attachments"]),
+        police_force=force_f.pk,
+        shared_by=supervisor_a,
+    )
     identified = shares["shared_identified"]
     sharing.police_involvement_update(
         case=world_cases["shared_identified"],
@@ -558,6 +576,23 @@ def _hearing() -> dict:
 
 
 NO_BODY = None
+
+
+class Multipart(dict):
+    """A body sent as a multipart form (a file upload), not as JSON."""
+
+
+def _upload(world: World, principal: str, kind: str) -> Multipart:
+    return Multipart(
+        file=SimpleUploadedFile("more.txt", b"Another file.\n", content_type="text/plain"),
+        kind="evidence",
+    )
+
+
+def _force_f(world: World, principal: str, kind: str) -> dict:
+    return {"police_force": str(world.people["police_sharing"].organisation_id)}
+
+
 # "METHOD path" -> body, or a function (world, principal, kind) -> body.
 BODIES = {
     "POST /api/v1/auth/login/": lambda w, p, k: {
@@ -688,6 +723,11 @@ BODIES = {
         "investigation_status": "investigating"
     },
     "POST /api/v1/shared-cases/{shared_case_id}/updates/": {"kind": "investigation", "body": "x"},
+    "POST /api/v1/cases/{case_id}/attachments/": _upload,
+    "PATCH /api/v1/cases/{case_id}/attachments/{pk}/": {"description": "Her letter."},
+    "POST /api/v1/cases/{case_id}/attachments/{pk}/retire/": NO_BODY,
+    "POST /api/v1/cases/{case_id}/attachments/{pk}/share/": _force_f,
+    "POST /api/v1/cases/{case_id}/attachments/{pk}/unshare/": _force_f,
     "POST /api/v1/shared-cases/{shared_case_id}/contact-requests/": (
         lambda w, p, k: _contact_request_body()
     ),
@@ -749,8 +789,9 @@ def send(world: World, cell: Cell, *, if_match: bool = True) -> tuple[int, str]:
             extra = {}
             if cell.method in ("PATCH", "PUT") and if_match:
                 extra["HTTP_IF_MATCH"] = current_etag(api, url)
+            fmt = "multipart" if isinstance(body, Multipart) else "json"
             response = (
-                call(url, body, format="json", **extra) if body is not None else call(url, **extra)
+                call(url, body, format=fmt, **extra) if body is not None else call(url, **extra)
             )
         finally:
             # Marked last: a block marked for rollback refuses further queries.
@@ -773,7 +814,7 @@ def send(world: World, cell: Cell, *, if_match: bool = True) -> tuple[int, str]:
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_every_route_answers_every_principal_as_the_matrix_says():
+def test_every_route_answers_every_principal_as_the_matrix_says(attachment_storage):
     problems: list[str] = []
     routes = api_routes(problems)
     written, unrouted, cells = load_matrix(problems)

@@ -100,6 +100,7 @@ def organisation_settings_update(
     retention_years: int | Unset = UNSET,
     unconverted_retention_months: int | Unset = UNSET,
     areas: Sequence[str] | Unset = UNSET,
+    attachment_max_bytes: int | Unset = UNSET,
 ) -> Organisation:
     """A supervisor's settings: whether staff must use two-factor sign-in, how long closed cases
     are kept before they are anonymised (and referrals and clients that never became a case),
@@ -110,6 +111,7 @@ def organisation_settings_update(
         retention_years=retention_years,
         unconverted_retention_months=unconverted_retention_months,
         areas=areas if isinstance(areas, Unset) else clean_areas(areas),
+        attachment_max_bytes=attachment_max_bytes,
     )
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     shorter = shortened(locked, changes)

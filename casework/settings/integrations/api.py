@@ -115,6 +115,7 @@ SPECTACULAR_SETTINGS = {
                 "OverrideState",
                 "SharedUnder",
             ],
+            "casework.attachments.choices": ["AttachmentKind", "FileFamily"],
             "casework.contact_requests.choices": [
                 "ContactRequestPurpose",
                 "ContactRequestUrgency",

@@ -80,6 +80,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=15),
         "options": {"expires": 14 * 60},
     },
+    # Stored files without a record removed, records without a file reported.
+    "reconcile-attachment-storage": {
+        "task": "casework.attachments.tasks.reconcile_attachment_storage",
+        "schedule": timedelta(hours=6),
+        "options": {"expires": 5 * 60 * 60},
+    },
     "expire-approvals": {
         "task": "casework.approvals.tasks.expire_approvals",
         "schedule": timedelta(minutes=15),

@@ -73,8 +73,15 @@ def test_the_zip_export_holds_the_data_and_a_readable_summary(as_supervisor, bun
         f'attachment; filename="client-{bundle.client.pk}.zip"'
     )
     archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert sorted(archive.namelist()) == ["data.json", "summary.txt"]
     data = json.loads(archive.read("data.json"))
+    [attachment] = data["cases"][0]["attachments"]
+    assert sorted(archive.namelist()) == sorted(
+        ["data.json", "summary.txt", attachment["export_name"]]
+    )
+    # The file itself, decrypted, and what the charity wrote about it.
+    assert archive.read(attachment["export_name"]).decode() == bundle.secrets["attachment_content"]
+    assert attachment["description"] == bundle.secrets["attachment_description"]
+    assert attachment["original_name"] == bundle.secrets["attachment_name"]
     assert data["client"]["pseudonym"] == bundle.secrets["pseudonym"]
     assert data["cases"][0]["notes"]
     summary = archive.read("summary.txt").decode("utf-8")

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from casework.approvals.models import Approval
+from casework.attachments.models import Attachment
+from casework.attachments.services import attachment_upload
 from casework.audit.models import AuditEvent
 from casework.cases.models import Case, CaseTransition, ContactLogEntry, Note, Referral
 from casework.cases.services.cases import case_transition
@@ -84,6 +86,9 @@ def secrets_for(tag: str) -> dict[str, str]:
         "records_material": f"Her account of the night Pike came back {tag}",
         "records_enquiry": f"Whether Pike was at the Corn Exchange {tag}",
         "not_told_reason": f"Pike's brother reads her messages {tag}",
+        "attachment_description": f"Screenshot of Pike's threats to Nightjar {tag}",
+        "attachment_name": f"pike-threats-{tag.lower()}.txt",
+        "attachment_content": f"I know where you sleep now, Nightjar. Pike {tag}",
     }
 
 
@@ -234,6 +239,15 @@ def build(staff, force, liaison, tag: str) -> Bundle:
         reason=s["override_reason"],
         tell_client=False,
         client_not_told_reason=s["override_not_told_reason"],
+    )
+    attachment_upload(
+        case=case,
+        uploaded_by=staff,
+        data=s["attachment_content"].encode(),
+        name=s["attachment_name"],
+        declared_type="text/plain",
+        kind="evidence",
+        description=s["attachment_description"],
     )
     case.refresh_from_db()
     plain = {
@@ -390,6 +404,8 @@ def assert_case_anonymised(bundle: Bundle, *, stage: str | None = None) -> None:
     message = OutboundMessage.objects.get(case=case)
     assert message.body == REMOVED
     assert message.purpose == "appointment"
+    # Files go whole: their records here, their stored files as the anonymisation commits.
+    assert not Attachment.objects.filter(case=case).exists()
     proposals = list(Approval.objects.filter(case=case))
     assert proposals and {(a.reason, a.client_not_told_reason) for a in proposals} <= {
         (REMOVED, "")
