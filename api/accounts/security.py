@@ -174,6 +174,12 @@ UNCONVERTED_HELP = (
 )
 
 
+STATS_THRESHOLD_HELP = (
+    "Published statistics withhold any count, and any median, over fewer cases than this. At "
+    "least the deployment's floor (STATS_SUPPRESSION_THRESHOLD, 5 by default), at most 100."
+)
+
+
 class OrganisationSettingsSerializer(serializers.Serializer):
     require_two_factor = serializers.BooleanField()
     retention_years = serializers.IntegerField(min_value=1, max_value=25)
@@ -181,6 +187,9 @@ class OrganisationSettingsSerializer(serializers.Serializer):
         min_value=1, max_value=120, help_text=UNCONVERTED_HELP
     )
     areas = serializers.ListField(child=serializers.CharField(), help_text=AREAS_HELP)
+    stats_threshold = serializers.IntegerField(
+        min_value=1, max_value=100, help_text=STATS_THRESHOLD_HELP
+    )
 
 
 class OrganisationSettingsInput(StrictInput):
@@ -196,10 +205,14 @@ class OrganisationSettingsInput(StrictInput):
         required=False,
         help_text=AREAS_HELP + " Replaces the whole list.",
     )
+    stats_threshold = serializers.IntegerField(
+        min_value=1, max_value=100, required=False, help_text=STATS_THRESHOLD_HELP
+    )
 
 
 class OrganisationSettingsView(APIView):
-    """Your organisation's security and retention settings, and its areas (supervisors)."""
+    """Your organisation's security and retention settings, its areas and the threshold below
+    which its statistics are withheld (supervisors)."""
 
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.OrganisationSettings]

@@ -126,7 +126,9 @@ class StatsView(APIView):
             wanted = stats_request(
                 request.query_params, groupings=SHARE_GROUPINGS, whole_months=True
             )
-            data = selectors.force_figures(shares=shares_held(request.user), request=wanted)
+            data = selectors.force_figures(
+                force=request.user.organisation, shares=shares_held(request.user), request=wanted
+            )
         else:
             wanted = stats_request(request.query_params, groupings=CASE_GROUPINGS)
             data = selectors.organisation_figures(principal=request.user, request=wanted)

@@ -96,6 +96,7 @@ REGISTRY: list[Classified] = [
             "retention_years",
             "unconverted_retention_months",
             "areas",
+            "stats_threshold",
         ),
         none=("version", "id", "is_active", "created_at"),
         reasons={

@@ -17,6 +17,7 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -26,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import TruncDate, TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
 
+from casework.accounts.models import Organisation
 from casework.accounts.principals import Principal
 from casework.cases.choices import Lifecycle, OffenceType, ReferralSource
 from casework.cases.lifecycles import JusticeStage, SupportStatus
@@ -243,7 +245,8 @@ def _medians(cases: "QuerySet[Case]") -> dict[str, tuple[float | None, int]]:
 def organisation_figures(*, principal: Principal, request: StatsRequest) -> dict[str, object]:
     """The charity's published figures for ``request``: cases opened by the grouping, the
     attrition funnel and the medians, every one suppressed as ``suppression`` says."""
-    limit = suppression.threshold()
+    organisation = principal.organisation
+    limit = suppression.threshold(organisation.stats_threshold if organisation else None)
     cases = countable_cases(principal=principal, start=request.start, end=request.end)
     funnel = _funnel_and_exits(cases)
     total = funnel["total"]
@@ -276,13 +279,17 @@ def _share_groups(group_by: str) -> dict[str, Q]:
     return {value: Q(level=value) for value in SharingLevel.values}
 
 
-def force_figures(*, shares: "QuerySet[SharedCase]", request: StatsRequest) -> dict[str, object]:
+def force_figures(
+    *, force: Organisation, shares: "QuerySet[SharedCase]", request: StatsRequest
+) -> dict[str, object]:
     """A force's published figures: its shares (``shares``, those it holds or held, as
     ``permissions`` answers) that started in the range, by the grouping, from the share's facts
-    alone."""
-    limit = suppression.threshold()
+    alone. They count the records of the charities that shared them, so they are withheld
+    under the highest threshold of the force and those charities."""
     rows = shares.filter(started_at__date__gte=request.start, started_at__date__lte=request.end)
-    total = rows.count()
+    found = rows.aggregate(total=Count("pk"), charities=Max("case__organisation__stats_threshold"))
+    total = found["total"]
+    limit = suppression.threshold(force.stats_threshold, found["charities"])
     if request.group_by in _TRUNC:
         counts = _by_period(rows, "started_at", request.group_by)
     else:
