@@ -204,6 +204,10 @@ VICTIMS_CODE_DUE_SOON_DAYS = env.int("VICTIMS_CODE_DUE_SOON_DAYS", default=2)
 
 # Published statistics: any count (and any median) over fewer cases than this is withheld.
 STATS_SUPPRESSION_THRESHOLD = env.int("STATS_SUPPRESSION_THRESHOLD", default=5)
+# Published (already suppressed) figures are kept in the cache: a range that ended before today
+# for this long, one still open only briefly (casework/stats/caching.py). 0 keeps nothing.
+STATS_CACHE_CLOSED_SECONDS = env.int("STATS_CACHE_CLOSED_SECONDS", default=6 * 3600)
+STATS_CACHE_OPEN_SECONDS = env.int("STATS_CACHE_OPEN_SECONDS", default=30)
 
 # Messages to clients go through this gateway: "logging" records them (the default, for
 # development and for deployments without an SMS provider), "email" sends email-route messages.

@@ -38,7 +38,7 @@ from casework.court.models import JusticeDecision
 from casework.sharing.choices import ConsentScope, SharingLevel
 from casework.sharing.models import ConsentDecision, SharedCase
 
-from . import suppression
+from . import caching, suppression
 from .periods import StatsRequest
 
 J = JusticeStage
@@ -242,11 +242,24 @@ def _medians(cases: "QuerySet[Case]") -> dict[str, tuple[float | None, int]]:
     }
 
 
-def organisation_figures(*, principal: Principal, request: StatsRequest) -> dict[str, object]:
+def organisation_figures(*, principal: Principal, request: StatsRequest) -> dict[str, Any]:
     """The charity's published figures for ``request``: cases opened by the grouping, the
-    attrition funnel and the medians, every one suppressed as ``suppression`` says."""
+    attrition funnel and the medians, every one suppressed as ``suppression`` says, kept in the
+    cache for the organisation and range (``caching``)."""
     organisation = principal.organisation
     limit = suppression.threshold(organisation.stats_threshold if organisation else None)
+    return caching.cached_figures(
+        kind="charity",
+        organisation_id=principal.organisation_id,
+        request=request,
+        threshold=limit,
+        compute=lambda: _organisation_figures(principal=principal, request=request, limit=limit),
+    )
+
+
+def _organisation_figures(
+    *, principal: Principal, request: StatsRequest, limit: int
+) -> dict[str, Any]:
     cases = countable_cases(principal=principal, start=request.start, end=request.end)
     funnel = _funnel_and_exits(cases)
     total = funnel["total"]
@@ -281,11 +294,24 @@ def _share_groups(group_by: str) -> dict[str, Q]:
 
 def force_figures(
     *, force: Organisation, shares: "QuerySet[SharedCase]", request: StatsRequest
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """A force's published figures: its shares (``shares``, those it holds or held, as
     ``permissions`` answers) that started in the range, by the grouping, from the share's facts
     alone. They count the records of the charities that shared them, so they are withheld
-    under the highest threshold of the force and those charities."""
+    under the highest threshold of the force and those charities. Kept in the cache for the
+    force and range (``caching``)."""
+    return caching.cached_figures(
+        kind="force",
+        organisation_id=force.pk,
+        request=request,
+        threshold=suppression.threshold(force.stats_threshold),
+        compute=lambda: _force_figures(force=force, shares=shares, request=request),
+    )
+
+
+def _force_figures(
+    *, force: Organisation, shares: "QuerySet[SharedCase]", request: StatsRequest
+) -> dict[str, Any]:
     rows = shares.filter(started_at__date__gte=request.start, started_at__date__lte=request.end)
     found = rows.aggregate(total=Count("pk"), charities=Max("case__organisation__stats_threshold"))
     total = found["total"]

@@ -8,10 +8,11 @@ from datetime import date
 import pytest
 
 from casework.accounts.models import Organisation
+from casework.accounts.services.organisations import organisation_settings_update
 from casework.audit.models import AuditEvent
 
 from ..editing import edit
-from ..factories import OrganisationFactory
+from ..factories import OrganisationFactory, SupervisorFactory
 from .test_stats import (  # noqa: F401 (fixtures)
     STATS,
     first_quarter,
@@ -97,15 +98,17 @@ def test_the_deployment_floor_wins_over_a_lower_organisation_value(
 
 @pytest.mark.usefixtures("force_shares")
 def test_a_forces_figures_keep_to_the_highest_threshold_of_the_charities_counted(
-    as_police, settings, police_force
+    as_police, settings, police_force, django_capture_on_commit_callbacks
 ):
     lower_threshold(settings, 1)
     shown = as_police.get(STATS, {"period": "2025", "group_by": "share_level"}).json()
     assert shown["threshold"] == 1
     assert [row["count"] for row in shown["shares"]["rows"]] == [2, 5]
     sharing = police_force.shared_cases.first().case.organisation
-    sharing.stats_threshold = 3
-    sharing.save(update_fields=["stats_threshold"])
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_settings_update(
+            organisation=sharing, by=SupervisorFactory(organisation=sharing), stats_threshold=3
+        )
     withheld = as_police.get(STATS, {"period": "2025", "group_by": "share_level"}).json()
     assert withheld["threshold"] == 3
     assert withheld["shares"]["rows"] == [

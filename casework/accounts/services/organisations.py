@@ -12,6 +12,7 @@ from casework.accounts.principals import Actor, Principal
 from casework.audit.services import audit_record
 from casework.core.unset import UNSET, Unset, given
 from casework.court.models import CalendarFeed
+from casework.stats import caching
 
 from ..models import Organisation
 from ._validation import full_clean
@@ -142,4 +143,6 @@ def organisation_settings_update(
     refuse_shortening(shorter)
     locked.save()
     audit_record(actor=by, action="organisation.settings", target=locked, changed_fields=changes)
+    if "stats_threshold" in changes:
+        transaction.on_commit(caching.thresholds_changed)
     return locked
