@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "casework.webhooks",
     "casework.approvals",
     "casework.disclosures",
+    # No models: the printable statistics return's template and stylesheet.
+    "casework.stats",
 ]
 # The benchmark tooling (casework.loadtest: generate_load_data, benchmark_api, benchmark_scans)
 # is added by the development and test settings only; the production image leaves it out.
