@@ -184,6 +184,8 @@ def test_the_return_in_headless_chromium_loads_nothing_outside_and_breaks_no_pol
         )
         ARTIFACTS.mkdir(exist_ok=True)
         driver.save_screenshot(str(ARTIFACTS / "stats-return.png"))
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        driver.save_screenshot(str(ARTIFACTS / "stats-return-print.png"))
         pdf = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})
         (ARTIFACTS / "stats-return.pdf").write_bytes(base64.b64decode(pdf["data"]))
         console = driver.get_log("browser")
