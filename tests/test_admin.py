@@ -258,7 +258,13 @@ def test_organisations_made_and_changed_in_the_admin_go_through_the_services(
     client_for(caseworker)
     response = admin_browser.post(
         f"/admin/accounts/organisation/{charity.pk}/change/",
-        {"name": charity.name, "retention_years": 6, "areas": "", "require_two_factor": "on"},
+        {
+            "name": charity.name,
+            "retention_years": 6,
+            "areas": "",
+            "require_two_factor": "on",
+            "stats_threshold": 5,
+        },
     )
     assert response.status_code == 302, response.content
     charity.refresh_from_db()
@@ -272,13 +278,38 @@ def test_the_admin_never_shortens_a_retention_period(admin_browser, caseworker):
     charity = caseworker.organisation
     response = admin_browser.post(
         f"/admin/accounts/organisation/{charity.pk}/change/",
-        {"name": charity.name, "retention_years": 2, "areas": "", "is_active": "on"},
+        {
+            "name": charity.name,
+            "retention_years": 2,
+            "areas": "",
+            "is_active": "on",
+            "stats_threshold": 5,
+        },
     )
     assert response.status_code == 200  # the form again, with its error
     assert b"approved by another" in response.content
     charity.refresh_from_db()
     assert charity.retention_years == 6
     assert not AuditEvent.objects.filter(action="organisation.settings").exists()
+
+
+def test_the_admin_raises_a_statistics_threshold_but_never_below_the_floor(
+    admin_browser, caseworker
+):
+    charity = caseworker.organisation
+    change = f"/admin/accounts/organisation/{charity.pk}/change/"
+    form = {"name": charity.name, "retention_years": 6, "areas": "", "is_active": "on"}
+    refused = admin_browser.post(change, {**form, "stats_threshold": 4})
+    assert refused.status_code == 200  # the form again, with its error
+    assert b"never set below this deployment&#x27;s 5" in refused.content
+    charity.refresh_from_db()
+    assert charity.stats_threshold == 5
+    raised = admin_browser.post(change, {**form, "stats_threshold": 9})
+    assert raised.status_code == 302, raised.content
+    charity.refresh_from_db()
+    assert charity.stats_threshold == 9
+    event = AuditEvent.objects.get(action="organisation.settings", object_id=str(charity.pk))
+    assert event.changed_fields == ["stats_threshold"]
 
 
 def test_no_authenticator_secret_is_shown_in_the_admin(admin_browser, superuser):

@@ -179,6 +179,11 @@ ATTACHMENT_LIMIT_HELP = (
     "own ceiling applies above it."
 )
 
+STATS_THRESHOLD_HELP = (
+    "Published statistics withhold any count, and any median, over fewer cases than this. At "
+    "least the deployment's floor (STATS_SUPPRESSION_THRESHOLD, 5 by default), at most 100."
+)
+
 
 class OrganisationSettingsSerializer(serializers.Serializer):
     require_two_factor = serializers.BooleanField()
@@ -188,6 +193,9 @@ class OrganisationSettingsSerializer(serializers.Serializer):
     )
     areas = serializers.ListField(child=serializers.CharField(), help_text=AREAS_HELP)
     attachment_max_bytes = serializers.IntegerField(help_text=ATTACHMENT_LIMIT_HELP)
+    stats_threshold = serializers.IntegerField(
+        min_value=1, max_value=100, help_text=STATS_THRESHOLD_HELP
+    )
 
 
 class OrganisationSettingsInput(StrictInput):
@@ -209,10 +217,14 @@ class OrganisationSettingsInput(StrictInput):
         required=False,
         help_text=ATTACHMENT_LIMIT_HELP,
     )
+    stats_threshold = serializers.IntegerField(
+        min_value=1, max_value=100, required=False, help_text=STATS_THRESHOLD_HELP
+    )
 
 
 class OrganisationSettingsView(APIView):
-    """Your organisation's security and retention settings, and its areas (supervisors)."""
+    """Your organisation's security and retention settings, its areas and the threshold below
+    which its statistics are withheld (supervisors)."""
 
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.OrganisationSettings]

@@ -28,6 +28,7 @@ from permissions.querysets import shares_held
 
 from ..renderers import OrjsonRenderer
 from . import serializers as s
+from .printable import StatsHtmlRenderer
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -81,20 +82,24 @@ class StatsView(APIView):
     holds or held that started in the range (whole months only, so no day can be worked out).
     Give ``period`` (``2026``, ``2026-Q3``,
     ``2026-07``) or ``from`` and ``to`` (at most ten years); without either, this year so far.
-    ``format=csv`` or ``Accept: text/csv`` gives CSV."""
+    ``format=csv`` or ``Accept: text/csv`` gives CSV. ``format=html`` or ``Accept: text/html``
+    gives the printable return by month (``period=2026-Q3`` for a quarterly return): the same
+    figures as a page with the funnel and the months drawn as SVG, to print or save as PDF."""
 
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.Stats]
-    renderer_classes = [OrjsonRenderer, StatsCsvRenderer]
+    renderer_classes = [OrjsonRenderer, StatsCsvRenderer, StatsHtmlRenderer]
 
     def perform_content_negotiation(self, request, force=False):
-        if request.query_params.get("format") == "csv":
-            return StatsCsvRenderer(), StatsCsvRenderer.media_type
+        wanted = request.query_params.get("format")
+        for renderer in (StatsCsvRenderer, StatsHtmlRenderer):
+            if wanted == renderer.format:
+                return renderer(), renderer.media_type
         return super().perform_content_negotiation(request, force=force)
 
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code >= 400 and isinstance(
-            getattr(request, "accepted_renderer", None), StatsCsvRenderer
+            getattr(request, "accepted_renderer", None), (StatsCsvRenderer, StatsHtmlRenderer)
         ):
             # Refusals and errors keep the API's one JSON error shape.
             request.accepted_renderer = OrjsonRenderer()
@@ -107,7 +112,12 @@ class StatsView(APIView):
             OpenApiParameter("to", OpenApiTypes.DATE),
             OpenApiParameter("period", OpenApiTypes.STR, description="YYYY, YYYY-Qn or YYYY-MM."),
             OpenApiParameter("group_by", OpenApiTypes.STR, description=GROUP_BY_HELP),
-            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "csv", "html"],
+                description="html: the printable return, by month, with its charts.",
+            ),
         ],
         responses={
             (200, "application/json"): PolymorphicProxySerializer(
@@ -116,20 +126,29 @@ class StatsView(APIView):
                 resource_type_field_name=None,
             ),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV"),
+            (200, "text/html"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="The printable return: the same figures by month, the attrition "
+                "funnel and the months drawn as SVG, styled for A4 paper.",
+            ),
         },
     )
     def get(self, request):
         media = request.query_params.get("format") or "json"
-        if media not in ("json", "csv"):
-            raise ValidationError({"format": ["Use json or csv."]})
+        if media not in ("json", "csv", "html"):
+            raise ValidationError({"format": ["Use json, csv or html."]})
+        accepted = request.accepted_renderer.format
+        if accepted == "html" and request.query_params.get("group_by", "month") != "month":
+            raise ValidationError({"group_by": ["The printable return is by month."]})
         if principals.is_police_liaison(request.user):
             wanted = stats_request(
                 request.query_params, groupings=SHARE_GROUPINGS, whole_months=True
             )
-            data = selectors.force_figures(shares=shares_held(request.user), request=wanted)
+            data = selectors.force_figures(
+                force=request.user.organisation, shares=shares_held(request.user), request=wanted
+            )
         else:
             wanted = stats_request(request.query_params, groupings=CASE_GROUPINGS)
             data = selectors.organisation_figures(principal=request.user, request=wanted)
-        accepted = "csv" if isinstance(request.accepted_renderer, StatsCsvRenderer) else "json"
         stats_read_record(by=request.user, request=wanted, media=accepted)
         return Response(data)

@@ -25,6 +25,7 @@ from .models import (
 )
 from .services.api_keys import api_key_revoke
 from .services.organisations import (
+    check_stats_threshold,
     clean_areas,
     organisation_create,
     organisation_settings_update,
@@ -32,7 +33,7 @@ from .services.organisations import (
 )
 from .services.staff import staff_set_active, staff_update
 
-SETTINGS_FIELDS = ("require_two_factor", "retention_years", "areas")
+SETTINGS_FIELDS = ("require_two_factor", "retention_years", "areas", "stats_threshold")
 
 
 class OrganisationForm(forms.ModelForm):
@@ -45,6 +46,15 @@ class OrganisationForm(forms.ModelForm):
             return clean_areas(list(self.cleaned_data.get("areas") or []))
         except ValidationError as error:
             raise ValidationError(error.message_dict["areas"]) from None
+
+    def clean_stats_threshold(self):
+        value = self.cleaned_data.get("stats_threshold")
+        if value is None:
+            return value
+        try:
+            return check_stats_threshold(value)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["stats_threshold"]) from None
 
     def clean_retention_years(self):
         """Records anonymised sooner cannot come back: a shorter period is the organisation's

@@ -42,6 +42,11 @@ ROLE_FITS_KIND_SQL = """
 """
 
 
+def default_stats_threshold() -> int:
+    """A new organisation withholds what the deployment withholds."""
+    return int(settings.STATS_SUPPRESSION_THRESHOLD)
+
+
 class Organisation(Versioned):
     """A charity or a police force. Nothing crosses organisations but a consented share."""
 
@@ -83,6 +88,13 @@ class Organisation(Versioned):
         help_text="The largest file staff may attach to a case, in bytes (never above the "
         "service's ATTACHMENTS_MAX_UPLOAD_BYTES).",
     )
+    stats_threshold = models.PositiveSmallIntegerField(
+        default=default_stats_threshold,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Published statistics withhold any count, and any median, over fewer cases "
+        "than this. At least the deployment's STATS_SUPPRESSION_THRESHOLD; an organisation with "
+        "a small population raises it.",
+    )
     is_active = models.BooleanField(
         default=True,
         help_text="A deactivated organisation's staff cannot sign in and its API keys are refused.",
@@ -97,6 +109,9 @@ class Organisation(Versioned):
             ),
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[A-Z]{2,8}$"), name="organisation_code_format"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stats_threshold__gte=1), name="organisation_stats_threshold_min"
             ),
         ]
         triggers = [

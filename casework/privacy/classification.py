@@ -97,6 +97,7 @@ REGISTRY: list[Classified] = [
             "unconverted_retention_months",
             "areas",
             "attachment_max_bytes",
+            "stats_threshold",
         ),
         none=("version", "id", "is_active", "created_at"),
         reasons={

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "casework.disclosures",
     "console",
     "casework.attachments",
+    # No models: the printable statistics return's template and stylesheet.
+    "casework.stats",
 ]
 # The benchmark tooling (casework.loadtest: generate_load_data, benchmark_api, benchmark_scans)
 # is added by the development and test settings only; the production image leaves it out.
@@ -221,6 +223,10 @@ VICTIMS_CODE_DUE_SOON_DAYS = env.int("VICTIMS_CODE_DUE_SOON_DAYS", default=2)
 
 # Published statistics: any count (and any median) over fewer cases than this is withheld.
 STATS_SUPPRESSION_THRESHOLD = env.int("STATS_SUPPRESSION_THRESHOLD", default=5)
+# Published (already suppressed) figures are kept in the cache: a range that ended before today
+# for this long, one still open only briefly (casework/stats/caching.py). 0 keeps nothing.
+STATS_CACHE_CLOSED_SECONDS = env.int("STATS_CACHE_CLOSED_SECONDS", default=6 * 3600)
+STATS_CACHE_OPEN_SECONDS = env.int("STATS_CACHE_OPEN_SECONDS", default=30)
 
 # Messages to clients go through this gateway: "logging" records them (the default, for
 # development and for deployments without an SMS provider), "email" sends email-route messages.

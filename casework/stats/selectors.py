@@ -6,17 +6,19 @@ only the cases whose client lets it keep records (the latest ``store_records`` d
 grant still in force); a force counts only the shares it holds or held, from the share's own
 facts."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import (
     Aggregate,
+    BooleanField,
     Count,
     Exists,
-    F,
+    ExpressionWrapper,
     FloatField,
     Func,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -24,8 +26,10 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import TruncDate, TruncMonth, TruncQuarter, TruncYear
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
+from casework.accounts.models import Organisation
 from casework.accounts.principals import Principal
 from casework.cases.choices import Lifecycle, OffenceType, ReferralSource
 from casework.cases.lifecycles import JusticeStage, SupportStatus
@@ -36,7 +40,7 @@ from casework.court.models import JusticeDecision
 from casework.sharing.choices import ConsentScope, SharingLevel
 from casework.sharing.models import ConsentDecision, SharedCase
 
-from . import suppression
+from . import caching, suppression
 from .periods import StatsRequest
 
 J = JusticeStage
@@ -113,21 +117,29 @@ class _DaysBetween(Func):
     output_field = IntegerField()
 
 
+def _midnight(day: date) -> datetime:
+    """The moment ``day`` starts here: a range of moments lets PostgreSQL use the index on the
+    moment a case was opened, where comparing each case's local date would read them all."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def countable_cases(*, principal: Principal, start: date, end: date) -> "QuerySet[Case]":
     """The caller's organisation's cases opened from ``start`` to ``end`` whose records the
     client lets the charity keep today."""
-    latest = ConsentDecision.objects.filter(
-        case_id=OuterRef("pk"), scope=ConsentScope.STORE_RECORDS
-    ).order_by("-id")
+    in_force = Q(granted=True) & (
+        Q(review_date__isnull=True) | Q(review_date__gte=timezone.localdate())
+    )
+    # The latest decision, asked once per case: is it a grant still in force?
+    latest = (
+        ConsentDecision.objects.filter(case_id=OuterRef("pk"), scope=ConsentScope.STORE_RECORDS)
+        .order_by("-id")
+        .values(kept=ExpressionWrapper(in_force, output_field=BooleanField()))[:1]
+    )
     return (
         visible_to(Case.objects.all(), principal)
-        .filter(opened_at__date__gte=start, opened_at__date__lte=end)
-        .annotate(
-            records_granted=Subquery(latest.values("granted")[:1]),
-            records_review=Subquery(latest.values("review_date")[:1]),
-        )
-        .filter(records_granted=True)
-        .filter(Q(records_review__isnull=True) | Q(records_review__gte=timezone.localdate()))
+        .filter(opened_at__gte=_midnight(start), opened_at__lt=_midnight(end + timedelta(days=1)))
+        .annotate(records_kept=Subquery(latest))
+        .filter(records_kept=True)
     )
 
 
@@ -195,21 +207,10 @@ def _case_groups(group_by: str) -> dict[str, Q]:
     }
 
 
-def _opened(cases: "QuerySet[Case]", group_by: str) -> list[tuple[str, int]]:
-    if group_by in _TRUNC:
-        return _by_period(cases, "opened_at", group_by)
-    return _by_choices(cases, _case_groups(group_by))
-
-
-def _funnel_and_exits(cases: "QuerySet[Case]") -> dict[str, int]:
-    figures = {f"stage_{name}": Count("pk", filter=_reached(stages)) for name, stages in FUNNEL}
-    figures |= {f"exit_{name}": Count("pk", filter=Q(justice_stage=stage)) for name, stage in EXITS}
-    figures["total"] = Count("pk")
-    result: dict[str, int] = cases.aggregate(**figures)
-    return result
-
-
-def _medians(cases: "QuerySet[Case]") -> dict[str, tuple[float | None, int]]:
+def _days_from_report() -> tuple[_DaysBetween, _DaysBetween]:
+    """For each case, the days from its report to its first charge and to its first verdict:
+    expressions used inside the aggregates themselves, so the one pass is not wrapped in a
+    subquery (which the funnel's own subqueries could not see through)."""
     reported = CaseTransition.objects.filter(
         case_id=OuterRef("pk"), lifecycle=Lifecycle.JUSTICE, to_state=J.REPORTED
     )
@@ -220,37 +221,95 @@ def _medians(cases: "QuerySet[Case]") -> dict[str, tuple[float | None, int]]:
             qs.order_by().values("case_id").annotate(first=Min(field)).values("first")[:1]
         )
 
-    timed = cases.annotate(
-        reported_on=TruncDate(first(reported, "occurred_at")),
-        charged_on=first(decisions.filter(kind=JusticeDecisionKind.CHARGE), "decided_on"),
-        verdict_on=first(decisions.filter(kind=JusticeDecisionKind.VERDICT), "decided_on"),
-    ).annotate(
-        to_charge=_DaysBetween(F("charged_on"), F("reported_on")),
-        to_verdict=_DaysBetween(F("verdict_on"), F("reported_on")),
-    )
-    figures = timed.aggregate(
-        charge_median=Median("to_charge", filter=Q(to_charge__gte=0)),
-        charge_cases=Count("pk", filter=Q(to_charge__gte=0)),
-        verdict_median=Median("to_verdict", filter=Q(to_verdict__gte=0)),
-        verdict_cases=Count("pk", filter=Q(to_verdict__gte=0)),
-    )
-    return {
-        "report_to_charge": (figures["charge_median"], figures["charge_cases"]),
-        "report_to_verdict": (figures["verdict_median"], figures["verdict_cases"]),
+    reported_on = TruncDate(first(reported, "occurred_at"))
+    charged_on = first(decisions.filter(kind=JusticeDecisionKind.CHARGE), "decided_on")
+    verdict_on = first(decisions.filter(kind=JusticeDecisionKind.VERDICT), "decided_on")
+    return _DaysBetween(charged_on, reported_on), _DaysBetween(verdict_on, reported_on)
+
+
+def _periods(group_by: str, start: date, end: date) -> dict[str, Q]:
+    """Each month, quarter or year the range touches, as the moments it spans within the range
+    (local time, as ``_midnight``)."""
+    step = {"month": 1, "quarter": 3, "year": 12}[group_by]
+    first_month = (start.month - 1) // step * step + 1
+    groups: dict[str, Q] = {}
+    year, month = start.year, first_month
+    while date(year, month, 1) <= end:
+        following = (year + (month + step - 1) // 12, (month + step - 1) % 12 + 1)
+        begins = max(start, date(year, month, 1))
+        ends = min(end + timedelta(days=1), date(following[0], following[1], 1))
+        key = _period_key(group_by, date(year, month, 1))
+        groups[key] = Q(opened_at__gte=_midnight(begins), opened_at__lt=_midnight(ends))
+        year, month = following
+    return groups
+
+
+def _opened_groups(group_by: str, start: date, end: date) -> dict[str, Q]:
+    if group_by in _TRUNC:
+        return _periods(group_by, start, end)
+    return _case_groups(group_by)
+
+
+def _one_pass(cases: "QuerySet[Case]", request: StatsRequest) -> dict[str, Any]:
+    """The funnel, its exits, the total, the medians and the opened table by the grouping, in
+    one aggregate over the countable cases: each further pass would work out again which cases
+    may be counted."""
+    figures: dict[str, Any] = {
+        f"stage_{name}": Count("pk", filter=_reached(stages)) for name, stages in FUNNEL
     }
+    figures |= {f"exit_{name}": Count("pk", filter=Q(justice_stage=stage)) for name, stage in EXITS}
+    figures["total"] = Count("pk")
+    to_charge, to_verdict = _days_from_report()
+    figures |= {
+        "charge_median": Median(to_charge, filter=GreaterThanOrEqual(to_charge, 0)),
+        "charge_cases": Count("pk", filter=GreaterThanOrEqual(to_charge, 0)),
+        "verdict_median": Median(to_verdict, filter=GreaterThanOrEqual(to_verdict, 0)),
+        "verdict_cases": Count("pk", filter=GreaterThanOrEqual(to_verdict, 0)),
+    }
+    figures |= {
+        f"opened_{index}": Count("pk", filter=q, distinct=True)
+        for index, q in enumerate(
+            _opened_groups(request.group_by, request.start, request.end).values()
+        )
+    }
+    result: dict[str, Any] = cases.aggregate(**figures)
+    return result
 
 
-def organisation_figures(*, principal: Principal, request: StatsRequest) -> dict[str, object]:
+def organisation_figures(*, principal: Principal, request: StatsRequest) -> dict[str, Any]:
     """The charity's published figures for ``request``: cases opened by the grouping, the
-    attrition funnel and the medians, every one suppressed as ``suppression`` says."""
-    limit = suppression.threshold()
+    attrition funnel and the medians, every one suppressed as ``suppression`` says, kept in the
+    cache for the organisation and range (``caching``)."""
+    organisation = principal.organisation
+    limit = suppression.threshold(organisation.stats_threshold if organisation else None)
+    return caching.cached_figures(
+        kind="charity",
+        organisation_id=principal.organisation_id,
+        request=request,
+        threshold=limit,
+        compute=lambda: _organisation_figures(principal=principal, request=request, limit=limit),
+    )
+
+
+def _organisation_figures(
+    *, principal: Principal, request: StatsRequest, limit: int
+) -> dict[str, Any]:
     cases = countable_cases(principal=principal, start=request.start, end=request.end)
-    funnel = _funnel_and_exits(cases)
+    funnel = _one_pass(cases, request)
     total = funnel["total"]
-    opened = suppression.suppress_table(_opened(cases, request.group_by), total, limit=limit)
+    groups = _opened_groups(request.group_by, request.start, request.end)
+    counts = [
+        (key, funnel[f"opened_{index}"])
+        for index, key in enumerate(groups)
+        if funnel[f"opened_{index}"]
+    ]
+    opened = suppression.suppress_table(counts, total, limit=limit)
     stages = [(name, funnel[f"stage_{name}"]) for name, _stages in FUNNEL]
     exits = [(name, funnel[f"exit_{name}"]) for name, _stage in EXITS]
-    medians = _medians(cases)
+    medians = {
+        "report_to_charge": (funnel["charge_median"], funnel["charge_cases"]),
+        "report_to_verdict": (funnel["verdict_median"], funnel["verdict_cases"]),
+    }
     return {
         "from": request.start,
         "to": request.end,
@@ -276,13 +335,30 @@ def _share_groups(group_by: str) -> dict[str, Q]:
     return {value: Q(level=value) for value in SharingLevel.values}
 
 
-def force_figures(*, shares: "QuerySet[SharedCase]", request: StatsRequest) -> dict[str, object]:
+def force_figures(
+    *, force: Organisation, shares: "QuerySet[SharedCase]", request: StatsRequest
+) -> dict[str, Any]:
     """A force's published figures: its shares (``shares``, those it holds or held, as
     ``permissions`` answers) that started in the range, by the grouping, from the share's facts
-    alone."""
-    limit = suppression.threshold()
+    alone. They count the records of the charities that shared them, so they are withheld
+    under the highest threshold of the force and those charities. Kept in the cache for the
+    force and range (``caching``)."""
+    return caching.cached_figures(
+        kind="force",
+        organisation_id=force.pk,
+        request=request,
+        threshold=suppression.threshold(force.stats_threshold),
+        compute=lambda: _force_figures(force=force, shares=shares, request=request),
+    )
+
+
+def _force_figures(
+    *, force: Organisation, shares: "QuerySet[SharedCase]", request: StatsRequest
+) -> dict[str, Any]:
     rows = shares.filter(started_at__date__gte=request.start, started_at__date__lte=request.end)
-    total = rows.count()
+    found = rows.aggregate(total=Count("pk"), charities=Max("case__organisation__stats_threshold"))
+    total = found["total"]
+    limit = suppression.threshold(force.stats_threshold, found["charities"])
     if request.group_by in _TRUNC:
         counts = _by_period(rows, "started_at", request.group_by)
     else:

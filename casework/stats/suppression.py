@@ -10,8 +10,10 @@ among the stage before, the step between two stages is a count too and is guarde
 A median over fewer cases than the
 threshold is withheld as well.
 
-There is no switch: every published figure goes through here, and the threshold is a
-deployment setting at least 1, never a request parameter."""
+There is no switch: every published figure goes through here, and the threshold is never a
+request parameter. The deployment's ``STATS_SUPPRESSION_THRESHOLD`` (at least 1) is the floor;
+an organisation may raise its own (``Organisation.stats_threshold``), and figures drawn from
+several organisations' records are published under the highest of theirs."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,11 +43,18 @@ class Table:
         }
 
 
-def threshold() -> int:
+def floor() -> int:
     value = int(settings.STATS_SUPPRESSION_THRESHOLD)
     if value < 1:
         raise ValueError("STATS_SUPPRESSION_THRESHOLD must be at least 1.")
     return value
+
+
+def threshold(*raised: int | None) -> int:
+    """The threshold figures are published under: the deployment's floor, or the highest of the
+    organisations' own (``raised``) whose records the figures count, whichever is higher. An
+    organisation's value below the floor (the floor was raised since) counts for nothing."""
+    return max([floor(), *(value for value in raised if value is not None)])
 
 
 def suppress_table(counts: Sequence[tuple[str, int]], total: int, *, limit: int) -> Table:

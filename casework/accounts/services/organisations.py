@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +12,7 @@ from casework.accounts.principals import Actor, Principal
 from casework.audit.services import audit_record
 from casework.core.unset import UNSET, Unset, given
 from casework.court.models import CalendarFeed
+from casework.stats import caching
 
 from ..models import Organisation
 from ._validation import full_clean
@@ -91,6 +93,21 @@ def clean_areas(areas: object) -> list[str]:
     return cleaned
 
 
+def check_stats_threshold(value: int) -> int:
+    """An organisation may withhold more of its statistics than the deployment does, never
+    less: the deployment's ``STATS_SUPPRESSION_THRESHOLD`` is the floor."""
+    floor = int(settings.STATS_SUPPRESSION_THRESHOLD)
+    if value < floor:
+        raise ValidationError(
+            {
+                "stats_threshold": [
+                    f"The threshold can be raised, never set below this deployment's {floor}."
+                ]
+            }
+        )
+    return value
+
+
 @transaction.atomic
 def organisation_settings_update(
     *,
@@ -101,10 +118,12 @@ def organisation_settings_update(
     unconverted_retention_months: int | Unset = UNSET,
     areas: Sequence[str] | Unset = UNSET,
     attachment_max_bytes: int | Unset = UNSET,
+    stats_threshold: int | Unset = UNSET,
 ) -> Organisation:
     """A supervisor's settings: whether staff must use two-factor sign-in, how long closed cases
     are kept before they are anonymised (and referrals and clients that never became a case),
-    and the areas a case can be placed in. Changes those given. A retention period is only
+    the areas a case can be placed in, and below how many cases its statistics are withheld
+    (never below the deployment's floor). Changes those given. A retention period is only
     lengthened here: shortening one waits for a second supervisor (``retention``)."""
     changes = given(
         require_two_factor=require_two_factor,
@@ -112,6 +131,11 @@ def organisation_settings_update(
         unconverted_retention_months=unconverted_retention_months,
         areas=areas if isinstance(areas, Unset) else clean_areas(areas),
         attachment_max_bytes=attachment_max_bytes,
+        stats_threshold=(
+            stats_threshold
+            if isinstance(stats_threshold, Unset)
+            else check_stats_threshold(stats_threshold)
+        ),
     )
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     shorter = shortened(locked, changes)
@@ -121,4 +145,6 @@ def organisation_settings_update(
     refuse_shortening(shorter)
     locked.save()
     audit_record(actor=by, action="organisation.settings", target=locked, changed_fields=changes)
+    if "stats_threshold" in changes:
+        transaction.on_commit(caching.thresholds_changed)
     return locked

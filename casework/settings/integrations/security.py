@@ -17,7 +17,8 @@ AXES_SENSITIVE_PARAMETERS = ["password", "otp", "current_password", "new_passwor
 # which renders its own page, is not installed; the admin login shows its usual refusal.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 
-# The cache holds throttle counters only: never personal data.
+# The cache holds throttle counters and published statistics (aggregates already suppressed,
+# casework/stats/caching.py) only: never personal data.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
