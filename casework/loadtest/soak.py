@@ -96,6 +96,7 @@ class Report:
     checks: dict[str, tuple[bool, str]]
     memory: dict[str, tuple[int, int]]  # role: (processes, peak RSS of the largest in KiB)
     notes: list[str]
+    locks: list[tuple[int, int]] = field(default_factory=list)  # (held, waiting) samples
 
     @property
     def passed(self) -> bool:
@@ -203,11 +204,15 @@ def _rows(payload: dict) -> list[dict]:
     return [row for row in rows if isinstance(row, dict)]
 
 
-def sign_in(base: str, password: str) -> list[Person]:
+# The people of one charity only: all their writes take the one audit chain lock.
+ONE_ORGANISATION = ["demo.caseworker", "demo.isva", "demo.supervisor"]
+
+
+def sign_in(base: str, password: str, usernames: list[str] = PEOPLE) -> list[Person]:
     people = []
     from casework.accounts.models import Organisation
 
-    for username in PEOPLE:
+    for username in usernames:
         status, payload = request(
             "POST", f"{base}/api/v1/auth/login/", body={"username": username, "password": password}
         )
@@ -533,6 +538,14 @@ def peak_kib(pid: int) -> int:
     return 0
 
 
+# Advisory locks of this database (the audit chains' are the ones taken under load): how many
+# are held now, and how many sessions wait for one.
+LOCKS = (
+    "SELECT count(*) FILTER (WHERE granted), count(*) FILTER (WHERE NOT granted) FROM pg_locks "
+    "WHERE locktype = 'advisory' "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
 # --- the checks ------------------------------------------------------------------------------
 
 
@@ -630,6 +643,7 @@ def run(
     faults: bool,
     writes_only: bool,
     storm: int,
+    one_organisation: bool = False,
     log_dir: Path,
     say: Callable[[str], None],
 ) -> Report:
@@ -639,7 +653,7 @@ def run(
     problems = unreachable(base, cache_port)
     if problems:
         raise Refused("\n".join(problems))
-    people = sign_in(base, password)
+    people = sign_in(base, password, ONE_ORGANISATION if one_organisation else PEOPLE)
     run_id = uuid.uuid4().hex[:8]
     driver = Driver(base, run_id, writes_only=writes_only)
     since = timezone.now()
@@ -709,7 +723,30 @@ def run(
         threading.Thread(target=driver.loop, args=(people[n % len(people)], until, n), daemon=True)
         for n in range(concurrency)
     ]
+    lock_samples: list[tuple[int, int]] = []
+
+    def waiting_for_locks() -> None:
+        """Five times a second: whether an advisory lock (an audit chain's) is held, and how
+        many sessions wait for one."""
+        from django.db import connection
+
+        from casework.core.database_roles import as_owner
+
+        try:
+            # As the owner: the runtime role is not shown what other sessions wait for.
+            with as_owner(), connection.cursor() as cursor:
+                while time.monotonic() < until:
+                    cursor.execute(LOCKS)
+                    held, waiting = cursor.fetchone()
+                    lock_samples.append((held, waiting))
+                    time.sleep(0.2)
+        except Exception as error:  # the storm may refuse it a connection for a moment
+            notes.append(f"lock sampling stopped: {_reason(error)}")
+        finally:
+            connection.close()
+
     threads.append(threading.Thread(target=beat, daemon=True))
+    threads.append(threading.Thread(target=waiting_for_locks, daemon=True))
     if faults:
         threads.append(threading.Thread(target=inject, daemon=True))
     say(f"soak {run_id}: {concurrency} clients for {minutes:g} minute(s) against {base}")
@@ -740,7 +777,9 @@ def run(
         notes.append(
             f"the private cache now runs as process {restarted_cache.pid}, started by the soak"
         )
-    return Report(elapsed, driver.samples, driver.writes, windows, checks, memory, notes)
+    return Report(
+        elapsed, driver.samples, driver.writes, windows, checks, memory, notes, lock_samples
+    )
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -766,6 +805,23 @@ def render(report: Report) -> list[str]:
         lines.append(
             f"{kind:<16}{len(values):>8}"
             f"{percentile(values, 50):>10.0f}{percentile(values, 99):>10.0f}"
+        )
+    refused = Counter((s.kind, s.status) for s in report.samples if not 200 <= s.status < 300)
+    if refused:
+        lines.append(
+            "not 2xx by kind: "
+            + ", ".join(
+                f"{kind} {status or 'no answer'}: {n}"
+                for (kind, status), n in sorted(refused.items())
+            )
+        )
+    if report.locks:
+        held = sum(1 for h, _ in report.locks if h) / len(report.locks)
+        waiting = sum(w for _, w in report.locks) / len(report.locks)
+        most = max(w for _, w in report.locks)
+        lines.append(
+            f"audit chain locks: held in {held:.0%} of samples, "
+            f"{waiting:.1f} session(s) waiting on average, at most {most}"
         )
     statuses = Counter(sample.status for sample in report.samples)
     lines.append(

@@ -37,6 +37,11 @@ class Command(BaseCommand):
             "are always left free)",
         )
         parser.add_argument(
+            "--one-organisation",
+            action="store_true",
+            help="only the people of one charity (the demo's), whose writes share one audit chain",
+        )
+        parser.add_argument(
             "--writes-only",
             action="store_true",
             help="only audited writes (notes, contacts, consents, police updates)",
@@ -52,6 +57,7 @@ class Command(BaseCommand):
         no_faults,
         writes_only,
         storm,
+        one_organisation,
         **options,
     ):
         if minutes <= 0 or concurrency < 1:
@@ -72,6 +78,7 @@ class Command(BaseCommand):
                 faults=not no_faults,
                 writes_only=writes_only,
                 storm=storm,
+                one_organisation=one_organisation,
                 log_dir=Path(settings.BASE_DIR) / "var",
                 say=self.stdout.write,
             )
