@@ -78,6 +78,7 @@ class Person:
     organisation: str
     police: bool
     cases: list[str] = field(default_factory=list)
+    postable: list[str] = field(default_factory=list)  # a liaison's shares that take updates
 
 
 @dataclass
@@ -230,7 +231,17 @@ def sign_in(base: str, password: str, usernames: list[str] = PEOPLE) -> list[Per
         path = "shared-cases" if person.police else "cases"
         status, page = request("GET", f"{base}/api/v1/{path}/?page_size=50", token=person.token)
         person.cases = [str(row["id"]) for row in _rows(page) if "id" in row]
-        if not person.police:
+        if person.police:
+            # An intelligence-only share takes no updates (404): only the others are posted to.
+            person.postable = [
+                share
+                for share in person.cases
+                if request(
+                    "GET", f"{base}/api/v1/shared-cases/{share}/updates/", token=person.token
+                )[0]
+                == 200
+            ]
+        else:
             person.cases = [c for c in person.cases if _open(base, person, c)]
         if not person.cases:
             raise Refused(
@@ -340,12 +351,15 @@ class Driver:
             self.timed("shared_list", "GET", "/api/v1/shared-cases/?page_size=25", person)
         elif roll < 0.7:
             self.timed("shared_detail", "GET", f"/api/v1/shared-cases/{share}/", person)
-        else:
+        elif person.postable:
             marker = self._marker()
             body = {"kind": "investigation", "body": marker}
+            share = rng.choice(person.postable)
             self.write(
                 "police_update", f"/api/v1/shared-cases/{share}/updates/", person, body, marker
             )
+        else:
+            self.timed("shared_detail", "GET", f"/api/v1/shared-cases/{share}/", person)
 
     def loop(self, person: Person, until: float, seed: int) -> None:
         rng = random.Random(seed)  # noqa: S311 - a load mix, not a secret
