@@ -130,7 +130,7 @@ def unreachable(base: str, cache_port: int | None) -> list[str]:
 
     lines = []
     try:
-        urllib.request.urlopen(f"{base}/healthz", timeout=5)  # noqa: S310
+        urllib.request.urlopen(f"{base}/healthz", timeout=5)  # noqa: S310  # nosec B310 (http(s) only: check_target)
     except (OSError, ValueError) as error:
         lines.append(f"The API at {base} does not answer ({_reason(error)}).")
     try:
@@ -183,7 +183,7 @@ def request(
     data = json.dumps(body).encode() if body is not None else None
     call = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310
     try:
-        with urllib.request.urlopen(call, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(call, timeout=timeout) as response:  # noqa: S310  # nosec B310
             raw = response.read()
             return response.status, _json(raw)
     except urllib.error.HTTPError as error:
