@@ -38,7 +38,8 @@ class WorkerProcess:
     consume so it never takes the session worker's tasks, ``env`` on top of the test settings'
     environment (``TEST_CELERY_BROKER_URL`` there points it at another broker) and, to be
     killed as a whole, ``own_process_group``. ``control`` is the Celery app that pings it (one
-    configured for its broker)."""
+    configured for its broker). ``include`` names more modules for it to load
+    (``tests.support.pause`` holds it still at a point a test chooses)."""
 
     def __init__(
         self,
@@ -49,6 +50,7 @@ class WorkerProcess:
         env: dict[str, str] | None = None,
         own_process_group: bool = False,
         control=None,
+        include: tuple[str, ...] = (),
     ) -> None:
         self.concurrency = concurrency
         self.process: subprocess.Popen | None = None
@@ -59,6 +61,7 @@ class WorkerProcess:
         self.extra_env = dict(env or {})
         self.own_process_group = own_process_group
         self.control = control
+        self.include = include
 
     def _app(self):
         if self.control is not None:
@@ -103,6 +106,7 @@ class WorkerProcess:
                 self.hostname,
                 "--without-gossip",
                 "--without-mingle",
+                *([f"--include={','.join(self.include)}"] if self.include else []),
             ],
             cwd=ROOT,
             env=env,

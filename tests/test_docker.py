@@ -55,6 +55,22 @@ def test_the_worker_service_can_be_scaled():
     assert "ports" not in worker
 
 
+def _seconds(period: str) -> int:
+    match = re.fullmatch(r"(\d+)s", period)
+    assert match, period
+    return int(match.group(1))
+
+
+def test_a_stopped_api_or_worker_is_given_time_to_finish_what_it_holds():
+    from django.conf import settings
+
+    from casework import gunicorn_conf
+
+    services = compose()["services"]
+    assert _seconds(services["api"]["stop_grace_period"]) > gunicorn_conf.graceful_timeout
+    assert _seconds(services["worker"]["stop_grace_period"]) > settings.CELERY_TASK_TIME_LIMIT
+
+
 def test_entrypoint_runs_the_projects_real_wsgi_and_celery_apps():
     text = (DOCKER / "entrypoint.sh").read_text()
     assert "gunicorn casework.wsgi" in text

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 # The benchmark tooling (casework.loadtest: generate_load_data, benchmark_api, benchmark_scans)
 # is added by the development and test settings only; the production image leaves it out.
 LOADTEST_APPS = ["casework.loadtest"]
+# Hosts besides loopback that ``soak`` may drive (a staging machine kept for load tests).
+SOAK_TEST_HOSTS = env.list("SOAK_TEST_HOSTS", default=[])
 
 MIDDLEWARE = [
     "casework.middleware.RequestIdMiddleware",
