@@ -7,11 +7,13 @@ another body, or on another record's route, is refused with 409. A refusal is ne
 key is free again with nothing written."""
 
 import functools
+import hashlib
 import json
 import re
 from collections.abc import Callable
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -48,6 +50,36 @@ def _key(request) -> str | None:
     return key
 
 
+def _body(request) -> object:
+    """What a retry must repeat: the body as parsed, with an uploaded file standing as its name,
+    type and a digest of its bytes (a file is never kept with the key)."""
+    if not request.FILES:
+        return request.data
+    body: dict[str, object] = {}
+    for name in request.data:
+        values = (
+            request.data.getlist(name) if hasattr(request.data, "getlist") else [request.data[name]]
+        )
+        body[name] = [
+            _file_fingerprint(value) if isinstance(value, UploadedFile) else value
+            for value in values
+        ]
+    return body
+
+
+def _file_fingerprint(upload: UploadedFile) -> dict[str, object]:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return {
+        "file": upload.name,
+        "type": upload.content_type,
+        "size": upload.size,
+        "sha256": digest.hexdigest(),
+    }
+
+
 def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
     """Makes a create handler safe to retry under an ``Idempotency-Key``, and documents the
     header on it."""
@@ -74,7 +106,7 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
                 key=key,
                 # The route names the record created under (a case, a client), so one key
                 # sent to two of them is two requests, and the second is refused.
-                payload={"path": request.path, "body": request.data},
+                payload={"path": request.path, "body": _body(request)},
                 produce=produce,
             )
         except NotStored as refused:

@@ -28,6 +28,7 @@ from ..base import CaseworkViewSet, principal_of, restrict_action, visible_or_40
 from ..cases.views import CaseChildViewSet
 from ..concurrency import ETagRetrieveMixin, if_match, record_etag, with_etag
 from ..errors import error_body
+from ..idempotency import idempotent
 from ..parsers import StrictJSONParser
 from . import serializers as s
 from .uploads import InMemoryOnlyUploadHandler
@@ -105,6 +106,7 @@ class AttachmentViewSet(
         request={"multipart/form-data": s.AttachmentUploadInput},
         responses={201: s.AttachmentOutput},
     )
+    @idempotent
     def create(self, request, case_id=None):
         case = self.get_case()
         data = s.AttachmentUploadInput(data=request.data)

@@ -1,6 +1,7 @@
 """A file kept on a case comes back byte for byte, and is nowhere in plaintext meanwhile."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from casework.attachments.models import Attachment
@@ -140,3 +141,28 @@ def test_a_file_of_several_megabytes_is_kept_and_comes_back_whole(as_caseworker,
     created = upload(as_caseworker, case, big, "chat-export.txt")
     assert created.status_code == 201, created.json()
     assert _body(_download(as_caseworker, case, created.json()["id"])) == big
+
+
+def test_a_retried_upload_is_stored_once_and_another_file_under_its_key_is_refused(
+    as_caseworker, case, attachment_storage
+):
+    def send(content: bytes):
+        part = SimpleUploadedFile("note.txt", content, content_type="text/plain")
+        return as_caseworker.post(
+            url(case),
+            {"file": part, "kind": "evidence"},
+            format="multipart",
+            HTTP_IDEMPOTENCY_KEY="upload-1",
+        )
+
+    first = send(TEXT)
+    assert first.status_code == 201, first.json()
+    again = send(TEXT)
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+
+    other = send(TEXT + b"A second page.\n")
+    assert other.status_code == 409, other.json()
+    assert Attachment.objects.filter(case=case).count() == 1
+    assert len(stored_files(attachment_storage)) == 1
