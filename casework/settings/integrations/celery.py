@@ -80,6 +80,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=15),
         "options": {"expires": 14 * 60},
     },
+    "expire-alerts": {
+        "task": "casework.alerts.tasks.expire_alerts",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 59 * 60},
+    },
     "expire-approvals": {
         "task": "casework.approvals.tasks.expire_approvals",
         "schedule": timedelta(minutes=15),
