@@ -15,6 +15,7 @@ from casework.accounts.services.organisations import (
 )
 from casework.accounts.services.staff import staff_create
 
+from .alerts import seed_alerts
 from .cases import NORTH_CLIENTS, seed_cases, seed_court_and_support, seed_sharing
 
 
@@ -96,6 +97,11 @@ def seed(*, password: str) -> list[DemoLogin]:
         police_officer=users["demo.police"],
     )
     seed_court_and_support(organisation=organisations["DEMO"], isva=users["demo.isva"])
+    seed_alerts(
+        organisation=organisations["DEMO"],
+        caseworker=users["demo.caseworker"],
+        supervisor=users["demo.supervisor"],
+    )
     seed_cases(
         organisation=organisations["NOT"],
         caseworker=users["north.caseworker"],
