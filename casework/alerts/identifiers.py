@@ -42,8 +42,11 @@ def normalise_handle(raw: str) -> str:
     case does not count."""
     value = raw.strip()
     if "://" in value or value.lower().startswith("www."):
-        parts = urlsplit(value if "://" in value else f"https://{value}")
-        host = (parts.hostname or "").removeprefix("www.")
+        try:
+            parts = urlsplit(value if "://" in value else f"https://{value}")
+            host = (parts.hostname or "").removeprefix("www.")
+        except ValueError:  # a malformed address, such as an unclosed "["
+            host = ""
         if not host or "." not in host:
             raise ValidationError(
                 "This is not a profile address we can read.", code="invalid_handle"

@@ -54,6 +54,17 @@ def test_an_email_matches_in_any_case(as_checker_key, alert):
     assert body["matches"] is True
 
 
+def test_a_profile_address_matches_however_it_is_written(
+    as_caseworker, as_reviewer, as_checker_key, case
+):
+    handle = [{"kind": "handle", "value": "https://www.Instagram.com/Some.One/"}]
+    alert = published(as_caseworker, as_reviewer, case, identifiers=handle)
+    for written in ["instagram.com/some.one", "http://instagram.com/SOME.ONE"]:
+        body = check(as_checker_key, written, kind="handle").json()
+        assert body["alerts"] == [alert["reference"]], written
+    assert check(as_checker_key, "@some.one", kind="handle").json()["matches"] is False
+
+
 def test_the_charitys_staff_may_check(as_isva, alert):
     assert check(as_isva, "07700900123", end_user=None).json()["count"] == 1
 

@@ -96,6 +96,7 @@ def test_the_clients_address_is_refused(as_caseworker, case, caseworker):
         {"kind": "email", "value": "not-an-email"},
         {"kind": "vehicle", "value": "!!"},
         {"kind": "handle", "value": "two words"},
+        {"kind": "handle", "value": "http://[unclosed"},
     ],
 )
 def test_an_unreadable_identifier_is_refused_naming_the_field(as_caseworker, case, identifier):
