@@ -34,6 +34,13 @@ class AlertDraftInput(StrictInput):
         default=False,
         help_text="Show the identifiers in the feed; otherwise only the checker uses them.",
     )
+    revises = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A published alert of this case: the draft is then a revision of it, and once "
+        "approved its content replaces that alert's (which becomes updated).",
+    )
 
 
 class AlertSubmitInput(StrictInput):
@@ -55,6 +62,7 @@ class AlertOutput(serializers.ModelSerializer):
         slug_field="username", read_only=True, allow_null=True
     )
     approval = serializers.UUIDField(source="approval_id", read_only=True, allow_null=True)
+    revises = serializers.UUIDField(source="revises_id", read_only=True, allow_null=True)
     identifiers = IdentifierOutput(many=True, read_only=True)
 
     class Meta:
@@ -69,6 +77,7 @@ class AlertOutput(serializers.ModelSerializer):
             "week_of",
             "identifiers",
             "show_identifiers",
+            "revises",
             "author",
             "created_at",
             "updated_at",
@@ -95,6 +104,7 @@ class FeedAlert(serializers.Serializer):
     offender_description = serializers.CharField(allow_null=True)
     identifiers = serializers.SerializerMethodField()
     published_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField(help_text="When it was published, updated or retracted.")
     retracted_at = serializers.DateTimeField(allow_null=True)
 
     @extend_schema_field(IdentifierOutput(many=True))

@@ -32,7 +32,8 @@ from . import serializers as s
 
 class CaseAlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChildViewSet):
     """Alerts drafted from this case to warn others, with the client's ``warn_others`` consent.
-    ``POST`` drafts one (refused, naming the field, if it carries anything of the client);
+    ``POST`` drafts one (refused, naming the field, if it carries anything of the client), or
+    with ``revises`` a revision of a published one;
     ``submit/`` proposes publishing it, for a supervisor who did not write it to approve under
     ``approvals/``; ``retract/`` takes it back. The case keeps the link; subscribers never see
     it."""
@@ -55,8 +56,22 @@ class CaseAlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseChi
         case = self.get_case()
         data = s.AlertDraftInput(data=request.data)
         data.is_valid(raise_exception=True)
-        alert = services.alert_draft(case=case, by=request.user, **data.validated_data)
+        values = dict(data.validated_data)
+        revised = values.pop("revises", None)
+        if revised is not None:
+            values["revises"] = self._revised(case, revised)
+        alert = services.alert_draft(case=case, by=request.user, **values)
         return Response(self.output(alert).data, status=status.HTTP_201_CREATED)
+
+    def _revised(self, case: Case, pk) -> Alert:
+        found = (
+            selectors.case_alerts(principal=principal_of(self.request), case=case, action="change")
+            .filter(pk=pk)
+            .first()
+        )
+        if found is None:
+            raise ValidationError({"revises": ["No alert of this case has this id."]})
+        return found
 
     @extend_schema(request=s.AlertSubmitInput, responses={201: ApprovalOutput})
     @action(detail=True, methods=["post"])

@@ -2,12 +2,18 @@ from django.db import models
 
 
 class AlertStatus(models.TextChoices):
+    """An alert's life: draft, in review, published, then updated (a revision was approved and
+    applied to it), retracted or expired. A revision is drafted and reviewed like an alert; once
+    approved its content replaces the published alert's, which keeps its reference, and the
+    revision itself is marked applied."""
+
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in_review", "Waiting for a second person's review"
     PUBLISHED = "published", "Published"
     UPDATED = "updated", "Published, then updated"
     RETRACTED = "retracted", "Retracted"
     EXPIRED = "expired", "Expired"
+    APPLIED = "applied", "A revision, applied to the published alert it revised"
 
 
 # What the charity's staff may still edit.

@@ -45,6 +45,14 @@ class Alert(models.Model):
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    revises = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        help_text="The published alert this draft would update, once approved.",
+    )
     approval = models.ForeignKey(
         "approvals.Approval",
         on_delete=models.PROTECT,

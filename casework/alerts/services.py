@@ -118,9 +118,11 @@ def alert_draft(
     offender_description: str = "",
     identifiers: Sequence[Mapping[str, str]] = (),
     show_identifiers: bool = False,
+    revises: Alert | None = None,
 ) -> Alert:
     """A draft from a case whose client agreed to warn others; refused, with nothing kept, when
-    it carries anything of the client."""
+    it carries anything of the client. With ``revises`` (a published alert of the same case) it
+    is a revision: approved, its content replaces that alert's."""
     locked = (
         Case.objects.select_for_update().select_related("organisation", "client").get(pk=case.pk)
     )
@@ -130,8 +132,11 @@ def alert_draft(
     pairs = normalised_pairs(identifiers)
     texts = {"what_happened": what_happened, "offender_description": offender_description}
     check_not_the_reporter(locked.client, texts=texts, identifiers=pairs)
+    if revises is not None and (revises.case_id != locked.pk or revises.status not in LIVE):
+        raise ValidationError({"revises": ["Only a published alert of this case can be revised."]})
     now = timezone.now()
     alert = Alert(
+        revises=revises,
         reference=_new_reference(),
         organisation=locked.organisation,
         case=locked,
@@ -148,7 +153,8 @@ def alert_draft(
     alert.full_clean()
     alert.save()
     _store_identifiers(alert, pairs)
-    _audit(alert, by, "alert.draft", identifiers=len(pairs))
+    revised = {"revises": revises.reference} if revises is not None else {}
+    _audit(alert, by, "alert.draft", identifiers=len(pairs), **revised)
     return alert
 
 
@@ -163,6 +169,13 @@ def _lock(alert: Alert) -> Alert:
 def _description(alert: Alert) -> str:
     shown = "shown in the feed" if alert.show_identifiers else "for the checker only"
     count = alert.identifiers.count()
+    if alert.revises is not None:
+        return (
+            f"Update published alert {alert.revises.reference} from case "
+            f"{alert.case.reference} with revision {alert.reference}: in {alert.area}, week of "
+            f"{alert.week_of.isoformat()}, with {count} identifier(s) {shown}. Read the "
+            "revision in full on the case before approving."
+        )
     return (
         f"Publish alert {alert.reference} from case {alert.case.reference} to the charity's "
         f"subscribers, in {alert.area}, week of {alert.week_of.isoformat()}, with {count} "
@@ -248,6 +261,8 @@ def enact_alert_publication(approval: Approval, by: User) -> dict[str, Any]:
         identifiers=[(i.kind, i.value) for i in alert.identifiers.all()],
     )
     now = timezone.now()
+    if alert.revises_id is not None:
+        return _apply_revision(alert, approval=approval, by=by, now=now)
     alert.status = AlertStatus.PUBLISHED
     alert.published_at = now
     alert.reviewed_by = by
@@ -256,6 +271,38 @@ def enact_alert_publication(approval: Approval, by: User) -> dict[str, Any]:
     alert.save(update_fields=["status", "published_at", "reviewed_by", "expires_at", "updated_at"])
     _audit(alert, by, "alert.publish", approval=str(approval.pk))
     return {"alert": str(alert.pk)}
+
+
+def _apply_revision(
+    revision: Alert, *, approval: Approval, by: User, now: datetime
+) -> dict[str, Any]:
+    """The approved revision's content replaces the published alert's, which keeps its
+    reference and becomes updated; the revision is marked applied."""
+    original = _lock(Alert(pk=revision.revises_id))
+    if original.status not in LIVE:
+        raise Conflict(
+            f"The alert this revises is no longer published: it is {original.status}.",
+            code="not_published",
+        )
+    if original.author_id == by.pk:
+        raise NotAllowed(
+            "You wrote the alert this revises: a different person must review it.",
+            code="own_draft",
+        )
+    for name in (*TEXT_FIELDS, "area", "week_of", "show_identifiers"):
+        setattr(original, name, getattr(revision, name))
+    original.status = AlertStatus.UPDATED
+    original.reviewed_by = by
+    original.expires_at = now + lifetime()
+    original.updated_at = now
+    original.save()
+    _store_identifiers(original, [(i.kind, i.value) for i in revision.identifiers.all()])
+    revision.status = AlertStatus.APPLIED
+    revision.reviewed_by = by
+    revision.closed_at = revision.updated_at = now
+    revision.save(update_fields=["status", "reviewed_by", "closed_at", "updated_at"])
+    _audit(original, by, "alert.update", approval=str(approval.pk), revision=revision.reference)
+    return {"alert": str(original.pk), "revision": str(revision.pk)}
 
 
 register(ApprovalKind.ALERT_PUBLICATION, enact_alert_publication)

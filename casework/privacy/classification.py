@@ -491,6 +491,7 @@ REGISTRY: list[Classified] = [
             "area",
             "week_of",
             "show_identifiers",
+            "revises",
             "author",
             "created_at",
             "updated_at",
