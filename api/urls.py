@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from . import schema  # noqa: F401  (registers the authentication schemes)
 from .accounts import security
 from .accounts import views as accounts
+from .alerts import views as alerts
 from .approvals import views as approvals
 from .attachments import views as attachments
 from .audit import views as audit
@@ -96,6 +97,8 @@ router.register(
     disclosures.SharedRecordsRequestViewSet,
     basename="shared-case-records-request",
 )
+router.register(r"cases/(?P<case_id>[^/.]+)/alerts", alerts.CaseAlertViewSet, basename="case-alert")
+router.register("alerts", alerts.AlertFeedViewSet, basename="alert")
 
 _plan = "cases/<str:case_id>/support-plan/"
 
@@ -117,6 +120,7 @@ urlpatterns = [
     path("cases/<str:case_id>/rights/", court.CaseRightsView.as_view(), name="case-rights"),
     path("caseload/", court.CaseloadView.as_view(), name="caseload"),
     path("stats/", stats.StatsView.as_view(), name="stats"),
+    path("checker/", alerts.CheckerView.as_view(), name="checker"),
     path("reminder-policy/", reminders.ReminderPolicyView.as_view(), name="reminder-policy"),
     path(
         "me/reminder-preferences/",

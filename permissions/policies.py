@@ -180,6 +180,20 @@ Approvals = policy(
     reject=rules.supervisor,
     withdraw=_staff_only,
 )
+# Warn others: the case's staff draft, send for review and retract its alerts (a supervisor who
+# did not write one approves it under Approvals); subscribers read the feed with alerts:read;
+# the checker answers checker:query keys and the charity's staff.
+CaseAlerts = policy(
+    "CaseAlerts",
+    list=_staff_only,
+    retrieve=_staff_only,
+    create=_staff_only,
+    submit=_staff_only,
+    redraft=_staff_only,
+    retract=_staff_only,
+)
+AlertFeed = policy("AlertFeed", list=rules.scope("alerts:read"))
+Checker = policy("Checker", post=_staff_only | rules.scope("checker:query"))
 RetentionProposals = policy("RetentionProposals", post=rules.supervisor)
 PoliceInvolvement = policy("PoliceInvolvement", get=_staff_only, patch=_staff_only)
 SharedCases = policy(

@@ -21,6 +21,8 @@ from casework.accounts import principals
 from casework.accounts.models import ApiKey, Organisation, User
 from casework.accounts.principals import Caller
 from casework.accounts.roles import liaison_group_name
+from casework.alerts.choices import IN_FEED
+from casework.alerts.models import Alert, AlertIdentifier
 from casework.approvals.models import Approval
 from casework.attachments.models import Attachment, AttachmentShare
 from casework.audit.models import AuditEvent
@@ -358,6 +360,37 @@ def _approvals(qs: QS, principal: Caller, action: str) -> QS:
     return qs.filter(proposed_by=user).filter(
         models.Q(case__isnull=True) | models.Q(case_id__in=cases)
     )
+
+
+@restricts(Alert)
+def _alerts(qs: QS, principal: Caller, action: str) -> QS:
+    """An alert is a record of its case for the charity's staff, who change it as they change
+    the case; what the charity published (its feed, retractions included) every member of its
+    staff may read, and so may its integrations holding ``alerts:read`` or ``checker:query``
+    (the policies say which endpoint each may use). Nobody else, and no integration changes
+    one."""
+    user = _charity_person(principal)
+    if user is not None:
+        own = _case_records("case_id")(qs, principal, action)
+        if action != VIEW:
+            return own
+        published = qs.filter(organisation_id=user.organisation_id, status__in=IN_FEED)
+        return own | published
+    caller = principals.integration(principal)
+    if (
+        caller is not None
+        and action == VIEW
+        and caller.organisation.is_charity
+        and caller.scopes & {"alerts:read", "checker:query"}
+    ):
+        return qs.filter(organisation_id=caller.organisation.pk, status__in=IN_FEED)
+    return qs.none()
+
+
+@restricts(AlertIdentifier)
+def _alert_identifiers(qs: QS, principal: Caller, action: str) -> QS:
+    visible = restrict(Alert.objects.all(), principal=principal, action=action)
+    return qs.filter(alert_id__in=visible.values("pk"))
 
 
 @restricts(AuditEvent)

@@ -10,6 +10,8 @@ When Redis cannot be reached the limits are kept by each process on its own (``L
 the API stays up, a caller's limit is then per process rather than for the service, and the
 fallback is logged at most once a minute. Nothing else a request does depends on the cache."""
 
+import hashlib
+import hmac
 import logging
 import secrets
 import threading
@@ -203,3 +205,39 @@ class PasswordLinkThrottle(LoginThrottle):
 
     def get_cache_key(self, request: Request, view: "APIView") -> str | None:
         return f"throttle:password-link:{request.META.get('REMOTE_ADDR', 'unknown')}"
+
+
+# The header an integration sends naming its own user (an opaque id of its choosing), so that
+# one member of a members' app cannot use up the checker for everyone else on the same key.
+CHECKER_END_USER_HEADER = "Checker-End-User"
+
+
+class CheckerThrottle(_SettingsRate):
+    """Checker queries per API key or per person, on top of their general limit."""
+
+    scope = "checker"
+
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
+        caller = principals.integration(request.user)
+        if caller is not None:
+            return f"throttle:checker:key:{caller.api_key.public_id}"
+        person = principals.person(request.user)
+        return f"throttle:checker:person:{person.pk}" if person else None
+
+
+class CheckerEndUserThrottle(_SettingsRate):
+    """Checker queries per end user of an integration. The header's value is kept in the cache
+    only as a keyed hash under the key's own id, so the cache never holds what the integration
+    calls its users."""
+
+    scope = "checker_end_user"
+
+    def get_cache_key(self, request: Request, view: "APIView") -> str | None:
+        caller = principals.integration(request.user)
+        end_user = request.headers.get(CHECKER_END_USER_HEADER, "").strip()
+        if caller is None or not end_user:
+            return None
+        digest = hmac.new(
+            settings.SECRET_KEY.encode(), end_user.encode(), hashlib.sha256
+        ).hexdigest()[:32]
+        return f"throttle:checker:end-user:{caller.api_key.public_id}:{digest}"

@@ -86,11 +86,14 @@ def live_app():
         _manage(env, "migrate", "--no-input", "-v0")
         _manage(env, "seed_demo")
         keys = {}
-        for org, scope in (("DEMO", "referrals:write"), ("DPOL", "shared-cases:read")):
-            out = _manage(
-                env, "create_api_key", "--organisation", org, "--name", "fuzz", "--scope", scope
-            )
-            keys[f"key:{scope}"] = re.search(r"Key \(shown once\): (\S+)", out).group(1)
+        for org, scopes in (
+            ("DEMO", ["referrals:write"]),
+            ("DPOL", ["shared-cases:read"]),
+            ("DEMO", ["alerts:read", "checker:query"]),  # a members' app: the feed and checker
+        ):
+            flags = [arg for scope in scopes for arg in ("--scope", scope)]
+            out = _manage(env, "create_api_key", "--organisation", org, "--name", "fuzz", *flags)
+            keys[f"key:{'+'.join(scopes)}"] = re.search(r"Key \(shown once\): (\S+)", out).group(1)
         server = subprocess.Popen(  # noqa: S603
             [
                 sys.executable,

@@ -238,6 +238,7 @@ PRODUCTION_ENV = {
     "FIELD_ENCRYPTION_KEYS": "k2026:cHJvZHVjdGlvbi10ZXN0LWZpZWxkLWtleS0zMmJ5dGU=",
     "FIELD_HASH_KEY": "cHJvZHVjdGlvbi10ZXN0LWhhc2gta2V5LTMyYnl0ZXM=",
     "AUDIT_HASH_KEYS": "a2026:cHJvZHVjdGlvbi10ZXN0LWF1ZGl0LWNoYWluLWtleSE=",
+    "CHECKER_HASH_KEYS": "c2026:cHJvZHVjdGlvbi10ZXN0LWNoZWNrZXIta2V5LTMyYnk=",
 }
 
 # Runs in a process of its own under the production settings; touches no database.

@@ -20,6 +20,7 @@ PRODUCTION_ENV = {
     "FIELD_ENCRYPTION_KEYS": "k2026:cHJvZHVjdGlvbi10ZXN0LWZpZWxkLWtleS0zMmJ5dGU=",
     "FIELD_HASH_KEY": "cHJvZHVjdGlvbi10ZXN0LWhhc2gta2V5LTMyYnl0ZXM=",
     "AUDIT_HASH_KEYS": "a2026:cHJvZHVjdGlvbi10ZXN0LWF1ZGl0LWNoYWluLWtleSE=",
+    "CHECKER_HASH_KEYS": "c2026:cHJvZHVjdGlvbi10ZXN0LWNoZWNrZXIta2V5LTMyYnk=",
 }
 
 
@@ -51,6 +52,7 @@ def test_check_deploy_in_production_mode_reports_no_issue():
         "FIELD_ENCRYPTION_KEYS",
         "FIELD_HASH_KEY",
         "AUDIT_HASH_KEYS",
+        "CHECKER_HASH_KEYS",
     ],
 )
 def test_production_refuses_to_start_without_each_secret(missing):
@@ -114,6 +116,7 @@ def test_a_malformed_encryption_key_stops_the_process_at_startup():
         ("FIELD_ENCRYPTION_KEYS", "prod1:ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMzJieSE="),
         ("FIELD_HASH_KEY", "ZGV2ZWxvcG1lbnQtb25seS1oYXNoLWtleS0zMmJ5dGU="),
         ("AUDIT_HASH_KEYS", "a1:x,dev1:ZGV2ZWxvcG1lbnQtb25seS1hdWRpdC1jaGFpbi1rZXk="),
+        ("CHECKER_HASH_KEYS", "c1:ZGV2ZWxvcG1lbnQtb25seS1jaGVja2VyLWtleS0zMmI="),
     ],
 )
 def test_production_refuses_a_key_committed_in_the_repository(variable, committed):

@@ -27,10 +27,14 @@ class Scope(models.TextChoices):
 
     REFERRALS_WRITE = "referrals:write", "Create referrals"
     SHARED_CASES_READ = "shared-cases:read", "Read cases shared with the key's police force"
+    ALERTS_READ = "alerts:read", "Read the charity's published alerts"
+    CHECKER_QUERY = "checker:query", "Check a number or email against published alerts"
 
 
 SCOPES_BY_KIND: dict[str, frozenset[str]] = {
-    OrganisationKind.CHARITY: frozenset({Scope.REFERRALS_WRITE}),
+    OrganisationKind.CHARITY: frozenset(
+        {Scope.REFERRALS_WRITE, Scope.ALERTS_READ, Scope.CHECKER_QUERY}
+    ),
     OrganisationKind.POLICE: frozenset({Scope.SHARED_CASES_READ}),
 }
 

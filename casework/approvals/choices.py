@@ -16,3 +16,4 @@ class ApprovalKind(models.TextChoices):
     CONSENT_OVERRIDE = "consent_override", "Share with police without the client's consent"
     FORCED_ERASURE = "forced_erasure", "Erase a client while a court case is open"
     RETENTION_SHORTENED = "retention_shortened", "Shorten a retention period"
+    ALERT_PUBLICATION = "alert_publication", "Publish an alert to warn others"

@@ -15,6 +15,7 @@ from casework.accounts.services.organisations import (
 )
 from casework.accounts.services.staff import staff_create
 
+from .alerts import seed_alerts
 from .cases import (
     NORTH_CLIENTS,
     seed_attachments,
@@ -106,6 +107,11 @@ def seed(*, password: str) -> list[DemoLogin]:
         organisation=organisations["DEMO"],
         caseworker=users["demo.caseworker"],
         police_force=organisations["DPOL"],
+    )
+    seed_alerts(
+        organisation=organisations["DEMO"],
+        caseworker=users["demo.caseworker"],
+        supervisor=users["demo.supervisor"],
     )
     seed_cases(
         organisation=organisations["NOT"],

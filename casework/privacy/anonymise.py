@@ -18,6 +18,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from casework.accounts.principals import Actor
+from casework.alerts.choices import RetractionReason
+from casework.alerts.services import retract_for_withdrawn_consent
 from casework.attachments.services import attachments_erase_for_case
 from casework.audit.services import audit_record
 from casework.cases.models import Case, Referral
@@ -36,7 +38,11 @@ REMOVED = "[removed]"
 
 # Fields cleared beside the personal ones: not personal alone, but of no use once nobody can be
 # reached.
-ALSO_CLEARED: dict[str, dict[str, object]] = {"cases.Referral": {"contact_safe_times": []}}
+ALSO_CLEARED: dict[str, dict[str, object]] = {
+    "cases.Referral": {"contact_safe_times": []},
+    # An anonymised alert's identifiers no longer match in the checker.
+    "alerts.AlertIdentifier": {"value_hash": "", "hash_key_id": ""},
+}
 
 
 def blank_value(model: type[models.Model], name: str) -> object:
@@ -99,6 +105,8 @@ def anonymise_case(case: Case, *, actor: Actor, reason: str) -> None:
         return
     # Files go whole, record and stored file (the file once this transaction commits).
     attachments_erase_for_case(locked, actor=actor)
+    # Its alerts leave the feed and the checker first, as a withdrawal of warn_others would.
+    retract_for_withdrawn_consent(case=locked, actor=actor, reason=RetractionReason.CASE_ANONYMISED)
     with pgtrigger.ignore(*_all_guards()):
         for model, path, replacements in case_free_text():
             _wipe(model, path, locked, replacements)

@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from casework.accounts.models import User
+from casework.alerts.models import Alert, AlertIdentifier
 from casework.approvals.choices import ApprovalKind
 from casework.approvals.models import Approval
 from casework.approvals.registry import register
@@ -167,6 +168,13 @@ CASE_SECTIONS: list[tuple[str, type[models.Model], tuple[str, ...], list[str]]] 
         ("uploaded_at", "id"),
         ["id", "kind", "media_type", "size", "uploaded_at", "retired_at", "export_name"],
     ),
+    (
+        "alerts",
+        Alert,
+        ("created_at",),
+        ["reference", "status", "area", "week_of", "published_at", "retracted_at"],
+    ),
+    ("alert_identifiers", AlertIdentifier, ("alert__created_at", "id"), ["alert_id", "kind"]),
     # Everything about the client that left the charity, exactly as it was sent.
     (
         "disclosures",

@@ -13,6 +13,7 @@ DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-never-used-in-production"
 DEVELOPMENT_FIELD_ENCRYPTION_KEY = "dev1:ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMzJieSE="
 DEVELOPMENT_FIELD_HASH_KEY = "ZGV2ZWxvcG1lbnQtb25seS1oYXNoLWtleS0zMmJ5dGU="
 DEVELOPMENT_AUDIT_HASH_KEY = "dev1:ZGV2ZWxvcG1lbnQtb25seS1hdWRpdC1jaGFpbi1rZXk="
+DEVELOPMENT_CHECKER_HASH_KEY = "dev1:ZGV2ZWxvcG1lbnQtb25seS1jaGVja2VyLWtleS0zMmI="
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "casework.attachments",
     # No models: the printable statistics return's template and stylesheet.
     "casework.stats",
+    "casework.alerts",
 ]
 # The benchmark tooling (casework.loadtest: generate_load_data, benchmark_api, benchmark_scans)
 # is added by the development and test settings only; the production image leaves it out.
@@ -243,6 +245,16 @@ REMINDER_DIGEST_HOUR = env.int("REMINDER_DIGEST_HOUR", default=7)
 APPROVAL_EXPIRY_HOURS = env.int("APPROVAL_EXPIRY_HOURS", default=72)
 if not 1 <= APPROVAL_EXPIRY_HOURS <= 24 * 14:
     raise ImproperlyConfigured("APPROVAL_EXPIRY_HOURS must be between 1 and 336.")
+
+# Warn others (casework/alerts). The checker compares a queried number or email with published
+# alerts' identifiers through an HMAC-SHA-256 under its own keys, "<id>:<base64 32-byte key>",
+# the first one hashing new identifiers; to rotate, put a new key first, keep the old one listed
+# until ``rehash_checker_identifiers`` has re-hashed every identifier, then remove it.
+CHECKER_HASH_KEYS = env.list("CHECKER_HASH_KEYS", default=[DEVELOPMENT_CHECKER_HASH_KEY])
+# Days a published alert stays in the feed and the checker before it expires.
+ALERT_LIFETIME_DAYS = env.int("ALERT_LIFETIME_DAYS", default=365)
+if not 1 <= ALERT_LIFETIME_DAYS <= 3650:
+    raise ImproperlyConfigured("ALERT_LIFETIME_DAYS must be between 1 and 3650.")
 
 # Callers told which part of /readyz fails (networks, comma-separated); anyone else gets the
 # status alone, which names nothing of what runs behind the service.

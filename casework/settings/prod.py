@@ -38,6 +38,7 @@ if _signed_in_as != DATABASE_APP_ROLE:
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 FIELD_HASH_KEY = env("FIELD_HASH_KEY")
 AUDIT_HASH_KEYS = env.list("AUDIT_HASH_KEYS")
+CHECKER_HASH_KEYS = env.list("CHECKER_HASH_KEYS")
 
 
 def _refuse_committed_keys() -> None:
@@ -52,6 +53,10 @@ def _refuse_committed_keys() -> None:
         "AUDIT_HASH_KEYS": any(
             k.partition(":")[2] == DEVELOPMENT_AUDIT_HASH_KEY.partition(":")[2]  # noqa: F405
             for k in AUDIT_HASH_KEYS
+        ),
+        "CHECKER_HASH_KEYS": any(
+            k.partition(":")[2] == DEVELOPMENT_CHECKER_HASH_KEY.partition(":")[2]  # noqa: F405
+            for k in CHECKER_HASH_KEYS
         ),
     }
     named = sorted(name for name, found in committed.items() if found)

@@ -136,6 +136,8 @@ def consent_record(
     current = current_consent(locked)
     _check_decision(locked, recorded_by, scope, granted, police_force, review_date, current)
     prosecution_supported = in_force(current, ConsentScope.SUPPORT_PROSECUTION)
+    warning = current.get((ConsentScope.WARN_OTHERS, None))
+    warned = warning is not None and warning.decision.granted
     decision = ConsentDecision(
         case=locked,
         scope=scope,
@@ -171,6 +173,11 @@ def consent_record(
     # Withdrawn directly, or because store_records was refused and took it with it.
     if prosecution_supported and not in_force(current, ConsentScope.SUPPORT_PROSECUTION):
         _prosecution_support_withdrawn(locked, recorded_by)
+    # Withdrawn directly or with store_records: the case's alerts go in this same transaction.
+    if not granted and warned and not in_force(current, ConsentScope.WARN_OTHERS):
+        from casework.alerts.services import retract_for_withdrawn_consent
+
+        retract_for_withdrawn_consent(case=locked, actor=recorded_by)
     return decision
 
 

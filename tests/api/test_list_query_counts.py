@@ -14,6 +14,7 @@ import pytest
 from django.urls import get_resolver
 from django.utils import timezone
 
+from casework.alerts.services import alert_draft
 from casework.attachments.services import attachment_share, attachment_upload
 from casework.cases import timeline
 from casework.contact_requests.services import contact_request_answer, contact_request_create
@@ -347,6 +348,25 @@ def add_approvals(world, start, count):
     return "/api/v1/approvals/"
 
 
+def add_case_alerts(world, start, count):
+    case = world.case()
+    if start == 0:
+        world.charity.areas = ["Holbeck"]
+        world.charity.save(update_fields=["areas"])
+        ConsentDecisionFactory(case=case, scope="store_records")
+        ConsentDecisionFactory(case=case, scope="warn_others")
+    for i in range(start, start + count):
+        alert_draft(
+            case=case,
+            by=world.staff(i),
+            what_happened=f"Refused to pay ({i}).",
+            area="Holbeck",
+            happened_on=timezone.localdate(),
+            identifiers=[{"kind": "phone", "value": f"07700 900{500 + i}"}],
+        )
+    return f"/api/v1/cases/{case.id}/alerts/"
+
+
 # (URL name, builder, who looks, queries for a page of one row). The force's group is read with
 # the sign-in, and a police read goes into the owning charity's chain; a read of an unaudited
 # list (organisations, ended shares) writes nothing. A page of contact requests looks up the
@@ -393,6 +413,8 @@ EXTRA_LISTS = [
     ("reminder-list (team)", add_team_reminders, "supervisor", SIGNED_IN + 1 + AUDITED_READ),
     ("audit-event-list", add_audit_events, "supervisor", SIGNED_IN + 1),
     ("approval-list", add_approvals, "supervisor", SIGNED_IN + 1 + AUDITED_READ),
+    # The case, the page (with its authors, reviewers and proposals), then its identifiers.
+    ("case-alert-list", add_case_alerts, "caseworker", SIGNED_IN + 3 + AUDITED_READ),
     ("case-message-list", add_messages, "caseworker", SIGNED_IN + 2 + AUDITED_READ),
     ("case-consents", add_consents, "caseworker", SIGNED_IN + 3 + AUDITED_READ),
     ("case-court-event-list", add_court_events, "caseworker", SIGNED_IN + 4 + AUDITED_READ),
@@ -508,7 +530,11 @@ def test_every_list_endpoint_is_measured():
         "staff": "staff-list",
         "api-keys": "api-key-list",
     }
-    measured = {core.get(name, name) for name, *_ in LISTS} | {
-        name.split(" ")[0] for name, *_ in EXTRA_LISTS
-    }
+    # The alert feed is read with an API key: measured in tests/api/alerts/test_feed.py.
+    elsewhere = {"alert-list"}
+    measured = (
+        {core.get(name, name) for name, *_ in LISTS}
+        | {name.split(" ")[0] for name, *_ in EXTRA_LISTS}
+        | elsewhere
+    )
     assert _list_routes() - measured == set()

@@ -5,6 +5,7 @@ import pytest
 from django.apps import apps
 from django.db import models
 
+from casework.alerts.models import Alert, AlertIdentifier
 from casework.approvals.models import Approval
 from casework.attachments.models import Attachment
 from casework.cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
@@ -27,10 +28,13 @@ from ..factories import CaseFactory, ConsentDecisionFactory, UserFactory
 # served), a share and its updates are police's view of a case, a request for records is read
 # by the force through its share as well as by the charity, a reminder follows its assignee as
 # well as its case, a contact request is both the case's record and its share's, an attachment
-# is the case's record and, once a caseworker shares it, its force's, and a proposal its proposer
-# (and every supervisor of the charity). The record of an erasure is never served at all:
-# ``restrict`` refuses it.
+# is the case's record and, once a caseworker shares it, its force's, a proposal its proposer
+# (and every supervisor of the charity), and an alert is its case's record until it is
+# published, when the charity's staff and subscribers read it too. The record of an erasure is
+# never served at all: ``restrict`` refuses it.
 OWN_RULES = {
+    Alert,
+    AlertIdentifier,
     Approval,
     ErasureRecord,
     CaseUserObjectPermission,

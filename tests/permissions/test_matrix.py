@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from casework.accounts.models import Organisation, User
 from casework.accounts.principals import is_charity_staff
+from casework.alerts.services import alert_draft
 from casework.attachments import services as attachments
 from casework.attachments.models import Attachment
 from casework.audit.models import AuditEvent
@@ -215,6 +216,18 @@ def _contact_request_on(share: SharedCase, officer: User):
         window_from=timezone.now(),
         window_until=timezone.now() + timedelta(days=7),
     )
+
+
+MATRIX_AREA = "Matrix area"
+
+
+def _alert_body(world, principal, kind) -> dict:
+    return {
+        "what_happened": "Refused to pay and turned violent.",
+        "area": MATRIX_AREA,
+        "happened_on": timezone.localdate() - timedelta(days=2),
+        "identifiers": [{"kind": "phone", "value": "07700 900555"}],
+    }
 
 
 def build_world() -> World:
@@ -432,6 +445,17 @@ def build_world() -> World:
     # A client registered by the unassigned caseworker, with no case yet (theirs to open one for).
     fresh = ClientFactory(created_by=people["caseworker_unassigned"], pseudonym="Fresh")
 
+    # Every case's client agreed to warn others, and each case has a draft alert.
+    for organisation in (charity_a, charity_b):
+        organisation.areas = [MATRIX_AREA]
+        organisation.save(update_fields=["areas"])
+    for kind, case in world_cases.items():
+        ConsentDecisionFactory(case=case, scope="warn_others")
+        author = people["supervisor"] if kind != "other_org_case" else supervisor_b
+        ids[kind]["alerts"] = alert_draft(
+            case=case, by=author, **_alert_body(world=None, principal=None, kind=kind)
+        ).pk
+
     # Records of each organisation for the account and intake routes.
     for kind, org in {"own_org": charity_a, "other_org": charity_b}.items():
         key, _ = make_api_key(org)
@@ -618,6 +642,14 @@ BODIES = {
         "reason": "The board agreed a shorter period.",
     },
     "POST /api/v1/approvals/{pk}/approve/": NO_BODY,
+    "POST /api/v1/cases/{case_id}/alerts/": lambda w, p, k: {
+        **_alert_body(w, p, k),
+        "happened_on": (timezone.localdate() - timedelta(days=2)).isoformat(),
+    },
+    "POST /api/v1/cases/{case_id}/alerts/{pk}/submit/": {"reason": "Others should know."},
+    "POST /api/v1/cases/{case_id}/alerts/{pk}/redraft/": NO_BODY,
+    "POST /api/v1/cases/{case_id}/alerts/{pk}/retract/": NO_BODY,
+    "POST /api/v1/checker/": {"kind": "phone", "value": "07700 900555"},
     "POST /api/v1/approvals/{pk}/reject/": {"reason": "Not proportionate yet."},
     "POST /api/v1/approvals/{pk}/withdraw/": NO_BODY,
     "POST /api/v1/cases/{case_id}/consent-overrides/": lambda w, p, k: {

@@ -125,6 +125,7 @@ SPECTACULAR_SETTINGS = {
                 "AgreedRoute",
             ],
             "casework.approvals.choices": ["ApprovalStatus", "ApprovalKind"],
+            "casework.alerts.choices": ["AlertStatus", "IdentifierKind", "RetractionReason"],
             "casework.court.choices": [
                 "HearingType",
                 "HearingStatus",

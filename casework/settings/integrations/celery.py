@@ -86,6 +86,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=6),
         "options": {"expires": 5 * 60 * 60},
     },
+    "expire-alerts": {
+        "task": "casework.alerts.tasks.expire_alerts",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 59 * 60},
+    },
     "expire-approvals": {
         "task": "casework.approvals.tasks.expire_approvals",
         "schedule": timedelta(minutes=15),

@@ -36,6 +36,10 @@ THROTTLE_RATES = {
     "person": env("THROTTLE_PERSON", default="600/minute"),
     "integration": env("THROTTLE_INTEGRATION", default="120/minute"),
     "login": env("THROTTLE_LOGIN", default="20/minute"),
+    # Checker queries (casework/alerts): per API key or person, and per end user of an
+    # integration (the Checker-End-User header), each on top of the limits above.
+    "checker": env("THROTTLE_CHECKER", default="60/minute"),
+    "checker_end_user": env("THROTTLE_CHECKER_END_USER", default="10/minute"),
 }
 
 # Links for staff to set their own password (casework/accounts/services/password_links.py): a

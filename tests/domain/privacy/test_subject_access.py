@@ -50,7 +50,13 @@ def test_a_supervisor_exports_everything_held_about_the_client_as_json(
     assert [c["note"] for c in case["contact_log"]] == [s["contact_note"]]
     assert {n["body"] for n in case["notes"]} == {s["note"], s["shared_note"]}
     assert s["consent_note"] in {c["note"] for c in case["consents"]}
-    assert {c["scope"] for c in case["consents"]} == {"store_records", "share_with_police"}
+    assert {c["scope"] for c in case["consents"]} == {
+        "store_records",
+        "share_with_police",
+        "warn_others",
+    }
+    assert [a["what_happened"] for a in case["alerts"]] == [s["alert"]]
+    assert [i["value"] for i in case["alert_identifiers"]] == [s["offender_handle"]]
     assert s["police_update"] in {u["body"] for u in case["shared_updates"]}
     assert [e["outcome"] for e in case["court_events"]] == [s["court_outcome"]]
     assert [n["note"] for n in case["support_needs"]] == [s["need_note"]]

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from casework.alerts.models import Alert, AlertIdentifier
+from casework.alerts.services import alert_draft
 from casework.approvals.models import Approval
 from casework.attachments.models import Attachment
 from casework.attachments.services import attachment_upload
@@ -89,6 +91,9 @@ def secrets_for(tag: str) -> dict[str, str]:
         "attachment_description": f"Screenshot of Pike's threats to Nightjar {tag}",
         "attachment_name": f"pike-threats-{tag.lower()}.txt",
         "attachment_content": f"I know where you sleep now, Nightjar. Pike {tag}",
+        "alert": f"Refused to pay and drove off towards the ring road {tag}",
+        "offender": f"Grey beard, Leeds United scarf {tag}",
+        "offender_handle": f"pike_{tag.lower()}_online",
     }
 
 
@@ -229,6 +234,20 @@ def build(staff, force, liaison, tag: str) -> Bundle:
         channel="text",
         body=s["message"],
         send_after=timezone.now() + timedelta(days=2),
+    )
+    # She agreed to warn others: an alert drafted from her case, with the offender's handle.
+    ConsentDecisionFactory(case=case, recorded_by=staff, scope="warn_others")
+    if not case.organisation.areas:
+        case.organisation.areas = ["Armley"]
+        case.organisation.save(update_fields=["areas"])
+    alert_draft(
+        case=case,
+        by=staff,
+        what_happened=s["alert"],
+        offender_description=s["offender"],
+        area=case.organisation.areas[0],
+        happened_on=timezone.localdate(),
+        identifiers=[{"kind": "handle", "value": s["offender_handle"]}],
     )
     # A proposal to share with a second force without her consent, waiting for approval.
     override_propose(
@@ -410,6 +429,11 @@ def assert_case_anonymised(bundle: Bundle, *, stage: str | None = None) -> None:
     assert proposals and {(a.reason, a.client_not_told_reason) for a in proposals} <= {
         (REMOVED, "")
     }
+    alert = Alert.objects.get(case=case)
+    assert (alert.what_happened, alert.offender_description) == (REMOVED, "")
+    assert (alert.status, alert.retraction_reason) == ("retracted", "case_anonymised")
+    identifier = AlertIdentifier.objects.get(alert=alert)
+    assert (identifier.value, identifier.value_hash) == (REMOVED, "")
 
 
 def assert_audit_clean(bundle: Bundle) -> None:

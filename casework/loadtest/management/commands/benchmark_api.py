@@ -97,6 +97,7 @@ class Command(BaseCommand):
             "FIELD_ENCRYPTION_KEYS": f"bench:{_throwaway_key()}",
             "FIELD_HASH_KEY": _throwaway_key(),
             "AUDIT_HASH_KEYS": f"bench:{_throwaway_key()}",
+            "CHECKER_HASH_KEYS": f"bench:{_throwaway_key()}",
             "BENCHMARK_FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
             "BENCHMARK_FIELD_HASH_KEY": settings.FIELD_HASH_KEY,
             "BENCHMARK_AUDIT_HASH_KEYS": ",".join(settings.AUDIT_HASH_KEYS),
