@@ -19,7 +19,10 @@ from django.utils import timezone
 
 from casework.accounts.models import Organisation, User
 from casework.accounts.principals import is_charity_staff
-from casework.alerts.services import alert_draft
+from casework.alerts.choices import AlertStatus
+from casework.alerts.models import Alert
+from casework.alerts.services import alert_draft, alert_submit
+from casework.approvals.services import approval_approve
 from casework.attachments import services as attachments
 from casework.attachments.models import Attachment
 from casework.audit.models import AuditEvent
@@ -455,6 +458,21 @@ def build_world() -> World:
         ids[kind]["alerts"] = alert_draft(
             case=case, by=author, **_alert_body(world=None, principal=None, kind=kind)
         ).pk
+    # Charity A published one alert from its own case (written by the assigned caseworker,
+    # approved by the supervisor), for its feed and its checker to answer from.
+    in_review = alert_draft(
+        case=world_cases["own_case"],
+        by=people["caseworker_assigned"],
+        **_alert_body(world=None, principal=None, kind="own_case"),
+    )
+    approval_approve(
+        approval=alert_submit(
+            alert=in_review, by=people["caseworker_assigned"], reason="Others should know."
+        ),
+        by=supervisor_a,
+    )
+    published = Alert.objects.filter(status=AlertStatus.PUBLISHED)
+    assert list(published.values_list("organisation", flat=True)) == [charity_a.pk]
 
     # Records of each organisation for the account and intake routes.
     for kind, org in {"own_org": charity_a, "other_org": charity_b}.items():
@@ -504,10 +522,16 @@ def build_world() -> World:
 
     _, referrals_secret = make_api_key(charity_a, ["referrals:write"])
     _, shared_read_secret = make_api_key(force_f, ["shared-cases:read"])
+    _, alerts_secret = make_api_key(charity_a, ["alerts:read", "checker:query"])
     callers = {name: client_for(person) for name, person in people.items()}
     callers["anonymous"] = Api()
     callers["key_referrals"] = client_for_key(referrals_secret)
     callers["key_shared_read"] = client_for_key(shared_read_secret)
+    # A members' app names its own user on every call, as the checker requires of a key.
+    callers["key_alerts"] = Api()
+    callers["key_alerts"].credentials(
+        HTTP_AUTHORIZATION=f"Api-Key {alerts_secret}", HTTP_CHECKER_END_USER="member-1"
+    )
     people["caseworker_b"] = caseworker_b
     return World(
         callers=callers,
