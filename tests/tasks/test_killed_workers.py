@@ -130,7 +130,7 @@ def test_a_scan_killed_between_its_rules_makes_each_reminder_once_when_run_again
     cases = 2
     due_world(cases)
     # Held as the fourth rule starts: three rules' reminders are committed, the rest are not.
-    pause = Pause(tmp_path, "casework.reminders.scan:apply_rule", after=3)
+    pause = Pause(tmp_path, "casework.reminders.scan:apply_staged", after=3)
     doomed, fresh = workers(queue, pause)
     try:
         doomed.start()
@@ -435,7 +435,7 @@ def test_key_rotation_killed_mid_way_and_run_again_leaves_every_value_once_under
 def test_a_worker_told_to_stop_finishes_the_task_it_holds_and_gives_nothing_back(tmp_path, queue):
     cases = 1
     due_world(cases)
-    pause = Pause(tmp_path, "casework.reminders.scan:apply_rule", after=3)
+    pause = Pause(tmp_path, "casework.reminders.scan:apply_staged", after=3)
     doomed, _ = workers(queue, pause)
     try:
         doomed.start()
