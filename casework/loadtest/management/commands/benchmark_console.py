@@ -12,11 +12,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models import Count
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from casework.cases.models import Case
 from casework.loadtest.generate import PASSWORD, PREFIX
+from casework.reminders.choices import ReminderStatus
+from casework.reminders.models import Reminder
 from casework.sharing.models import SharedCase
 
 from .benchmark_api import ROOT, _free_port, _long_cases
@@ -97,10 +100,21 @@ class Command(ApiBenchmark):
     # --- what is measured -----------------------------------------------------------------
 
     def _pages(self) -> list[dict]:
-        caseworker = self._session("ld.ldca.staff1")
+        # The caseworker with the most open reminders: the fullest caseload page.
+        username = (
+            Reminder.objects.filter(
+                assignee__username__startswith="ld.ldca.staff", status=ReminderStatus.OPEN
+            )
+            .values("assignee__username")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "assignee__username")
+            .values_list("assignee__username", flat=True)
+            .first()
+        ) or "ld.ldca.staff1"
+        caseworker = self._session(username)
         supervisor = self._session("ld.ldca.super0")
         police = self._session("ld.ldpa.liaison0")
-        visible = Case.objects.filter(assignments__user__username="ld.ldca.staff1")
+        visible = Case.objects.filter(assignments__user__username=username)
         # The longest history the caseworker can open: the heaviest case page.
         case = (
             visible.filter(pk__in=_long_cases()).first() or visible.order_by("-opened_at").first()
