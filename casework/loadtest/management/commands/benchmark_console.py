@@ -183,7 +183,8 @@ class Command(ApiBenchmark):
 
     def _served(self, found: dict, port: int) -> None:
         """The page as the server sends it: its size in bytes, checked to be the page itself."""
-        request = urllib.request.Request(  # nosec B310 - the local server
+        # Only ever the gunicorn this command started on loopback.
+        request = urllib.request.Request(  # nosec B310
             f"http://127.0.0.1:{port}{found['path']}", headers=found["headers"]
         )
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310  # nosec B310
