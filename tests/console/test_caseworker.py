@@ -13,6 +13,7 @@ from casework.clients.models import ContactMethod
 from casework.court.selectors import caseload
 from casework.reminders.choices import ReminderKind, ReminderStatus
 from casework.reminders.models import Reminder
+from console.views.caseload import REMINDERS_SHOWN
 
 from ..factories import CaseFactory, ContactMethodFactory, UserFactory
 from .world import console_for, hidden
@@ -254,3 +255,23 @@ def test_another_caseworkers_reminder_is_not_found(caseworker, case, console):
     assert console.submit(f"/app/reminders/{theirs.pk}/complete/").status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == ReminderStatus.OPEN
+
+
+def test_my_caseload_shows_the_soonest_reminders_and_says_how_many_more(caseworker, case, console):
+    now = timezone.now()
+    reminders = [
+        reminder_for(
+            caseworker,
+            case,
+            ReminderKind.COURT_DATE,
+            due=now - timedelta(hours=20 - n),
+            key=f"due{n}",
+        )
+        for n in range(REMINDERS_SHOWN + 3)
+    ]
+    html = console.get("/app/caseload/").content.decode()
+    due = html.split('id="unreachable-heading"')[0]
+    shown = [r for r in reminders if f"/app/reminders/{r.pk}/complete/" in due]
+    assert shown == reminders[:REMINDERS_SHOWN]
+    assert "And 3 more due, soonest first" in due
+    assert "Every client has been reached recently." in html

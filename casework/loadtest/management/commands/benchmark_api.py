@@ -80,31 +80,10 @@ class Command(BaseCommand):
         plan_file = workdir / "plan.json"
         plan_file.write_text(json.dumps(plan))
         api_port, base_port = _free_port(), _free_port()
-        db = settings.DATABASES["default"]
-        dsn = (
-            f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-            f"{db['NAME']}"
-        )
         env = {
-            **os.environ,
-            # Production's settings with the keys the load data was written with.
-            "DJANGO_SETTINGS_MODULE": "casework.loadtest.settings",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": dsn.replace("postgresql://", "postgres://"),
-            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-            "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
-            "FIELD_ENCRYPTION_KEYS": f"bench:{_throwaway_key()}",
-            "FIELD_HASH_KEY": _throwaway_key(),
-            "AUDIT_HASH_KEYS": f"bench:{_throwaway_key()}",
-            "CHECKER_HASH_KEYS": f"bench:{_throwaway_key()}",
-            "BENCHMARK_FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
-            "BENCHMARK_FIELD_HASH_KEY": settings.FIELD_HASH_KEY,
-            "BENCHMARK_AUDIT_HASH_KEYS": ",".join(settings.AUDIT_HASH_KEYS),
-            "THROTTLE_PERSON": "100000000/minute",
-            "LOG_LEVEL": "WARNING",
+            **self._server_env(),
             "BASELINE_PLAN": str(plan_file),
-            "BASELINE_DATABASE_URL": dsn,
+            "BASELINE_DATABASE_URL": _dsn(),
         }
         servers = {
             "api": self._gunicorn("casework.wsgi:application", api_port, env),
@@ -194,6 +173,27 @@ class Command(BaseCommand):
 
     # --- servers and load ------------------------------------------------------------------
 
+    def _server_env(self, secret_key: str | None = None) -> dict:
+        """Production's settings with the keys the load data was written with."""
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "casework.loadtest.settings",
+            "DJANGO_SECRET_KEY": secret_key or secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": _dsn().replace("postgresql://", "postgres://"),
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
+            "FIELD_ENCRYPTION_KEYS": f"bench:{_throwaway_key()}",
+            "FIELD_HASH_KEY": _throwaway_key(),
+            "AUDIT_HASH_KEYS": f"bench:{_throwaway_key()}",
+            "CHECKER_HASH_KEYS": f"bench:{_throwaway_key()}",
+            "BENCHMARK_FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+            "BENCHMARK_FIELD_HASH_KEY": settings.FIELD_HASH_KEY,
+            "BENCHMARK_AUDIT_HASH_KEYS": ",".join(settings.AUDIT_HASH_KEYS),
+            "THROTTLE_PERSON": "100000000/minute",
+            "LOG_LEVEL": "WARNING",
+        }
+
     def _gunicorn(self, app: str, port: int, env: dict) -> subprocess.Popen:
         proc = subprocess.Popen(  # noqa: S603
             [
@@ -226,18 +226,18 @@ class Command(BaseCommand):
         raise CommandError(f"{app} did not start")
 
     def _wrk(self, port: int, endpoint: dict, duration: int, connections: int) -> dict:
+        headers = endpoint.get("headers") or {"Authorization": f"Token {endpoint['token']}"}
         result = subprocess.run(  # noqa: S603
             [
                 shutil.which("wrk"),
                 "-t",
-                "2",
+                str(min(2, connections)),
                 "-c",
                 str(connections),
                 "-d",
                 f"{duration}s",
                 "--latency",
-                "-H",
-                f"Authorization: Token {endpoint['token']}",
+                *[arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")],
                 f"http://127.0.0.1:{port}{endpoint['path']}",
             ],
             capture_output=True,
@@ -314,6 +314,13 @@ class Command(BaseCommand):
             f"Peak memory of a gunicorn worker: API {memory['api'] / 1024:.0f} MB, "
             f"baseline {memory['baseline'] / 1024:.0f} MB."
         )
+
+
+def _dsn() -> str:
+    db = settings.DATABASES["default"]
+    return (
+        f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
 
 
 def _ms(text: str) -> float:
