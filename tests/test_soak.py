@@ -40,15 +40,18 @@ def test_a_short_soak_with_faults_passes_every_check(demo, monkeypatch):
     out = StringIO()
     try:
         server.start()
-        call_command(
-            "soak",
-            minutes=0.25,
-            concurrency=3,
-            base_url=server.base,
-            private_cache_port=cache.port,
-            storm=8,
-            stdout=out,
-        )
+        try:
+            call_command(
+                "soak",
+                minutes=0.25,
+                concurrency=3,
+                base_url=server.base,
+                private_cache_port=cache.port,
+                storm=8,
+                stdout=out,
+            )
+        except CommandError:
+            pytest.fail(f"the soak reported a failure:\n{out.getvalue()}")
     finally:
         server.stop()
         from casework.loadtest.soak import stop_cache
@@ -97,3 +100,17 @@ def test_dependencies_that_do_not_answer_give_one_line_each(settings):
     assert lines[1].startswith("The broker at redis://127.0.0.1:")
     assert lines[2].startswith(f"The private cache on port {cache} does not answer")
     assert "Traceback" not in str(refused.value)
+
+
+def test_a_failure_counts_as_the_faults_only_if_it_was_in_flight_during_it():
+    from casework.loadtest.soak import GRACE, Sample, Window, check_5xx
+
+    window = Window("cache", 100.0)
+    window.end = 110.0
+    in_flight = Sample("case list", 500, at=99.0, seconds=2.0)  # sent before, failed during
+    after = Sample("case list", 503, at=110.0 + GRACE + 1, seconds=0.1)
+    before = Sample("case list", 500, at=90.0, seconds=1.0)
+
+    assert check_5xx([in_flight], [window]) == (True, "0 outside the fault windows, 1 inside them")
+    ok, said = check_5xx([in_flight, after, before], [window])
+    assert not ok and said == "2 outside the fault windows, 1 inside them"

@@ -636,11 +636,15 @@ def check_duplicates() -> tuple[bool, str]:
 
 
 def check_5xx(samples: list[Sample], windows: list[Window]) -> tuple[bool, str]:
-    def inside(at: float) -> bool:
-        return any(w.start <= at <= w.end + GRACE for w in windows)
+    def inside(sample: Sample) -> bool:
+        # A request is the fault's when it was in flight at any moment of the fault's window.
+        return any(
+            sample.at <= w.end + GRACE and sample.at + sample.seconds >= w.start for w in windows
+        )
 
-    outside = [s for s in samples if (s.status >= 500 or s.status == 0) and not inside(s.at)]
-    during = sum(1 for s in samples if (s.status >= 500 or s.status == 0) and inside(s.at))
+    failed = [s for s in samples if s.status >= 500 or s.status == 0]
+    outside = [s for s in failed if not inside(s)]
+    during = len(failed) - len(outside)
     return (not outside, f"{len(outside)} outside the fault windows, {during} inside them")
 
 
