@@ -11,6 +11,8 @@ from rest_framework.request import Request
 
 from casework.accounts.models import User
 from casework.accounts.principals import Integration, Principal
+from casework.sharing import selectors as sharing_selectors
+from casework.sharing.models import SharedCase
 from permissions.querysets import CHANGE, VIEW
 
 from .audited import AuditedReadsMixin
@@ -73,3 +75,16 @@ def visible_or_404(visible: "models.QuerySet[Any]", pk, **filters):
     if found is None:
         raise Http404
     return found
+
+
+class ShareChildMixin(viewsets.GenericViewSet):
+    """A route under ``shared-cases/{shared_case_id}/``: the share as the caller may see it
+    (through the sharing selector), or 404."""
+
+    def get_share(self) -> SharedCase:
+        if not hasattr(self, "_share"):
+            visible = sharing_selectors.shares(
+                principal=principal_of(self.request), action=restrict_action(self.request)
+            )
+            self._share = visible_or_404(visible, self.kwargs["shared_case_id"])
+        return self._share

@@ -19,12 +19,10 @@ from casework.attachments.inspection import ALLOWED, Refused
 from casework.attachments.models import Attachment
 from casework.audit.reads import record_police_read
 from casework.cases.models import Case
-from casework.sharing import selectors as sharing_selectors
-from casework.sharing.models import SharedCase
 from permissions import policies
 from permissions.authentication import PERSONS_ONLY
 
-from ..base import CaseworkViewSet, principal_of, restrict_action, visible_or_404
+from ..base import CaseworkViewSet, ShareChildMixin, principal_of
 from ..cases.views import CaseChildViewSet
 from ..concurrency import ETagRetrieveMixin, if_match, record_etag, with_etag
 from ..errors import error_body
@@ -206,7 +204,11 @@ SHARE_ID = OpenApiParameter(
     download=extend_schema(parameters=[SHARE_ID]),
 )
 class SharedAttachmentViewSet(
-    FileDownloadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet
+    FileDownloadMixin,
+    ShareChildMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    CaseworkViewSet,
 ):
     """Files the charity chose to share with your force on this (identified) share. Each is gone
     from the next request after the caseworker withdraws it or the share ends."""
@@ -217,14 +219,6 @@ class SharedAttachmentViewSet(
     output_serializer_class = s.SharedAttachmentOutput
     cursor_ordering = ("-uploaded_at", "-id")
     http_method_names = ["get", "head", "options"]
-
-    def get_share(self) -> SharedCase:
-        if not hasattr(self, "_share"):
-            visible = sharing_selectors.shares(
-                principal=principal_of(self.request), action=restrict_action(self.request)
-            )
-            self._share = visible_or_404(visible, self.kwargs["shared_case_id"])
-        return self._share
 
     def rows(self, *, principal, action):
         return selectors.share_attachments(

@@ -10,18 +10,16 @@ from casework.audit.reads import record_police_read
 from casework.cases.models import Case
 from casework.contact_requests import selectors, services
 from casework.contact_requests.models import ContactRequest
-from casework.sharing import selectors as sharing_selectors
-from casework.sharing.models import SharedCase
 from permissions import policies
 
-from ..base import CaseworkViewSet, principal_of, restrict_action, visible_or_404
+from ..base import CaseworkViewSet, ShareChildMixin, principal_of
 from ..cases.views import CaseChildViewSet
 from ..idempotency import idempotent
 from . import serializers as s
 
 
 class SharedContactRequestViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet
+    ShareChildMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet
 ):
     """The force's requests to reach the person behind one of its shares, anonymous ones
     included: ``POST`` asks, ``withdraw/`` takes a request back. Each shows the client's answer
@@ -35,14 +33,6 @@ class SharedContactRequestViewSet(
     http_method_names = ["get", "post", "head", "options"]
 
     read_audit = "contact_request"
-
-    def get_share(self) -> SharedCase:
-        if not hasattr(self, "_share"):
-            visible = sharing_selectors.shares(
-                principal=principal_of(self.request), action=restrict_action(self.request)
-            )
-            self._share = visible_or_404(visible, self.kwargs["shared_case_id"])
-        return self._share
 
     def rows(self, *, principal, action):
         return selectors.share_contact_requests(

@@ -9,11 +9,9 @@ from rest_framework.response import Response
 from casework.audit.reads import record_police_read
 from casework.disclosures import selectors, services
 from casework.disclosures.models import Disclosure, RecordsRequest
-from casework.sharing.models import SharedCase
-from casework.sharing.selectors import shares
 from permissions import policies
 
-from ..base import CaseworkViewSet, principal_of, restrict_action, visible_or_404
+from ..base import CaseworkViewSet, ShareChildMixin, principal_of
 from ..cases.views import CaseChildViewSet
 from ..idempotency import idempotent
 from . import serializers as s
@@ -94,7 +92,7 @@ class RecordsRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ca
 
 
 class SharedRecordsRequestViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet
+    ShareChildMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, CaseworkViewSet
 ):
     """Your force's requests for records through one of its shares in force: ask, then follow
     the status, the decision and what was released."""
@@ -106,14 +104,6 @@ class SharedRecordsRequestViewSet(
     cursor_ordering = ("-requested_at", "-id")
     http_method_names = ["get", "post", "head", "options"]
     read_audit = "records_request"
-
-    def get_share(self) -> SharedCase:
-        if not hasattr(self, "_share"):
-            self._share = visible_or_404(
-                shares(principal=principal_of(self.request), action=restrict_action(self.request)),
-                self.kwargs["shared_case_id"],
-            )
-        return self._share
 
     def rows(self, *, principal, action):
         return selectors.records_requests_on_share(
