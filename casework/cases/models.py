@@ -146,6 +146,13 @@ class Case(models.Model):
     anonymised_at = models.DateTimeField(
         null=True, blank=True, help_text="Free text and identities removed (retention or erasure)."
     )
+    last_reached_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the contact log last recorded the client reached or met, kept by the "
+        "contact log's service so that a caseload can be put in order without reading the log.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import (
     BooleanField,
+    DateField,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -23,10 +24,10 @@ from django.utils import timezone
 
 from casework.accounts.models import User
 from casework.accounts.principals import Principal
-from casework.cases.choices import ContactOutcome
 from casework.cases.lifecycles import SupportStatus
-from casework.cases.models import Case, ContactLogEntry
+from casework.cases.models import Case
 from casework.cases.selectors import assigned_case_ids, assigned_to, visible_cases
+from casework.clients.models import Client
 from casework.core.access import visible_to
 
 from . import rights
@@ -122,18 +123,41 @@ CASELOAD_ROW = (
 
 
 def caseload(
-    *, principal: Principal, assigned_to_id: uuid.UUID | None = None, limit: int = 200
+    *,
+    principal: Principal,
+    assigned_to_id: uuid.UUID | None = None,
+    limit: int = 200,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
     """The open cases of ``assigned_to_id`` among the caller's (all of the caller's where
-    ``None``), with what matters for the day, most urgent first: rows of ``CASELOAD_ROW``."""
+    ``None``), with what matters for the day, most urgent first: rows of ``CASELOAD_ROW``,
+    ``limit`` of them from the ``offset``-th.
+
+    Two statements: the page of cases in order, then their clients' pseudonyms, so that the
+    clients are read for the page alone and not for every open case being put in order."""
     cases = visible_cases(principal=principal)
     if assigned_to_id is not None:
         cases = assigned_to(cases, assigned_to_id)
-    return list(urgent_first(cases).values(*CASELOAD_ROW)[:limit])
+    rows = list(
+        urgent_first(cases).values(*(f for f in CASELOAD_ROW if f != "client__pseudonym"))[
+            offset : offset + limit
+        ]
+    )
+    pseudonyms = dict(
+        Client.objects.filter(pk__in={row["client_id"] for row in rows}).values_list(
+            "pk", "pseudonym"
+        )
+    )
+    return [{**row, "client__pseudonym": pseudonyms[row["client_id"]]} for row in rows]
 
 
 def urgent_first(cases: "QuerySet[Case]") -> "QuerySet[Case]":
-    """Open cases with what matters for the day, most urgent first, in one query."""
+    """Open cases with what matters for the day, most urgent first, in one query: an overdue
+    Victims' Code entitlement (the longest overdue first), then the soonest due, then risk, the
+    next hearing, and the longest since the client was last reached (never, first).
+
+    The first two keys come from one lookup of the earliest open entitlement: an overdue one is
+    always earlier than any not yet due, so ordering by it orders by both."""
     now = timezone.now()
     today = timezone.localdate()
     next_court = (
@@ -143,31 +167,25 @@ def urgent_first(cases: "QuerySet[Case]") -> "QuerySet[Case]":
         .order_by("starts_at")
         .values("starts_at")[:1]
     )
-    open_entitlements = Entitlement.objects.filter(
-        case=OuterRef("pk"), status=EntitlementStatus.OPEN
-    )
-    overdue = open_entitlements.filter(due_on__lt=today).order_by("due_on").values("due_on")[:1]
-    next_due = open_entitlements.order_by("due_on").values("due_on")[:1]
-    last_success = (
-        ContactLogEntry.objects.filter(
-            case=OuterRef("pk"),
-            outcome__in=[ContactOutcome.REACHED, ContactOutcome.MET_IN_PERSON],
-        )
-        .order_by("-occurred_at")
-        .values("occurred_at")[:1]
+    next_due = (
+        Entitlement.objects.filter(case=OuterRef("pk"), status=EntitlementStatus.OPEN)
+        .order_by(F("due_on").asc(nulls_last=True))
+        .values("due_on")[:1]
     )
     return (
         cases.exclude(support_status=SupportStatus.CLOSED)
-        .select_related("client")
         .annotate(
             next_court_date=Subquery(next_court),
-            next_overdue_entitlement=Subquery(overdue),
             next_entitlement_due=Subquery(next_due),
-            last_successful_contact=Subquery(last_success),
+            next_overdue_entitlement=CaseWhen(
+                When(next_entitlement_due__lt=today, then=F("next_entitlement_due")),
+                default=None,
+                output_field=DateField(),
+            ),
+            last_successful_contact=F("last_reached_at"),
             risk_order=RISK_ORDER,
         )
         .order_by(
-            F("next_overdue_entitlement").asc(nulls_last=True),
             F("next_entitlement_due").asc(nulls_last=True),
             "risk_order",
             F("next_court_date").asc(nulls_last=True),

@@ -34,6 +34,7 @@ from casework.cases.models import (
     ContactLogEntry,
     Note,
 )
+from casework.cases.services.contacts import last_reached_refresh
 from casework.clients.models import Client, ContactMethod
 from casework.clients.services import pseudonym_hash
 from casework.crypto import blind_index
@@ -463,11 +464,14 @@ class Generator:
                     }
 
         del r
-        return (
+        written = (
             Copier(CaseTransition).copy(transitions())
             + Copier(ContactLogEntry).copy(contacts())
             + Copier(Note).copy(notes())
         )
+        # Copied rows bypass the contact log's service, which keeps each case's last reached.
+        last_reached_refresh(Case.objects.all())
+        return written
 
     def sharing(self) -> int:
         """Consent ledgers and the shares and permission rows derived from them. Half the

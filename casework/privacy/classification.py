@@ -345,6 +345,7 @@ REGISTRY: list[Classified] = [
             "closed_at",
             "closure_reason",
             "anonymised_at",
+            "last_reached_at",
             "created_at",
             "updated_at",
             "created_by",
@@ -353,6 +354,8 @@ REGISTRY: list[Classified] = [
         reasons={
             "reference": CODE,
             "area": "one of the organisation's own areas, from its list",
+            "last_reached_at": "a copy of the latest reached or met contact's moment in the "
+            "contact log, kept for ordering caseloads",
         },
     ),
     *_model(

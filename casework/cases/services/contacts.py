@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from casework.accounts.models import User
@@ -101,6 +102,10 @@ def contact_log(
     )
     entry.full_clean()
     entry.save()
+    last = locked.last_reached_at
+    if outcome in SUCCESS and (last is None or occurred_at > last):
+        # Under the case's lock: no other contact can move it at the same time.
+        Case.objects.filter(pk=locked.pk).update(last_reached_at=occurred_at)
     if method is not None and corrected is None:
         contact_method_record_outcome(method=method, success=route_result(outcome), at=occurred_at)
     audit_record(
@@ -112,6 +117,17 @@ def contact_log(
         changed_fields=["outcome", "channel", "direction", "note"],
     )
     return entry
+
+
+def last_reached_refresh(cases: "QuerySet[Case]") -> int:
+    """Sets each case's ``last_reached_at`` again from its contact log, in one statement: for
+    contact logs written without this service (generated load data), or to repair."""
+    latest = (
+        ContactLogEntry.objects.filter(case=OuterRef("pk"), outcome__in=SUCCESS)
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    return cases.update(last_reached_at=Subquery(latest))
 
 
 @transaction.atomic
