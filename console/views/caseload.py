@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +32,10 @@ LIMIT = 200
 # caseworker with a backlog would otherwise get a page of hundreds of kilobytes (see
 # docs/benchmarks.md). Completing or snoozing them brings the next; the API lists them all.
 REMINDERS_SHOWN = 10
+# Open cases on a page of a caseload, most urgent first; the next page holds the next ones.
+CASES_SHOWN = 50
+# What a list of reminders shows of each.
+REMINDER_SHOWN = ("id", "kind", "status", "due_at", "snoozed_until", "case", "case__reference")
 
 
 @page("home")
@@ -43,33 +48,63 @@ def _end_of_today() -> datetime:
     return timezone.make_aware(datetime.combine(tomorrow, time.min))
 
 
-def _audit_caseload(user: User, rows: list[dict[str, Any]]) -> None:
-    audit.read(
-        user,
-        "caseload.read",
-        [row["id"] for row in rows],
-        case_ids=[row["id"] for row in rows],
-        client_ids=[row["client_id"] for row in rows],
+def _cases_page(
+    request: HttpRequest, user: User, *, assigned_to_id: uuid.UUID | None
+) -> dict[str, Any]:
+    """One page of open cases, most urgent first, read as the API reads a caseload (and audited
+    alike), with the numbers of the pages before and after it: ``?page=N``, from 1."""
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    rows = caseload_rows(
+        principal=user,
+        assigned_to_id=assigned_to_id,
+        limit=CASES_SHOWN + 1,
+        offset=(number - 1) * CASES_SHOWN,
     )
+    more = len(rows) > CASES_SHOWN
+    rows = rows[:CASES_SHOWN]
+    if rows:
+        audit.read(
+            user,
+            "caseload.read",
+            [row["id"] for row in rows],
+            case_ids=[row["id"] for row in rows],
+            client_ids=[row["client_id"] for row in rows],
+        )
+    return {
+        "rows": rows,
+        "first_rank": (number - 1) * CASES_SHOWN + 1,
+        "previous_page": number - 1 if number > 1 else None,
+        "next_page": number + 1 if more else None,
+    }
 
 
-def _my_reminders(user: User) -> list[Reminder]:
-    """My open reminders due by the end of today, soonest first (a supervisor's own only)."""
-    return list(
+def _my_reminders(user: User) -> "QuerySet[Reminder]":
+    """My open reminders due by the end of today (a supervisor's own only), soonest first, with
+    only what a list shows of each and of its case."""
+    return (
         reminder_selectors.reminders(principal=user)
         .filter(assignee=user, status=ReminderStatus.OPEN, due_at__lt=_end_of_today())
-        .order_by("due_at", "id")[:LIMIT]
+        .select_related(None)
+        .select_related("case")
+        .only(*REMINDER_SHOWN)
+        .order_by("due_at", "id")
     )
 
 
 @page("caseload")
 def caseload(request: HttpRequest, user: User) -> HttpResponse:
-    rows = caseload_rows(principal=user, assigned_to_id=user.pk, limit=LIMIT)
-    _audit_caseload(user, rows)
-    found = _my_reminders(user)
-    due = [r for r in found if r.kind not in UNREACHABLE]
-    unreachable = [r for r in found if r.kind in UNREACHABLE]
-    shown = due[:REMINDERS_SHOWN] + unreachable[:REMINDERS_SHOWN]
+    cases = _cases_page(request, user, assigned_to_id=user.pk)
+    mine = _my_reminders(user)
+    unreachable_kind = Q(kind__in=UNREACHABLE)
+    counts = mine.order_by().aggregate(
+        due=Count("pk", filter=~unreachable_kind), unreachable=Count("pk", filter=unreachable_kind)
+    )
+    due = list(mine.exclude(unreachable_kind)[:REMINDERS_SHOWN])
+    unreachable = list(mine.filter(unreachable_kind)[:REMINDERS_SHOWN])
+    shown = due + unreachable
     if shown:
         audit.read(user, "reminder.list", shown, case_ids=[r.case_id for r in shown if r.case_id])
     return page_response(
@@ -77,13 +112,11 @@ def caseload(request: HttpRequest, user: User) -> HttpResponse:
         "console/caseload.html",
         {
             "title": "My caseload",
-            "rows": rows,
-            "due": due[:REMINDERS_SHOWN],
-            "due_more": len(due[REMINDERS_SHOWN:]),
-            "unreachable": unreachable[:REMINDERS_SHOWN],
-            "unreachable_more": len(unreachable[REMINDERS_SHOWN:]),
-            # At the limit, more may be due than were read.
-            "at_least": len(found) == LIMIT,
+            **cases,
+            "due": due,
+            "due_more": counts["due"] - len(due),
+            "unreachable": unreachable,
+            "unreachable_more": counts["unreachable"] - len(unreachable),
             "snooze_form": SnoozeForm(),
         },
     )
@@ -91,10 +124,9 @@ def caseload(request: HttpRequest, user: User) -> HttpResponse:
 
 @page("team")
 def team(request: HttpRequest, user: User) -> HttpResponse:
-    rows = caseload_rows(principal=user, assigned_to_id=None, limit=LIMIT)
-    _audit_caseload(user, rows)
+    cases = _cases_page(request, user, assigned_to_id=None)
     return page_response(
-        request, "console/caseload.html", {"title": "Team caseload", "rows": rows, "team": True}
+        request, "console/caseload.html", {"title": "Team caseload", **cases, "team": True}
     )
 
 

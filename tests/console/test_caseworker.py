@@ -13,6 +13,7 @@ from casework.clients.models import ContactMethod
 from casework.court.selectors import caseload
 from casework.reminders.choices import ReminderKind, ReminderStatus
 from casework.reminders.models import Reminder
+from console.views import caseload as caseload_views
 from console.views.caseload import REMINDERS_SHOWN
 
 from ..factories import CaseFactory, ContactMethodFactory, UserFactory
@@ -64,6 +65,31 @@ def test_my_caseload_lists_my_open_cases_in_the_apis_urgency_order(caseworker, c
     assert str(other.pk) in html and str(someone_elses.pk) not in html
     event = events("caseload.read", actor_id=caseworker.pk).get()
     assert set(event.detail["ids"]) == {str(pk) for pk in expected}
+
+
+def test_a_long_caseload_comes_a_page_at_a_time_in_urgency_order(
+    caseworker, case, console, monkeypatch
+):
+    monkeypatch.setattr(caseload_views, "CASES_SHOWN", 2)
+    for risk in ("high", "medium", "standard"):
+        CaseFactory(opened_by=caseworker, support="active", risk_level=risk)
+    expected = [row["id"] for row in caseload(principal=caseworker, assigned_to_id=caseworker.pk)]
+    assert len(expected) == 4
+    seen = []
+    for number, has_next in ((1, True), (2, False)):
+        html = console.get(f"/app/caseload/?page={number}").content.decode()
+        on_page = [pk for pk in expected if f"/app/cases/{pk}/" in html]
+        seen += sorted(on_page, key=lambda pk: html.index(f"/app/cases/{pk}/"))
+        assert len(on_page) == 2
+        assert ('rel="next"' in html) is has_next
+        assert ('rel="prev"' in html) is (number > 1)
+        # Each page's read is audited with the cases it showed, and only those.
+        event = events("caseload.read", actor_id=caseworker.pk).latest("occurred_at")
+        assert set(event.detail["ids"]) == {str(pk) for pk in on_page}
+    assert seen == expected
+    # A page past the end, or a page that is not a number, is an ordinary page.
+    assert "No more open cases." in console.get("/app/caseload/?page=9").content.decode()
+    assert str(expected[0]) in console.get("/app/caseload/?page=x").content.decode()
 
 
 def test_the_caseload_shows_reminders_due_today_and_clients_we_cannot_reach(
