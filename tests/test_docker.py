@@ -1,8 +1,10 @@
 """The compose file parses, and what it runs is what the project really provides."""
 
 import importlib
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -80,6 +82,26 @@ def test_entrypoint_runs_the_projects_real_wsgi_and_celery_apps():
     from casework.celery import app
 
     assert app.main == "casework"
+
+
+def test_the_wsgi_app_keeps_what_it_loaded_out_of_the_garbage_collectors_full_collections():
+    # In a process of its own: freezing is for a server's process, not this one.
+    probe = (
+        "import gc, sys; import casework.wsgi; print(gc.get_freeze_count(), "
+        "'api.urls' in sys.modules, 'console.views.cases' in sys.modules)"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "casework.settings.test"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    frozen, urls, views = result.stdout.split()[-3:]
+    # The URLs and the views they import are loaded before the freeze, so they are frozen too.
+    assert (urls, views) == ("True", "True")
+    assert int(frozen) > 100_000
 
 
 def test_the_image_is_multi_stage_and_runs_unprivileged():
