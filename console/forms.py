@@ -65,7 +65,12 @@ class ContactLogForm(forms.Form):
 
     route = forms.ChoiceField(label="Route", widget=forms.RadioSelect)
     outcome = forms.ChoiceField(
-        label="Outcome", choices=ContactOutcome.choices, widget=forms.RadioSelect
+        label="Outcome",
+        choices=ContactOutcome.choices,
+        widget=forms.RadioSelect,
+        help_text="Reached or met in person marks the route verified; number unavailable, "
+        "wrong person or email bounced marks it failing (dead after repeats). No answer, "
+        "message left and other leave the route as it is.",
     )
     direction = forms.ChoiceField(
         label="Who made contact",

@@ -9,14 +9,18 @@ all three)."""
 
 import json
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from casework.audit.models import AuditEvent
 from casework.cases.models import ContactLogEntry
 from casework.clients.models import ContactMethod
+from casework.reminders.choices import ReminderKind, ReminderStatus
+from casework.reminders.models import Reminder
 from casework.sharing.services import consent_record
 
 from ..api.police_sharing.world import LEGAL_NAME, PSEUDONYM, open_case
@@ -184,6 +188,62 @@ def test_a_caseworkers_round_signing_in_with_a_code(browser, site, caseworker):
     browser.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click()
     wait_for_path(browser, "/app/sign-in/")
     browser.get(f"{site}/app/caseload/")
+    wait_for_path(browser, "/app/sign-in/")
+    assert_no_outside_request(browser, site)
+
+
+def assert_fits_a_phone(driver) -> None:
+    """Nothing wider than the phone's screen: no sideways scrolling."""
+    width = driver.execute_script("return document.documentElement.scrollWidth")
+    assert width <= PHONE[0], f"{driver.current_url} is {width} px wide"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_caseworkers_first_minute_on_a_phone(browser, site, caseworker):
+    """Sign in, find today's reminders, log a failed call and a successful one, see the route's
+    status change each time, mark the reminder done, sign out: all at 360 px wide."""
+    case = open_case(caseworker)
+    reminder = Reminder.objects.create(
+        kind=ReminderKind.NO_RECENT_CONTACT,
+        dedup_key="browser:phone",
+        organisation=caseworker.organisation,
+        case=case,
+        assignee=caseworker,
+        due_at=timezone.now() - timedelta(hours=2),
+    )
+    browser.set_window_size(*PHONE)
+    sign_in(browser, site, caseworker.username)
+    wait_for_path(browser, "/app/caseload/")
+    assert_fits_a_phone(browser)
+    unreachable = browser.find_element(By.CSS_SELECTOR, "[aria-labelledby=unreachable-heading]")
+    assert "No successful contact recently" in unreachable.text
+    unreachable.find_element(By.LINK_TEXT, case.reference).click()
+    wait_for_path(browser, f"/app/cases/{case.pk}/")
+    assert_fits_a_phone(browser)
+
+    def preferred_route_text() -> str:
+        return browser.find_element(By.CSS_SELECTOR, ".route").text
+
+    assert "Verified" in preferred_route_text()
+    for outcome, shown in (("Number unavailable", "Failing"), ("Reached", "Verified")):
+        browser.find_element(By.LINK_TEXT, "Log a contact").click()
+        wait_for_path(browser, f"/app/cases/{case.pk}/contacts/new/")
+        assert_fits_a_phone(browser)
+        browser.find_element(By.XPATH, f"//label[normalize-space()='{outcome}']").click()
+        browser.find_element(By.XPATH, "//button[normalize-space()='Log contact']").click()
+        wait_for_path(browser, f"/app/cases/{case.pk}/")
+        assert shown in preferred_route_text()
+        assert ("1 failed in a row" in preferred_route_text()) is (shown == "Failing")
+
+    browser.find_element(By.LINK_TEXT, "My caseload").click()
+    wait_for_path(browser, "/app/caseload/")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Done']").click()
+    wait_for_path(browser, "/app/caseload/")
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.DONE
+    assert "Every client has been reached recently." in browser.page_source
+
+    browser.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click()
     wait_for_path(browser, "/app/sign-in/")
     assert_no_outside_request(browser, site)
 
