@@ -164,20 +164,22 @@ ensure_redis() {
   export TEST_CELERY_RESULT_BACKEND="${TEST_CELERY_RESULT_BACKEND:-$REDIS_URL/15}"
 }
 
-# Debian's Chromium and ChromeDriver drive the browser tests and render printable pages headless.
-# They are installed when missing and the script runs as root; otherwise the tests that need them
-# skip and say why.
+# Debian's Chromium and ChromeDriver drive the browser tests and render printable pages headless;
+# zbar's zbarimg reads back the QR code a browser test finds on the two-factor page. They are
+# installed when missing and the script runs as root; otherwise the tests that need them skip
+# and say why.
 ensure_chromium() {
-  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && [ -x /usr/bin/zbarimg ]; then
     return 0
   fi
+  local packages="chromium chromium-driver zbar-tools"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "Installing Chromium and ChromeDriver (Debian packages) for the browser tests"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 \
-      || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1; } \
-      || say "Chromium could not be installed: the browser tests will skip"
+    say "Installing Chromium, ChromeDriver and zbar (Debian packages) for the browser tests"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null 2>&1; } \
+      || say "Chromium or zbar could not be installed: the browser tests that need them will skip"
   else
-    say "Chromium is not installed (apt-get install chromium chromium-driver): the browser tests will skip"
+    say "Chromium or zbar is not installed (apt-get install $packages): the browser tests that need them will skip"
   fi
 }
 

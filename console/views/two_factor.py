@@ -3,7 +3,9 @@ again, then a first code from the authenticator app. Open while an organisation 
 the person has not set it up yet, as the API's two-factor endpoints are."""
 
 import base64
+from typing import Any
 
+import segno
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -38,6 +40,20 @@ def _secret(device: object) -> str:
     return base64.b32encode(device.bin_key).decode().rstrip("=")  # type: ignore[attr-defined]
 
 
+def _key(device: Any) -> dict[str, str]:
+    """The new key three ways: typed in, scanned from the page's QR code (drawn here, as an SVG
+    image in the page itself: nothing is fetched from elsewhere), or opened by a link in an
+    authenticator app on the same phone."""
+    uri = device.config_url
+    qr = segno.make(uri, error="m")
+    return {
+        "secret": _secret(device),
+        "otpauth_uri": uri,
+        "otpauth_qr": qr.svg_data_uri(scale=5, border=4, dark="#000", light="#fff"),
+        "otpauth_qr_size": str(qr.symbol_size(scale=5, border=4)[0]),
+    }
+
+
 @page("two_factor", methods=("GET", "POST"), during_enrolment=True)
 def set_up(request: HttpRequest, user: User) -> HttpResponse:
     context: dict[str, object] = {"title": "Two-factor sign-in"}
@@ -59,9 +75,7 @@ def set_up(request: HttpRequest, user: User) -> HttpResponse:
                     request, "console/two_factor.html", {**context, "recovery_codes": codes}
                 )
         device = two_factor.pending_device(user)
-        context |= {"code_form": form, "secret": _secret(device) if device else None}
-        if device is not None:
-            context["otpauth_uri"] = device.config_url
+        context |= {"code_form": form, **(_key(device) if device else {})}
         return page_response(request, "console/two_factor.html", context, status=400)
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -76,11 +90,7 @@ def set_up(request: HttpRequest, user: User) -> HttpResponse:
             _refusal(form, error, "password")
             status = 400
         else:
-            context |= {
-                "code_form": CodeForm(),
-                "secret": _secret(device),
-                "otpauth_uri": device.config_url,
-            }
+            context |= {"code_form": CodeForm(), **_key(device)}
             return page_response(request, "console/two_factor.html", context)
     elif request.method == "POST":
         status = 400

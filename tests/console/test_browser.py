@@ -8,6 +8,8 @@ Skipped, saying why, where Chromium, ChromeDriver or axe-core are missing (scrip
 all three)."""
 
 import json
+import shutil
+import subprocess
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from casework.accounts.models import AuthenticatorDevice
 from casework.audit.models import AuditEvent
 from casework.cases.models import ContactLogEntry
 from casework.clients.models import ContactMethod
@@ -297,6 +300,39 @@ def test_a_police_officer_sees_a_share_and_loses_it_after_withdrawal(
     assert share.share_reference not in browser.page_source
     browser.get(f"{site}/app/cases/{share.case_id}/")
     assert "Page not found" in browser.page_source
+    assert_no_outside_request(browser, site)
+
+
+@pytest.mark.skipif(
+    shutil.which("zbarimg") is None,
+    reason="zbar is not installed (apt-get install zbar-tools; scripts/test installs it)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_the_two_factor_page_shows_a_qr_code_the_app_can_scan(browser, site, caseworker):
+    caseworker.organisation.require_two_factor = True
+    caseworker.organisation.save()
+    sign_in(browser, site, caseworker.username)
+    browser.get(f"{site}/app/two-factor/")
+    browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
+    qr = browser.find_element(By.CSS_SELECTOR, "img.qr")
+    # Drawn under the strict content security policy, from the page itself.
+    assert browser.execute_script("return arguments[0].naturalWidth", qr) > 0
+    device = AuthenticatorDevice.objects.get(user=caseworker, confirmed=False)
+    link = browser.find_element(By.PARTIAL_LINK_TEXT, "open it in the authenticator app")
+    assert link.get_attribute("href") == device.config_url
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    picture = ARTIFACTS / "console-two-factor-qr.png"
+    qr.screenshot(str(picture))
+    read = subprocess.run(  # noqa: S603
+        ["zbarimg", "--raw", "-q", str(picture)],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert read.stdout.strip() == device.config_url
+    assert axe_violations(browser) == []
+    shoot(browser, "two-factor")
     assert_no_outside_request(browser, site)
 
 
