@@ -114,9 +114,13 @@ def sign_in(driver, site: str, username: str, otp: str = "") -> None:
 
 
 def shoot(driver, name: str) -> None:
+    """Screenshots of the page at phone and desktop widths; at the phone's, nothing is wider
+    than the screen."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
         driver.set_window_size(*size)
+        if label == "phone":
+            assert_fits_a_phone(driver)
         height = driver.execute_script("return document.documentElement.scrollHeight")
         driver.set_window_size(size[0], max(size[1], min(height + 140, 4000)))
         driver.save_screenshot(str(ARTIFACTS / f"console-{name}-{label}.png"))
