@@ -6,8 +6,6 @@ first one hashing new values), apart from the field keyring's: a leaked checker 
 client's contact details, and it can be rotated on its own. While a rotation runs, a query is
 hashed under every listed key, so alerts still hashed under the old key keep matching."""
 
-import base64
-import binascii
 import hashlib
 import hmac
 import re
@@ -15,11 +13,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.signals import setting_changed
 
 from casework.clients.normalise import normalise_email, normalise_phone
+from casework.crypto.keyring import keys_by_id
 
 from .choices import IdentifierKind
 
@@ -93,27 +91,8 @@ class CheckerKeys:
 
     @classmethod
     def from_settings(cls) -> "CheckerKeys":
-        entries = list(settings.CHECKER_HASH_KEYS)
-        if not entries:
-            raise ImproperlyConfigured("CHECKER_HASH_KEYS needs at least one key.")
-        keys: dict[str, bytes] = {}
-        for entry in entries:
-            key_id, sep, material = entry.partition(":")
-            if not sep or not key_id.isalnum() or len(key_id) > 16 or key_id in keys:
-                raise ImproperlyConfigured(
-                    "Each CHECKER_HASH_KEYS entry is '<id>:<base64 key>', the ids distinct and "
-                    "1-16 letters or digits."
-                )
-            try:
-                raw = base64.urlsafe_b64decode(material.encode("ascii"))
-            except (binascii.Error, ValueError, UnicodeEncodeError):
-                raise ImproperlyConfigured(
-                    f"Checker key {key_id} is not valid URL-safe base64."
-                ) from None
-            if len(raw) != 32:
-                raise ImproperlyConfigured(f"Checker key {key_id} must be 32 bytes.")
-            keys[key_id] = raw
-        return cls(primary_id=entries[0].partition(":")[0], keys=keys)
+        primary_id, keys = keys_by_id("CHECKER_HASH_KEYS")
+        return cls(primary_id=primary_id, keys=keys)
 
     def digest(self, key_id: str, kind: str, normalised: str) -> str:
         message = f"checker\x00{kind}\x00{normalised}".encode()

@@ -8,11 +8,9 @@ import hmac
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 
-from casework.crypto.keyring import _decode_key
+from casework.crypto.keyring import keys_by_id
 
 
 class UnknownAuditKey(Exception):
@@ -26,21 +24,8 @@ class AuditKeys:
 
     @classmethod
     def from_settings(cls) -> "AuditKeys":
-        entries = list(settings.AUDIT_HASH_KEYS)
-        if not entries:
-            raise ImproperlyConfigured("AUDIT_HASH_KEYS needs at least one key.")
-        keys: dict[str, bytes] = {}
-        for entry in entries:
-            key_id, sep, material = entry.partition(":")
-            if not sep or not key_id.isalnum() or len(key_id) > 16:
-                raise ImproperlyConfigured(
-                    "Each AUDIT_HASH_KEYS entry is '<id>:<base64 key>', the id 1-16 letters or "
-                    "digits."
-                )
-            if key_id in keys:
-                raise ImproperlyConfigured(f"Key id {key_id} appears twice in AUDIT_HASH_KEYS.")
-            keys[key_id] = _decode_key(material, f"Audit key {key_id}")
-        return cls(primary_id=entries[0].partition(":")[0], keys=keys)
+        primary_id, keys = keys_by_id("AUDIT_HASH_KEYS")
+        return cls(primary_id=primary_id, keys=keys)
 
     def mac(self, message: bytes, key_id: str) -> str:
         try:

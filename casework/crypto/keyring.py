@@ -32,6 +32,26 @@ def _decode_key(text: str, what: str) -> bytes:
     return raw
 
 
+def keys_by_id(setting: str) -> tuple[str, dict[str, bytes]]:
+    """A setting that lists keys as "<id>:<URL-safe base64 of 32 bytes>" entries, the first one
+    in use for new work and the others kept for what they did before a rotation: the first id,
+    and every key by its id. Any entry that is not so refuses to load, saying which setting."""
+    entries = list(getattr(settings, setting))
+    if not entries:
+        raise ImproperlyConfigured(f"{setting} needs at least one key.")
+    keys: dict[str, bytes] = {}
+    for entry in entries:
+        key_id, sep, material = entry.partition(":")
+        if not sep or not key_id.isalnum() or len(key_id) > 16:
+            raise ImproperlyConfigured(
+                f"Each {setting} entry is '<id>:<base64 key>', the id 1-16 letters or digits."
+            )
+        if key_id in keys:
+            raise ImproperlyConfigured(f"Key id {key_id} appears twice in {setting}.")
+        keys[key_id] = _decode_key(material, f"Key {key_id} of {setting}")
+    return entries[0].partition(":")[0], keys
+
+
 @dataclass(frozen=True)
 class Keyring:
     """Immutable once built, so threads share it safely."""
@@ -42,23 +62,8 @@ class Keyring:
 
     @classmethod
     def from_settings(cls) -> "Keyring":
-        entries = list(settings.FIELD_ENCRYPTION_KEYS)
-        if not entries:
-            raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS needs at least one key.")
-        keys: dict[str, AESGCM] = {}
-        for entry in entries:
-            key_id, sep, material = entry.partition(":")
-            if not sep or not key_id.isalnum() or len(key_id) > 16:
-                raise ImproperlyConfigured(
-                    "Each FIELD_ENCRYPTION_KEYS entry is '<id>:<base64 key>', the id 1-16 "
-                    "letters or digits."
-                )
-            if key_id in keys:
-                raise ImproperlyConfigured(
-                    f"Key id {key_id} appears twice in FIELD_ENCRYPTION_KEYS."
-                )
-            keys[key_id] = AESGCM(_decode_key(material, f"Encryption key {key_id}"))
-        primary_id = entries[0].partition(":")[0]
+        primary_id, raw = keys_by_id("FIELD_ENCRYPTION_KEYS")
+        keys = {key_id: AESGCM(key) for key_id, key in raw.items()}
         hash_key = _decode_key(settings.FIELD_HASH_KEY, "FIELD_HASH_KEY")
         return cls(primary_id=primary_id, keys=keys, hash_key=hash_key)
 

@@ -11,6 +11,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
+from casework.alerts.identifiers import checker_keys
+from casework.audit.keys import audit_keys
 from casework.clients.models import Client, ContactMethod
 from casework.crypto import DecryptionError, blind_index, keyring
 from casework.crypto.keyring import Keyring
@@ -148,10 +150,19 @@ def test_a_second_key_with_the_same_id_but_other_material_cannot_read_old_values
         ["dup:" + base64.urlsafe_b64encode(bytes(32)).decode()] * 2,
     ],
 )
-def test_a_bad_key_configuration_refuses_to_load(settings, keys):
-    settings.FIELD_ENCRYPTION_KEYS = keys
-    with pytest.raises(ImproperlyConfigured):
-        keyring()
+@pytest.mark.parametrize(
+    ("setting", "load"),
+    [
+        ("FIELD_ENCRYPTION_KEYS", keyring),
+        ("AUDIT_HASH_KEYS", audit_keys),
+        ("CHECKER_HASH_KEYS", checker_keys),
+    ],
+)
+def test_a_bad_key_configuration_refuses_to_load(settings, keys, setting, load):
+    assert load() is not None
+    setattr(settings, setting, keys)
+    with pytest.raises(ImproperlyConfigured, match=setting):
+        load()
 
 
 def test_the_keyed_hash_is_stable_and_separates_kinds_and_keys(settings):
