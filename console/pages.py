@@ -3,8 +3,8 @@
 that does not exist, where they may not."""
 
 import functools
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -73,6 +73,30 @@ def page(
         return wrapper
 
     return decorate
+
+
+# Rows on a page of a list; the next page holds the next ones.
+PAGE_SIZE = 50
+T = TypeVar("T")
+
+
+def paged(
+    request: HttpRequest, fetch: Callable[[int, int], Sequence[T]], size: int | None = None
+) -> tuple[list[T], dict[str, Any]]:
+    """The rows of the page ``?page=N`` asks for (from 1; anything else is the first page):
+    ``fetch(offset, limit)`` reads them, one more than a page to know whether another follows.
+    Returns the rows and what ``_pages.html`` needs to link the pages before and after."""
+    size = size or PAGE_SIZE
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    rows = list(fetch((number - 1) * size, size + 1))
+    return rows[:size], {
+        "first_rank": (number - 1) * size + 1,
+        "previous_page": number - 1 if number > 1 else None,
+        "next_page": number + 1 if len(rows) > size else None,
+    }
 
 
 def home_for(user: Any) -> str:

@@ -23,17 +23,16 @@ from permissions.querysets import CHANGE
 
 from .. import audit
 from ..forms import SnoozeForm, apply_service_errors
-from ..pages import home_for, not_found, page, page_response
+from ..pages import PAGE_SIZE, home_for, not_found, page, page_response, paged
 
 # Reminders that say a client cannot be reached.
 UNREACHABLE = (ReminderKind.CONTACT_FAILURES, ReminderKind.NO_RECENT_CONTACT)
-LIMIT = 200
 # Reminders shown in each list of my caseload, soonest first: each carries its own forms, and a
 # caseworker with a backlog would otherwise get a page of hundreds of kilobytes (see
 # docs/benchmarks.md). Completing or snoozing them brings the next; the API lists them all.
 REMINDERS_SHOWN = 10
-# Open cases on a page of a caseload, most urgent first; the next page holds the next ones.
-CASES_SHOWN = 50
+# Open cases on a page of a caseload, most urgent first.
+CASES_SHOWN = PAGE_SIZE
 # What a list of reminders shows of each.
 REMINDER_SHOWN = ("id", "kind", "status", "due_at", "snoozed_until", "case", "case__reference")
 
@@ -52,19 +51,14 @@ def _cases_page(
     request: HttpRequest, user: User, *, assigned_to_id: uuid.UUID | None
 ) -> dict[str, Any]:
     """One page of open cases, most urgent first, read as the API reads a caseload (and audited
-    alike), with the numbers of the pages before and after it: ``?page=N``, from 1."""
-    try:
-        number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        number = 1
-    rows = caseload_rows(
-        principal=user,
-        assigned_to_id=assigned_to_id,
-        limit=CASES_SHOWN + 1,
-        offset=(number - 1) * CASES_SHOWN,
+    alike), with the links to the pages before and after it."""
+    rows, pages = paged(
+        request,
+        lambda offset, limit: caseload_rows(
+            principal=user, assigned_to_id=assigned_to_id, limit=limit, offset=offset
+        ),
+        CASES_SHOWN,
     )
-    more = len(rows) > CASES_SHOWN
-    rows = rows[:CASES_SHOWN]
     if rows:
         audit.read(
             user,
@@ -73,12 +67,7 @@ def _cases_page(
             case_ids=[row["id"] for row in rows],
             client_ids=[row["client_id"] for row in rows],
         )
-    return {
-        "rows": rows,
-        "first_rank": (number - 1) * CASES_SHOWN + 1,
-        "previous_page": number - 1 if number > 1 else None,
-        "next_page": number + 1 if more else None,
-    }
+    return {"rows": rows, **pages}
 
 
 def _my_reminders(user: User) -> "QuerySet[Reminder]":
@@ -133,21 +122,25 @@ def team(request: HttpRequest, user: User) -> HttpResponse:
 @page("escalated")
 def escalated(request: HttpRequest, user: User) -> HttpResponse:
     """Reminders the scans escalated to me: repeated failures on every route of a client."""
-    found = list(
+    escalated = (
         reminder_selectors.reminders(principal=user)
         .filter(
             assignee=user,
             kind=ReminderKind.CONTACT_FAILURES,
             status__in=(ReminderStatus.OPEN, ReminderStatus.SNOOZED),
         )
-        .order_by("due_at", "id")[:LIMIT]
+        .select_related(None)
+        .select_related("case")
+        .only(*REMINDER_SHOWN)
+        .order_by("due_at", "id")
     )
+    found, pages = paged(request, lambda offset, limit: escalated[offset : offset + limit])
     if found:
         audit.read(user, "reminder.list", found, case_ids=[r.case_id for r in found if r.case_id])
     return page_response(
         request,
         "console/escalated.html",
-        {"title": "Escalated to me", "reminders": found, "snooze_form": SnoozeForm()},
+        {"title": "Escalated to me", "reminders": found, "snooze_form": SnoozeForm(), **pages},
     )
 
 
@@ -218,5 +211,8 @@ def _refused(request: HttpRequest, reminder: Reminder, error: Exception) -> Http
 @page("staff")
 def staff(request: HttpRequest, user: User) -> HttpResponse:
     """The people of my charity, as the API's staff list gives them to a supervisor."""
-    people = list(account_selectors.staff(principal=user).order_by("last_name", "username")[:LIMIT])
-    return page_response(request, "console/staff.html", {"title": "Staff", "people": people})
+    staff = account_selectors.staff(principal=user).order_by("last_name", "username", "id")
+    people, pages = paged(request, lambda offset, limit: staff[offset : offset + limit])
+    return page_response(
+        request, "console/staff.html", {"title": "Staff", "people": people, **pages}
+    )

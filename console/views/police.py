@@ -18,14 +18,13 @@ from casework.sharing.models import SharedCase
 from permissions.querysets import CHANGE
 
 from ..forms import SharedUpdateForm, apply_service_errors
-from ..pages import not_found, page, page_response
-
-LIMIT = 200
+from ..pages import not_found, page, page_response, paged
 
 
 @page("shared_cases")
 def shared_cases(request: HttpRequest, user: User) -> HttpResponse:
-    rows = list(selectors.shared_case_rows(principal=user).order_by("-started_at", "-id")[:LIMIT])
+    shares = selectors.shared_case_rows(principal=user).order_by("-started_at", "-id")
+    rows, pages = paged(request, lambda offset, limit: shares[offset : offset + limit])
     if rows:
         record_police_read(
             actor=user,
@@ -43,7 +42,7 @@ def shared_cases(request: HttpRequest, user: User) -> HttpResponse:
             ],
         )
     return page_response(
-        request, "console/shared_cases.html", {"title": "Shared cases", "rows": rows}
+        request, "console/shared_cases.html", {"title": "Shared cases", "rows": rows, **pages}
     )
 
 

@@ -9,6 +9,7 @@ from casework.disclosures.models import Disclosure
 from casework.reminders.choices import ReminderKind
 from casework.sharing.models import SharedUpdate
 from casework.sharing.services import consent_record
+from console import pages as console_pages
 
 from ..api.police_sharing.world import INTERNAL_NOTE, LEGAL_NAME, PHONE, PSEUDONYM, open_case
 from ..conftest import client_for
@@ -155,3 +156,43 @@ def test_a_supervisor_sees_their_own_charitys_staff_only(caseworker, supervisor)
     html = page_text(console_for(supervisor).get("/app/staff/"))
     assert caseworker.username in html and supervisor.username in html
     assert stranger.username not in html
+
+
+def test_the_shared_cases_come_a_page_at_a_time_newest_first(
+    caseworker, police_liaison, police, monkeypatch
+):
+    monkeypatch.setattr(console_pages, "PAGE_SIZE", 2)
+    force = police_liaison.organisation
+    shares = [
+        SharedCaseFactory(case=CaseFactory(opened_by=caseworker), police_force=force)
+        for _ in range(3)
+    ]
+    newest_first = sorted(shares, key=lambda s: (s.started_at, s.pk), reverse=True)
+    first, second = (page_text(police.get(f"/app/shared/?page={n}")) for n in (1, 2))
+    for html, expected in ((first, newest_first[:2]), (second, newest_first[2:])):
+        assert [s for s in newest_first if s.share_reference in html] == expected
+    assert 'rel="next"' in first and 'rel="prev"' in second and 'rel="next"' not in second
+    # Each page's read is audited with the shares it showed.
+    listed = AuditEvent.objects.filter(action="shared_case.list").order_by("occurred_at", "id")
+    assert [event.detail["shares"] for event in listed] == [
+        [s.share_reference for s in newest_first[:2]],
+        [newest_first[2].share_reference],
+    ]
+
+
+def test_the_staff_and_the_escalated_reminders_come_a_page_at_a_time(
+    caseworker, supervisor, monkeypatch
+):
+    monkeypatch.setattr(console_pages, "PAGE_SIZE", 1)
+    case = CaseFactory(opened_by=caseworker, support="active")
+    for key in ("one", "two"):
+        reminder_for(supervisor, case, ReminderKind.CONTACT_FAILURES, key=key)
+    console = console_for(supervisor)
+    for path, marker in (
+        ("/app/escalated/", "Repeated failed attempts"),
+        ("/app/staff/", "<tr><td>"),
+    ):
+        first, second = (page_text(console.get(f"{path}?page={n}")) for n in (1, 2))
+        assert first.count(marker) == 1 and second.count(marker) == 1, path
+        assert _without_csrf(first) != _without_csrf(second)
+        assert 'rel="next"' in first and 'rel="prev"' in second
