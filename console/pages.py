@@ -3,7 +3,7 @@
 that does not exist, where they may not."""
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -81,7 +81,7 @@ T = TypeVar("T")
 
 
 def paged(
-    request: HttpRequest, fetch: Callable[[int, int], Sequence[T]], size: int | None = None
+    request: HttpRequest, fetch: Callable[[int, int], Iterable[T]], size: int | None = None
 ) -> tuple[list[T], dict[str, Any]]:
     """The rows of the page ``?page=N`` asks for (from 1; anything else is the first page):
     ``fetch(offset, limit)`` reads them, one more than a page to know whether another follows.
