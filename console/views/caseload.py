@@ -94,6 +94,10 @@ def caseload(request: HttpRequest, user: User) -> HttpResponse:
     due = list(mine.exclude(unreachable_kind)[:REMINDERS_SHOWN])
     unreachable = list(mine.filter(unreachable_kind)[:REMINDERS_SHOWN])
     shown = due + unreachable
+    start_of_today = _end_of_today() - timedelta(days=1)
+    for reminder in shown:
+        # Due before today: said beside the date, so that today's own stand apart.
+        reminder.overdue = reminder.due_at < start_of_today  # type: ignore[attr-defined]
     if shown:
         audit.read(user, "reminder.list", shown, case_ids=[r.case_id for r in shown if r.case_id])
     return page_response(

@@ -95,7 +95,8 @@ def test_a_long_caseload_comes_a_page_at_a_time_in_urgency_order(
 def test_the_caseload_shows_reminders_due_today_and_clients_we_cannot_reach(
     caseworker, case, console
 ):
-    reminder_for(caseworker, case, ReminderKind.COURT_DATE, key="court")
+    # Due now: today's, whatever the hour.
+    reminder_for(caseworker, case, ReminderKind.COURT_DATE, due=timezone.now(), key="court")
     reminder_for(caseworker, case, ReminderKind.CONTACT_FAILURES, key="fail")
     reminder_for(
         caseworker,
@@ -104,9 +105,18 @@ def test_the_caseload_shows_reminders_due_today_and_clients_we_cannot_reach(
         due=timezone.now() + timedelta(days=3),
         key="later",
     )
+    reminder_for(
+        caseworker,
+        case,
+        ReminderKind.VICTIMS_CODE_OVERDUE,
+        due=timezone.now() - timedelta(days=3),
+        key="old",
+    )
     html = console.get("/app/caseload/").content.decode()
     due, unreachable = html.split('id="unreachable-heading"')
     assert "Court date coming up" in due
+    # Only the one due before today says it is overdue.
+    assert due.count("overdue</span>") == 1
     assert "Repeated failed attempts" in unreachable.split('id="cases-heading"')[0]
     assert "Consent due for review" not in html
 
