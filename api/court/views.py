@@ -10,6 +10,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from casework.accounts import principals
@@ -219,18 +220,26 @@ class EntitlementViewSet(mixins.ListModelMixin, CaseworkViewSet):
 class CaseloadView(APIView):
     """My open cases, most urgent first: overdue Victims' Code entitlements, then the next due,
     then risk, the next hearing, and the longest without a successful contact. Supervisors may
-    pass ``assigned_to=<staff id>`` or ``scope=organisation``."""
+    pass ``assigned_to=<staff id>`` or ``scope=organisation``. A page at a time (``page``, from
+    1, of ``page_size`` rows, at most 100): the order is worked out afresh for each page, so
+    ``next`` is the following page of today's order."""
 
     authentication_classes = PERSONS_ONLY
     permission_classes = [policies.Caseload]
-    LIMIT = 200
+    PAGE_SIZE = 25
+    MAX_PAGE_SIZE = 100
+    MAX_PAGE = 100_000
 
     @extend_schema(
         parameters=[
             OpenApiParameter("assigned_to", OpenApiTypes.UUID),
             OpenApiParameter("scope", OpenApiTypes.STR, enum=["mine", "organisation"]),
+            OpenApiParameter("page", OpenApiTypes.INT, description="From 1 to 100,000."),
+            OpenApiParameter(
+                "page_size", OpenApiTypes.INT, description="1 to 100; 25 unless given."
+            ),
         ],
-        responses={200: s.CaseloadItem(many=True)},
+        responses={200: page_of(s.CaseloadItem)},
     )
     def get(self, request):
         scope = request.query_params.get("scope", "mine")
@@ -248,13 +257,43 @@ class CaseloadView(APIView):
                 raise ValidationError({"assigned_to": ["Not a valid id."]}) from None
         elif scope == "mine":
             person = request.user.pk
-        rows = selectors.caseload(principal=request.user, assigned_to_id=person, limit=self.LIMIT)
+        number = _whole(request, "page", 1, 1, self.MAX_PAGE)
+        size = _whole(request, "page_size", self.PAGE_SIZE, 1, self.MAX_PAGE_SIZE)
+        rows = selectors.caseload(
+            principal=request.user,
+            assigned_to_id=person,
+            limit=size + 1,
+            offset=(number - 1) * size,
+        )
+        more, rows = len(rows) > size, rows[:size]
         audit_read(
             request,
             [AuditRef(row["id"], row["id"], row["client_id"]) for row in rows],
             action="caseload.read",
         )
-        return Response([s.caseload_row(row) for row in rows])
+        here = request.build_absolute_uri()
+        return Response(
+            {
+                "next": replace_query_param(here, "page", number + 1) if more else None,
+                "previous": replace_query_param(here, "page", number - 1) if number > 1 else None,
+                "results": [s.caseload_row(row) for row in rows],
+            }
+        )
+
+
+def _whole(request, name: str, default: int, least: int, most: int) -> int:
+    """A whole-number query parameter within bounds, or a 400 naming it."""
+    given = request.query_params.get(name)
+    if given is None:
+        return default
+    message = f"A whole number from {least} to {most}."
+    try:
+        value = int(given)
+    except ValueError:
+        raise ValidationError({name: [message]}) from None
+    if not least <= value <= most:
+        raise ValidationError({name: [message]})
+    return value
 
 
 class CalendarFeedView(APIView):

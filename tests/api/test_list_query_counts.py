@@ -420,7 +420,8 @@ EXTRA_LISTS = [
     ("case-court-event-list", add_court_events, "caseworker", SIGNED_IN + 4 + AUDITED_READ),
     ("case-decision-list", add_decisions, "caseworker", SIGNED_IN + 2 + AUDITED_READ),
     ("entitlement-list", add_entitlements, "caseworker", SIGNED_IN + 1 + AUDITED_READ),
-    ("caseload", add_caseload, "caseworker", SIGNED_IN + 1 + AUDITED_READ),
+    # The page of cases in order, then the pseudonyms of its clients.
+    ("caseload", add_caseload, "caseworker", SIGNED_IN + 2 + AUDITED_READ),
     # One query per kind of event (a source), past the cursor.
     (
         "case-timeline",

@@ -266,7 +266,7 @@ def test_each_filter_finds_what_the_caller_may_see(world):
         assert response.status_code == 200, (what, response.json())
         assert response.json()["results"], what
     caseload = supervisor.get("/api/v1/caseload/", {"assigned_to": str(people["isva"].pk)})
-    assert [row["id"] for row in caseload.json()] == [str(ours.pk)]
+    assert [row["id"] for row in caseload.json()["results"]] == [str(ours.pk)]
     export = supervisor.get("/api/v1/audit-events/export/", {"case": str(ours.pk)})
     assert export.status_code == 200
     assert str(ours.pk) in export.content.decode()

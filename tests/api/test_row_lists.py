@@ -166,9 +166,10 @@ def test_the_caseload_equals_the_declared_output(as_caseworker, caseworker):
         declared = CaseloadItem(
             urgent_first(Case.objects.filter(pk__in=[busy.pk, quiet.pk])), many=True
         )
-        assert response.json() == _as_json(declared.data)
-    assert [row["id"] for row in response.json()] == [str(busy.pk), str(quiet.pk)]
-    assert response.json()[0]["next_court_date"].endswith("+01:00")
+        assert response.json()["results"] == _as_json(declared.data)
+    rows = response.json()["results"]
+    assert [row["id"] for row in rows] == [str(busy.pk), str(quiet.pk)]
+    assert rows[0]["next_court_date"].endswith("+01:00")
     event = AuditEvent.objects.filter(action="caseload.read").latest("id")
     assert sorted(event.detail["ids"]) == sorted([str(busy.pk), str(quiet.pk)])
 

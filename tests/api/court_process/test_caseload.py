@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from casework.audit.models import AuditEvent
 from casework.cases.models import Case
 from casework.court.models import Entitlement
 
@@ -75,7 +76,7 @@ def caseload(caseworker, supervisor, other_charity):
 def _caseload(api, **query) -> list[dict]:
     response = api.get("/api/v1/caseload/", query)
     assert response.status_code == 200, response.json()
-    return response.json()
+    return response.json()["results"]
 
 
 def _named(caseload, *names) -> list[str]:
@@ -176,3 +177,41 @@ def test_the_caseload_costs_the_same_queries_for_one_case_as_for_twenty(
         rows = _caseload(api)
     assert len(rows) == 20
     assert all(row["next_court_date"] and row["last_successful_contact"] for row in rows)
+
+
+def test_the_caseload_comes_a_page_at_a_time_in_the_same_order(as_caseworker, caseload):
+    whole = [row["id"] for row in _caseload(as_caseworker)]
+    assert len(whole) == 5
+    seen, url, pages = [], "/api/v1/caseload/?page_size=2", 0
+    while url:
+        response = as_caseworker.get(url)
+        assert response.status_code == 200, response.json()
+        body = response.json()
+        assert (body["previous"] is None) is (pages == 0)
+        seen += [row["id"] for row in body["results"]]
+        # Each page's read is audited with the cases it gave, and only those.
+        event = AuditEvent.objects.filter(action="caseload.read").latest("id")
+        assert sorted(event.detail["ids"]) == sorted(row["id"] for row in body["results"])
+        url, pages = body["next"], pages + 1
+    assert seen == whole and pages == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"page": "0"}, "page"),
+        ({"page": "two"}, "page"),
+        ({"page": "100001"}, "page"),
+        ({"page_size": "0"}, "page_size"),
+        ({"page_size": "101"}, "page_size"),
+        ({"page_size": "1.5"}, "page_size"),
+    ],
+)
+def test_a_page_out_of_bounds_is_refused_naming_the_parameter(as_caseworker, query, field):
+    assert_refused(as_caseworker.get("/api/v1/caseload/", query), field)
+
+
+def test_a_page_past_the_end_is_empty(as_caseworker, caseload):
+    body = as_caseworker.get("/api/v1/caseload/", {"page": "9"}).json()
+    assert body["results"] == [] and body["next"] is None
+    assert "page=8" in body["previous"]
