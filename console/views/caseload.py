@@ -2,7 +2,7 @@
 for supervisors, the team's caseload and the reminders escalated to them."""
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -42,9 +42,12 @@ def home(request: HttpRequest, user: User) -> HttpResponse:
     return HttpResponseRedirect(home_for(user))
 
 
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def _end_of_today() -> datetime:
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    return timezone.make_aware(datetime.combine(tomorrow, time.min))
+    return _start_of(timezone.localdate() + timedelta(days=1))
 
 
 def _cases_page(
@@ -94,7 +97,7 @@ def caseload(request: HttpRequest, user: User) -> HttpResponse:
     due = list(mine.exclude(unreachable_kind)[:REMINDERS_SHOWN])
     unreachable = list(mine.filter(unreachable_kind)[:REMINDERS_SHOWN])
     shown = due + unreachable
-    start_of_today = _end_of_today() - timedelta(days=1)
+    start_of_today = _start_of(timezone.localdate())
     for reminder in shown:
         # Due before today: said beside the date, so that today's own stand apart.
         reminder.overdue = reminder.due_at < start_of_today  # type: ignore[attr-defined]
