@@ -316,7 +316,10 @@ def test_the_two_factor_page_shows_a_qr_code_the_app_can_scan(browser, site, cas
     caseworker.organisation.require_two_factor = True
     caseworker.organisation.save()
     sign_in(browser, site, caseworker.username)
+    # Signed in, and held at the page that asks for two-factor sign-in first.
+    wait_for_path(browser, "/app/caseload/")
     browser.get(f"{site}/app/two-factor/")
+    wait_for_path(browser, "/app/two-factor/")
     browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
     browser.find_element(By.XPATH, "//button[normalize-space()='Continue']").click()
     qr = browser.find_element(By.CSS_SELECTOR, "img.qr")
