@@ -7,6 +7,7 @@ from typing import cast
 from django import forms
 from django.core.exceptions import ValidationError
 
+from casework.accounts.models import User
 from casework.cases.choices import (
     ContactChannel,
     ContactDirection,
@@ -118,6 +119,27 @@ class ContactLogForm(forms.Form):
 
 def route_label(route: ContactMethod) -> str:
     return f"{route.get_kind_display()} ({route.get_status_display().lower()})"
+
+
+class TeamFilterForm(forms.Form):
+    """Whose open cases the team caseload shows: everyone's, or one person's."""
+
+    person = forms.ChoiceField(label="Whose cases", required=False)
+
+    def __init__(self, *args: object, people: list[User], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.people = {str(person.pk): person for person in people}
+        cast(forms.ChoiceField, self.fields["person"]).choices = [
+            ("", "Everyone in the team"),
+            *(
+                (pk, person.get_full_name() or person.username)
+                for pk, person in self.people.items()
+            ),
+        ]
+
+    def clean_person(self) -> User | None:
+        chosen = self.cleaned_data.get("person")
+        return self.people.get(chosen) if chosen else None
 
 
 class SnoozeForm(forms.Form):

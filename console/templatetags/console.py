@@ -41,3 +41,11 @@ def readable(value: Any) -> str:
     if _CODE.fullmatch(text) and "_" in text:
         return label(text)
     return text
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context: template.Context, number: int) -> str:
+    """This page's address at page ``number``, keeping its other query parameters (a filter)."""
+    query = context["request"].GET.copy()
+    query["page"] = str(number)
+    return f"?{query.urlencode()}"

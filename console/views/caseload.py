@@ -22,7 +22,7 @@ from casework.reminders.models import Reminder
 from permissions.querysets import CHANGE
 
 from .. import audit
-from ..forms import SnoozeForm, apply_service_errors
+from ..forms import SnoozeForm, TeamFilterForm, apply_service_errors
 from ..pages import PAGE_SIZE, home_for, not_found, page, page_response, paged
 
 # Reminders that say a client cannot be reached.
@@ -120,9 +120,21 @@ def caseload(request: HttpRequest, user: User) -> HttpResponse:
 
 @page("team")
 def team(request: HttpRequest, user: User) -> HttpResponse:
-    cases = _cases_page(request, user, assigned_to_id=None)
+    """The open cases of the whole team, or of one person of it (``?person=<id>``, chosen among
+    the staff the supervisor manages: the API's ``assigned_to``)."""
+    people = list(
+        account_selectors.staff(principal=user)
+        .filter(is_active=True)
+        .order_by("last_name", "first_name", "username", "id")
+    )
+    form = TeamFilterForm(request.GET or None, people=people)
+    person = form.cleaned_data["person"] if form.is_valid() else None
+    cases = _cases_page(request, user, assigned_to_id=person.pk if person else None)
     return page_response(
-        request, "console/caseload.html", {"title": "Team caseload", **cases, "team": True}
+        request,
+        "console/caseload.html",
+        {"title": "Team caseload", **cases, "team": True, "filter_form": form},
+        status=400 if form.errors else 200,
     )
 
 

@@ -10,6 +10,7 @@ from casework.reminders.choices import ReminderKind
 from casework.sharing.models import SharedUpdate
 from casework.sharing.services import consent_record
 from console import pages as console_pages
+from console.views import caseload as caseload_views
 
 from ..api.police_sharing.world import INTERNAL_NOTE, LEGAL_NAME, PHONE, PSEUDONYM, open_case
 from ..conftest import client_for
@@ -196,3 +197,29 @@ def test_the_staff_and_the_escalated_reminders_come_a_page_at_a_time(
         assert first.count(marker) == 1 and second.count(marker) == 1, path
         assert _without_csrf(first) != _without_csrf(second)
         assert 'rel="next"' in first and 'rel="prev"' in second
+
+
+def test_a_supervisor_narrows_the_team_caseload_to_one_person(caseworker, supervisor, monkeypatch):
+    colleague = UserFactory(organisation=caseworker.organisation)
+    mine = [CaseFactory(opened_by=caseworker, support="active") for _ in range(3)]
+    theirs = CaseFactory(opened_by=colleague, support="active")
+    console = console_for(supervisor)
+    everyone = page_text(console.get("/app/team/"))
+    assert all(str(case.pk) in everyone for case in [*mine, theirs])
+    assert f'<option value="{colleague.pk}">' in everyone
+
+    monkeypatch.setattr(caseload_views, "CASES_SHOWN", 2)
+    first = page_text(console.get("/app/team/", {"person": str(caseworker.pk)}))
+    assert str(theirs.pk) not in first
+    assert sum(str(case.pk) in first for case in mine) == 2
+    # The next page keeps the person chosen.
+    assert f"?person={caseworker.pk}&amp;page=2" in first
+    second = page_text(console.get("/app/team/", {"person": str(caseworker.pk), "page": "2"}))
+    assert sum(str(case.pk) in second for case in mine) == 1 and str(theirs.pk) not in second
+
+
+def test_a_person_outside_the_team_is_refused_beside_the_field(caseworker, supervisor):
+    stranger = UserFactory()
+    response = console_for(supervisor).get("/app/team/", {"person": str(stranger.pk)})
+    assert response.status_code == 400
+    assert 'id="id_person-error"' in page_text(response)
