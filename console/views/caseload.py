@@ -89,6 +89,11 @@ def _my_reminders(user: User) -> "QuerySet[Reminder]":
 @page("caseload")
 def caseload(request: HttpRequest, user: User) -> HttpResponse:
     cases = _cases_page(request, user, assigned_to_id=user.pk)
+    if cases["previous_page"]:
+        # The reminders head the first page only: a later page goes on with the cases.
+        return page_response(
+            request, "console/caseload.html", {"title": "My caseload", **cases, "later": True}
+        )
     mine = _my_reminders(user)
     unreachable_kind = Q(kind__in=UNREACHABLE)
     counts = mine.order_by().aggregate(

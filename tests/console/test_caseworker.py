@@ -87,6 +87,11 @@ def test_a_long_caseload_comes_a_page_at_a_time_in_urgency_order(
         event = events("caseload.read", actor_id=caseworker.pk).latest("occurred_at")
         assert set(event.detail["ids"]) == {str(pk) for pk in on_page}
     assert seen == expected
+    # The reminders head the first page only.
+    reminder_for(caseworker, case, ReminderKind.COURT_DATE, due=timezone.now(), key="court")
+    assert "Court date coming up" in console.get("/app/caseload/").content.decode()
+    later = console.get("/app/caseload/?page=2").content.decode()
+    assert "Court date coming up" not in later and "are on the first page" in later
     # A page past the end, or a page that is not a number, is an ordinary page.
     assert "No more open cases." in console.get("/app/caseload/?page=9").content.decode()
     assert str(expected[0]) in console.get("/app/caseload/?page=x").content.decode()
