@@ -124,7 +124,9 @@ def alert_draft(
     it carries anything of the client. With ``revises`` (a published alert of the same case) it
     is a revision: approved, its content replaces that alert's."""
     locked = (
-        Case.objects.select_for_update().select_related("organisation", "client").get(pk=case.pk)
+        Case.objects.select_for_update(no_key=True)
+        .select_related("organisation", "client")
+        .get(pk=case.pk)
     )
     _check_author(locked, by)
     grant = _warn_others_grant(locked)
@@ -160,7 +162,7 @@ def alert_draft(
 
 def _lock(alert: Alert) -> Alert:
     return (
-        Alert.objects.select_for_update()
+        Alert.objects.select_for_update(no_key=True)
         .select_related("case__client", "organisation")
         .get(pk=alert.pk)
     )
@@ -337,7 +339,7 @@ def retract_for_withdrawn_consent(
     already closed is retracted, drafts and those in review included, so none can be published
     afterwards."""
     now = timezone.now()
-    open_alerts = Alert.objects.select_for_update().filter(
+    open_alerts = Alert.objects.select_for_update(no_key=True).filter(
         case_id=case.pk,
         status__in=[*EDITABLE, AlertStatus.IN_REVIEW, *LIVE],
     )
@@ -357,7 +359,7 @@ def expire_alerts(*, now: datetime | None = None) -> int:
     for pk in due.order_by("expires_at").values_list("pk", flat=True):
         with transaction.atomic(durable=True):
             alert = (
-                Alert.objects.select_for_update(skip_locked=True)
+                Alert.objects.select_for_update(no_key=True, skip_locked=True)
                 .filter(pk=pk, status__in=LIVE, expires_at__lte=now)
                 .select_related("organisation")
                 .first()
@@ -381,7 +383,7 @@ def rehash_identifiers(*, batch_size: int = 500) -> int:
     while True:
         with transaction.atomic():
             batch = list(
-                AlertIdentifier.objects.select_for_update(skip_locked=True)
+                AlertIdentifier.objects.select_for_update(no_key=True, skip_locked=True)
                 .exclude(hash_key_id=primary)
                 .order_by("pk")[:batch_size]
             )

@@ -81,7 +81,7 @@ def approval_propose(
 
 
 def _lock_pending(approval: Approval) -> Approval:
-    locked = Approval.objects.select_for_update().get(pk=approval.pk)
+    locked = Approval.objects.select_for_update(no_key=True).get(pk=approval.pk)
     if locked.status != ApprovalStatus.PENDING:
         raise Conflict(
             f"This proposal is no longer waiting: it was {locked.status}.", code="not_pending"
@@ -135,7 +135,7 @@ def approval_reject(*, approval: Approval, by: User, reason: str) -> Approval:
 @transaction.atomic
 def approval_withdraw(*, approval: Approval, by: User) -> Approval:
     """The person who proposed it takes it back while it waits."""
-    locked = Approval.objects.select_for_update().get(pk=approval.pk)
+    locked = Approval.objects.select_for_update(no_key=True).get(pk=approval.pk)
     if locked.proposed_by_id != by.pk:
         raise NotAllowed("Only the person who proposed it may withdraw it.", code="not_proposer")
     if locked.status != ApprovalStatus.PENDING:
@@ -177,7 +177,7 @@ def expire_approvals(*, now: datetime | None = None) -> int:
     for pk in due.values_list("pk", flat=True).order_by("expires_at"):
         with transaction.atomic(durable=True):
             row = (
-                Approval.objects.select_for_update(skip_locked=True)
+                Approval.objects.select_for_update(no_key=True, skip_locked=True)
                 .filter(pk=pk, status=ApprovalStatus.PENDING, expires_at__lte=now)
                 .select_related("organisation")
                 .first()

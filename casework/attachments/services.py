@@ -137,7 +137,9 @@ def _keep(
     links: tuple[uuid.UUID | None, uuid.UUID | None, uuid.UUID | None],
     written: list[str],
 ) -> Attachment:
-    locked = Case.objects.select_for_update().select_related("organisation").get(pk=case.pk)
+    locked = (
+        Case.objects.select_for_update(no_key=True).select_related("organisation").get(pk=case.pk)
+    )
     if locked.anonymised_at is not None:
         raise Conflict("This case has been anonymised.", code="case_anonymised")
     entry_id, note_id, event_id = links
@@ -182,9 +184,9 @@ def _keep(
 
 
 def _lock(attachment: Attachment) -> Attachment:
-    Case.objects.select_for_update().get(pk=attachment.case_id)
+    Case.objects.select_for_update(no_key=True).get(pk=attachment.case_id)
     locked: Attachment = (
-        Attachment.objects.select_for_update(of=("self",))
+        Attachment.objects.select_for_update(no_key=True, of=("self",))
         .select_related("case__organisation")
         .get(pk=attachment.pk)
     )
@@ -297,7 +299,7 @@ def attachment_download_by_force(
 def _share_for(case: Case, police_force_id: uuid.UUID) -> SharedCase:
     share: SharedCase | None = (
         shares_in_force(SharedCase.objects.filter(case_id=case.pk, police_force_id=police_force_id))
-        .select_for_update()
+        .select_for_update(no_key=True)
         .select_related("police_force", "case__organisation")
         .first()
     )

@@ -112,7 +112,7 @@ def client_update(
         work_settings=work_settings,
         vulnerability_flags=vulnerability_flags,
     )
-    locked = Client.objects.select_for_update().get(pk=client.pk)
+    locked = Client.objects.select_for_update(no_key=True).get(pk=client.pk)
     merged = {field: getattr(locked, field) for field in CLIENT_FIELDS} | changes
     _check_client(merged)
     for field, value in changes.items():
@@ -211,7 +211,7 @@ def contact_method_add(
         raise ValidationError(
             {"third_party_name": ["Name the third party who passes messages on."]}
         )
-    Client.objects.select_for_update().get(pk=client.pk)
+    Client.objects.select_for_update(no_key=True).get(pk=client.pk)
     method = ContactMethod(client=client, kind=kind, created_by=created_by)
     _set_value(method, value)
     for field, option in options.items():
@@ -256,7 +256,11 @@ def contact_method_update(
         preferred=preferred,
         police_may_use=police_may_use,
     )
-    locked = ContactMethod.objects.select_for_update().select_related("client").get(pk=method.pk)
+    locked = (
+        ContactMethod.objects.select_for_update(no_key=True)
+        .select_related("client")
+        .get(pk=method.pk)
+    )
     if locked.status == ContactStatus.RETIRED:
         raise Conflict("A retired contact method cannot be changed.", code="contact_method_retired")
     for field, value in changes.items():
@@ -282,7 +286,11 @@ def contact_method_update(
 
 @transaction.atomic
 def contact_method_verify(*, method: ContactMethod, verified_by: User) -> ContactMethod:
-    locked = ContactMethod.objects.select_for_update().select_related("client").get(pk=method.pk)
+    locked = (
+        ContactMethod.objects.select_for_update(no_key=True)
+        .select_related("client")
+        .get(pk=method.pk)
+    )
     if locked.status == ContactStatus.RETIRED:
         raise Conflict(
             "A retired contact method cannot be verified.", code="contact_method_retired"
@@ -303,7 +311,11 @@ def contact_method_verify(*, method: ContactMethod, verified_by: User) -> Contac
 
 @transaction.atomic
 def contact_method_retire(*, method: ContactMethod, retired_by: User, reason: str) -> ContactMethod:
-    locked = ContactMethod.objects.select_for_update().select_related("client").get(pk=method.pk)
+    locked = (
+        ContactMethod.objects.select_for_update(no_key=True)
+        .select_related("client")
+        .get(pk=method.pk)
+    )
     if locked.status == ContactStatus.RETIRED:
         raise Conflict("This contact method is already retired.", code="contact_method_retired")
     locked.status = ContactStatus.RETIRED
@@ -330,7 +342,7 @@ def contact_method_record_outcome(
     (failing, then dead after repeats). None: says nothing about the route."""
     if success is None:
         return
-    locked = ContactMethod.objects.select_for_update().get(pk=method.pk)
+    locked = ContactMethod.objects.select_for_update(no_key=True).get(pk=method.pk)
     if locked.status == ContactStatus.RETIRED:
         return
     if success:

@@ -61,9 +61,11 @@ def response_deadline(organisation: Organisation, created_at: datetime, urgency:
 def _lock_share_in_force(shared_case: SharedCase) -> SharedCase:
     """Locks the case (as consent decisions do, so a withdrawal and a request cannot interleave)
     and then the share, which must still be active under consent in force today."""
-    Case.objects.select_for_update().get(pk=shared_case.case_id)
+    Case.objects.select_for_update(no_key=True).get(pk=shared_case.case_id)
     share: SharedCase | None = (
-        shares_in_force(SharedCase.objects.filter(pk=shared_case.pk)).select_for_update().first()
+        shares_in_force(SharedCase.objects.filter(pk=shared_case.pk))
+        .select_for_update(no_key=True)
+        .first()
     )
     if share is None:
         raise Conflict("This share has ended.", code="share_ended")
@@ -132,9 +134,9 @@ def contact_request_create(
 def _lock_open(contact_request: ContactRequest) -> ContactRequest:
     """Locks the case first, then the request, in the order every writer of either takes; two
     answers at once are one answer and a refusal."""
-    Case.objects.select_for_update().get(pk=contact_request.case_id)
+    Case.objects.select_for_update(no_key=True).get(pk=contact_request.case_id)
     locked = (
-        ContactRequest.objects.select_for_update()
+        ContactRequest.objects.select_for_update(no_key=True)
         .select_related("shared_case", "case__organisation")
         .get(pk=contact_request.pk)
     )
@@ -340,7 +342,7 @@ def contact_requests_close_for_ended_share(*, share: SharedCase, actor: Actor) -
     requests, inside the ending's transaction: the force is told only that each is closed."""
     now = timezone.now()
     closed = 0
-    for request in ContactRequest.objects.select_for_update().filter(
+    for request in ContactRequest.objects.select_for_update(no_key=True).filter(
         shared_case=share, status=ContactRequestStatus.OPEN
     ):
         request.status = ContactRequestStatus.CLOSED
@@ -373,9 +375,9 @@ def contact_requests_expire(*, now: datetime | None = None) -> int:
     )
     expired = 0
     for request_id, case_id in due:
-        Case.objects.select_for_update().get(pk=case_id)
+        Case.objects.select_for_update(no_key=True).get(pk=case_id)
         request = (
-            ContactRequest.objects.select_for_update()
+            ContactRequest.objects.select_for_update(no_key=True)
             .select_related("shared_case", "case__organisation")
             .get(pk=request_id)
         )

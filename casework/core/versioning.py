@@ -45,7 +45,7 @@ class Versioned(models.Model):
 def locked_version(rows: "models.QuerySet[Any]") -> int:
     """The version of the one row ``rows`` selects, locked until the transaction ends; a record
     not written yet (a setting still at its defaults) is at its first version."""
-    version = rows.select_for_update().values_list("version", flat=True).first()
+    version = rows.select_for_update(no_key=True).values_list("version", flat=True).first()
     return FIRST_VERSION if version is None else version
 
 

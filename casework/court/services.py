@@ -88,7 +88,7 @@ def court_event_add(
     shared_case: "SharedCase | None" = None,
 ) -> CourtEvent:
     """A hearing on the case. One a force adds through ``shared_case`` belongs to that share."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     people = _attendees(locked, attendees)
     event = CourtEvent(
         case=locked,
@@ -157,7 +157,9 @@ def court_event_update(
         special_measures_granted=special_measures_granted,
         pre_trial_visit_done=pre_trial_visit_done,
     )
-    locked = CourtEvent.objects.select_for_update().select_related("case").get(pk=event.pk)
+    locked = (
+        CourtEvent.objects.select_for_update(no_key=True).select_related("case").get(pk=event.pk)
+    )
     if expected_version is not None and expected_version != locked.version:
         raise PreconditionFailed("The hearing changed since you read it.", code="stale_version")
     people = _attendees(locked.case, attendees) if attendees is not None else None
@@ -254,7 +256,9 @@ def decision_record(
     """A decision recorded on its own (an arrest, a release, a first hearing), not with a justice
     transition: the case is locked, the decision and its entitlement written, and the audit event
     with them, or nothing is."""
-    locked = Case.objects.select_for_update().select_related("organisation").get(pk=case.pk)
+    locked = (
+        Case.objects.select_for_update(no_key=True).select_related("organisation").get(pk=case.pk)
+    )
     decision = record_decision(
         case=locked,
         transition=None,
@@ -279,7 +283,7 @@ def decision_record(
 def decision_client_told(
     *, decision: JusticeDecision, told_on: date, actor: User
 ) -> JusticeDecision:
-    locked = JusticeDecision.objects.select_for_update().get(pk=decision.pk)
+    locked = JusticeDecision.objects.select_for_update(no_key=True).get(pk=decision.pk)
     if locked.client_told_on is not None:
         raise Conflict("The client was already recorded as told.", code="already_told")
     if not locked.decided_on <= told_on <= timezone.localdate():
@@ -397,7 +401,9 @@ def right_record(
     """Records a right the case's own events cannot show: a qualifying sentence opening the
     Victim Contact Scheme (Right 11), or a complaint made (Right 12, against ``provider``)."""
     locked = (
-        Case.objects.select_for_update().select_related("organisation", "client").get(pk=case.pk)
+        Case.objects.select_for_update(no_key=True)
+        .select_related("organisation", "client")
+        .get(pk=case.pk)
     )
     if right not in rights.RECORDED_BY_HAND:
         raise ValidationError(
@@ -425,7 +431,7 @@ def right_record(
 
 def _lock_open(entitlement: Entitlement) -> Entitlement:
     locked = (
-        Entitlement.objects.select_for_update(of=("self",))
+        Entitlement.objects.select_for_update(no_key=True, of=("self",))
         .select_related("case__organisation")
         .get(pk=entitlement.pk)
     )

@@ -102,7 +102,7 @@ def rotate(batch_size: int = 500) -> Iterator[tuple[str, int]]:
             with transaction.atomic(), pgtrigger.ignore(*ignore):
                 pks = list(
                     _stale(entry, primary)
-                    .select_for_update(skip_locked=True, of=("self",))
+                    .select_for_update(no_key=True, skip_locked=True, of=("self",))
                     .order_by("pk")
                     .values_list("pk", flat=True)[:batch_size]
                 )

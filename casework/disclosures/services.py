@@ -206,10 +206,10 @@ def response_days(organisation: Organisation) -> int:
 def _lock_share_in_force(shared_case: SharedCase) -> SharedCase:
     """Locks the case, then the share (the order consent decisions take), and refuses a share
     that has ended or whose consent lapsed."""
-    Case.objects.select_for_update().get(pk=shared_case.case_id)
+    Case.objects.select_for_update(no_key=True).get(pk=shared_case.case_id)
     share: SharedCase | None = (
         shares_in_force(SharedCase.objects.filter(pk=shared_case.pk))
-        .select_for_update(of=("self",))
+        .select_for_update(no_key=True, of=("self",))
         .select_related("police_force", "case__organisation")
         .first()
     )
@@ -276,9 +276,9 @@ def records_request_make(
 
 
 def _lock_request(records_request: RecordsRequest, actor: User) -> RecordsRequest:
-    Case.objects.select_for_update().get(pk=records_request.case_id)
+    Case.objects.select_for_update(no_key=True).get(pk=records_request.case_id)
     locked = (
-        RecordsRequest.objects.select_for_update(of=("self",))
+        RecordsRequest.objects.select_for_update(no_key=True, of=("self",))
         .select_related("case__organisation")
         .get(pk=records_request.pk)
     )

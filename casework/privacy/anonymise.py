@@ -100,7 +100,7 @@ def _wipe_consent_notes(case: Case) -> None:
 
 def anonymise_case(case: Case, *, actor: Actor, reason: str) -> None:
     """Inside the caller's transaction; the case row is locked here."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if locked.anonymised_at is not None:
         return
     # Files go whole, record and stored file (the file once this transaction commits).
@@ -133,7 +133,7 @@ def anonymise_case(case: Case, *, actor: Actor, reason: str) -> None:
 def anonymise_referral(referral: Referral, *, actor: Actor, reason: str) -> None:
     """A referral that never became a case loses its free text and the person's identity; its
     source, dates, offence types and decision stay. Inside the caller's transaction."""
-    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    locked = Referral.objects.select_for_update(no_key=True).get(pk=referral.pk)
     if locked.anonymised_at is not None:
         return
     cleared = {f: blank_value(Referral, f) for f in personal_fields(Referral)}
@@ -152,7 +152,7 @@ def anonymise_referral(referral: Referral, *, actor: Actor, reason: str) -> None
 
 
 def anonymise_client(client: Client, *, actor: Actor, reason: str) -> None:
-    locked = Client.objects.select_for_update().get(pk=client.pk)
+    locked = Client.objects.select_for_update(no_key=True).get(pk=client.pk)
     if locked.anonymised_at is not None:
         return
     now = timezone.now()

@@ -323,7 +323,7 @@ def court_process_open(client: Client) -> bool:
 
 
 def _erasable(client: Client, reason: str) -> Client:
-    locked = Client.objects.select_for_update().get(pk=client.pk)
+    locked = Client.objects.select_for_update(no_key=True).get(pk=client.pk)
     if locked.anonymised_at is not None:
         raise Conflict("This client has already been erased.", code="already_erased")
     if not reason.strip():

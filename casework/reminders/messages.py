@@ -58,7 +58,7 @@ LOG_CHANNEL: dict[str, str] = {
 def message_plan(
     *, case: Case, author: User, purpose: str, channel: str, body: str, send_after: datetime
 ) -> OutboundMessage:
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if locked.is_closed:
         raise Conflict("The case is closed; reopen it to message the client.", code="case_closed")
     if channel not in ROUTES:
@@ -91,7 +91,7 @@ def message_plan(
 
 @transaction.atomic
 def message_cancel(*, message: OutboundMessage, actor: User) -> OutboundMessage:
-    locked = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+    locked = OutboundMessage.objects.select_for_update(no_key=True).get(pk=message.pk)
     if locked.status != MessageStatus.PLANNED:
         raise Conflict(f"This message is already {locked.status}.", code="message_not_planned")
     locked.status = MessageStatus.CANCELLED
@@ -112,7 +112,7 @@ def messages_cancel_planned(*, case: Case, actor: Actor, reason: str) -> int:
     client afterwards. A message a worker has already claimed is stopped at its hand-over
     (``message_deliver`` checks the case again)."""
     planned = list(
-        OutboundMessage.objects.select_for_update()
+        OutboundMessage.objects.select_for_update(no_key=True)
         .filter(case_id=case.pk, status=MessageStatus.PLANNED)
         .order_by("send_after", "id")
     )
@@ -164,7 +164,11 @@ def _why_not_now(case_id, *, lock: bool) -> str | None:
 
 
 def _cancel_unsent(message_id, reason: str, expected: str) -> str:
-    locked = OutboundMessage.objects.select_for_update().select_related("case").get(pk=message_id)
+    locked = (
+        OutboundMessage.objects.select_for_update(no_key=True)
+        .select_related("case")
+        .get(pk=message_id)
+    )
     if locked.status != expected:
         return locked.status
     locked.status = MessageStatus.CANCELLED
@@ -256,7 +260,7 @@ def message_claim(message_id) -> OutboundMessage | None:
     now = timezone.now()
     with transaction.atomic(durable=True):
         message = (
-            OutboundMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            OutboundMessage.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
             .select_related("case")
             .filter(pk=message_id, status=MessageStatus.PLANNED, send_after__lte=now)
             .first()
@@ -311,7 +315,7 @@ def message_deliver(message_id) -> str:
     if failure is not None:
         return _settle_failed(message, failure)
     with transaction.atomic(durable=True):
-        locked = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+        locked = OutboundMessage.objects.select_for_update(no_key=True).get(pk=message.pk)
         if locked.status == MessageStatus.SENDING:
             locked.status = MessageStatus.SENT
             locked.sent_at = timezone.now()
@@ -324,7 +328,7 @@ def _settle_failed(message: OutboundMessage, reason: str) -> str:
     """The route refused it: the message fails and the route is marked failing through the
     contact log, which feeds the contact-method rules and the escalation scan."""
     with transaction.atomic(durable=True):
-        locked = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+        locked = OutboundMessage.objects.select_for_update(no_key=True).get(pk=message.pk)
         if locked.status != MessageStatus.SENDING:
             return locked.status
         locked.status = MessageStatus.FAILED
@@ -359,7 +363,7 @@ def recover_stuck(now: datetime | None = None) -> dict[str, int]:
     for message_id in stuck.values_list("pk", flat=True):
         with transaction.atomic(durable=True):
             message = (
-                OutboundMessage.objects.select_for_update(skip_locked=True)
+                OutboundMessage.objects.select_for_update(no_key=True, skip_locked=True)
                 .filter(pk=message_id, status=MessageStatus.SENDING)
                 .first()
             )

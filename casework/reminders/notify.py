@@ -53,7 +53,7 @@ def email_reminder(reminder_id) -> bool:
     (``durable``): the mail and the record that it went commit together, never later."""
     with transaction.atomic(durable=True):
         reminder = (
-            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            Reminder.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
             .select_related("assignee", "case", "shared_case")
             .filter(pk=reminder_id, emailed_at__isnull=True, status=ReminderStatus.OPEN)
             .first()
@@ -95,7 +95,7 @@ def send_digest(user_id, day) -> bool:
                 delivery = DigestDelivery.objects.create(user_id=user_id, day=day)
         except IntegrityError:
             delivery = (
-                DigestDelivery.objects.select_for_update(skip_locked=True)
+                DigestDelivery.objects.select_for_update(no_key=True, skip_locked=True)
                 .filter(user_id=user_id, day=day, sent_at__isnull=True)
                 .first()
             )

@@ -29,7 +29,7 @@ def _chain_of(reminder: Reminder) -> Organisation:
 
 
 def _lock_active(reminder: Reminder) -> Reminder:
-    locked = Reminder.objects.select_for_update().get(pk=reminder.pk)
+    locked = Reminder.objects.select_for_update(no_key=True).get(pk=reminder.pk)
     if locked.status not in ACTIVE_STATUSES:
         raise Conflict(f"This reminder is already {locked.status}.", code="reminder_closed")
     return locked
@@ -109,7 +109,7 @@ def reminders_hand_over(*, case: Case, leaving: User, by: User) -> dict[str, int
     if leaving.is_active and visible_to(Case.objects.filter(pk=case.pk), leaving).exists():
         return {"moved": 0, "covered": 0}
     theirs = list(
-        Reminder.objects.select_for_update()
+        Reminder.objects.select_for_update(no_key=True)
         .filter(case_id=case.pk, assignee=leaving, status__in=ACTIVE_STATUSES)
         .order_by("due_at", "id")
     )
@@ -186,7 +186,9 @@ def reminder_policy_update(
         contact_request_response_working_days=contact_request_response_working_days,
         records_request_working_days=records_request_working_days,
     )
-    policy, _ = ReminderPolicy.objects.select_for_update().get_or_create(organisation=organisation)
+    policy, _ = ReminderPolicy.objects.select_for_update(no_key=True).get_or_create(
+        organisation=organisation
+    )
     for field, value in changes.items():
         setattr(policy, field, value)
     policy.updated_by = by
@@ -209,7 +211,9 @@ def preferences_update(
     """How the person hears about reminders besides the app (an email each, a daily digest):
     where their reminders' case references go is a change like any other, so it is audited."""
     changes = given(email_each=email_each, daily_digest=daily_digest)
-    preference, _ = ReminderPreference.objects.select_for_update().get_or_create(user=user)
+    preference, _ = ReminderPreference.objects.select_for_update(no_key=True).get_or_create(
+        user=user
+    )
     for field, value in changes.items():
         setattr(preference, field, value)
     preference.save()

@@ -79,7 +79,7 @@ def override_propose(
     client_not_told_reason: str = "",
 ) -> Approval:
     """Proposes an override; nothing is shared until a second supervisor approves it."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if not is_charity_staff(proposed_by) or proposed_by.organisation_id != locked.organisation_id:
         raise ValidationError({"proposed_by": ["Only the charity's own staff propose this."]})
     errors: dict[str, list[str]] = {}
@@ -126,7 +126,7 @@ def enact_override(approval: Approval, by: User) -> dict[str, Any]:
     """Writes the override to the ledger and shares the case, in the approval's transaction."""
     if approval.case_id is None:
         raise Conflict("This proposal names no case.", code="no_case")
-    case = Case.objects.select_for_update().get(pk=approval.case_id)
+    case = Case.objects.select_for_update(no_key=True).get(pk=approval.case_id)
     force = Organisation.objects.get(pk=approval.payload["police_force"])
     _check_still_fits(case, force)
     now = timezone.now()
@@ -205,7 +205,7 @@ def override_end(
         )
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the override ends."]})
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     override = current_overrides(locked).get(police_force.pk)
     if override is None:
         raise Conflict("No override is in force for this force.", code="no_override")

@@ -132,7 +132,7 @@ def consent_record(
     """Appends a decision to the ledger and, in the same transaction, brings police access into
     line with it. A refusal also refuses whatever depended on the refused scope, so a later
     re-grant never silently revives, say, direct contact."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     current = current_consent(locked)
     _check_decision(locked, recorded_by, scope, granted, police_force, review_date, current)
     prosecution_supported = in_force(current, ConsentScope.SUPPORT_PROSECUTION)
@@ -290,8 +290,8 @@ def _prosecution_support_withdrawn(case: Case, actor: User) -> None:
 def _lock_active_share(shared_case: SharedCase) -> SharedCase:
     """Locks the case first (as consent decisions do), so an update and a withdrawal cannot
     interleave: whichever commits second sees the other."""
-    Case.objects.select_for_update().get(pk=shared_case.case_id)
-    share = SharedCase.objects.select_for_update().get(pk=shared_case.pk)
+    Case.objects.select_for_update(no_key=True).get(pk=shared_case.case_id)
+    share = SharedCase.objects.select_for_update(no_key=True).get(pk=shared_case.pk)
     if not share.is_active:
         raise Conflict("This share has ended.", code="share_ended")
     return share
@@ -335,7 +335,7 @@ def shared_note_add(*, case: Case, author: User, body: str) -> Note:
     """A charity note shared with every force that has an identified share under consent in
     force today. A share whose consent lapsed (not yet ended by the nightly sweep) gets nothing:
     a renewal must not bring back what was written while the client had not agreed."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     shares = list(
         shares_in_force(SharedCase.objects.filter(case=locked, level=SharingLevel.IDENTIFIED))
     )
@@ -411,13 +411,13 @@ def police_involvement_update(
         charging_decision=charging_decision,
         charging_decision_date=charging_decision_date,
     )
-    Case.objects.select_for_update().get(pk=case.pk)
+    Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if via_share is not None:
         _lock_active_share(via_share)
     elif not is_charity_staff(actor):
         raise ValidationError({"actor": ["Police update the involvement through a share."]})
     # A case with no involvement yet reads as version 0 (its ETag says so).
-    involvement, _ = PoliceInvolvement.objects.select_for_update().get_or_create(
+    involvement, _ = PoliceInvolvement.objects.select_for_update(no_key=True).get_or_create(
         case=case, defaults={"version": 0}
     )
     if expected_version is not None and involvement.version != expected_version:
@@ -468,7 +468,7 @@ def expire_lapsed_consents(*, today: date | None = None) -> int:
         .distinct()
     )
     ended = 0
-    for case in Case.objects.filter(pk__in=list(due)).select_for_update().order_by("pk"):
+    for case in Case.objects.filter(pk__in=list(due)).select_for_update(no_key=True).order_by("pk"):
         ended += len(
             [c for c in sync_sharing(case, actor="consent-review") if c.startswith("ended")]
         )

@@ -16,7 +16,7 @@ from .models import NeedRecord, RiskAssessment, SafetyPlanItem, SafetyPlanRevisi
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().get(pk=case.pk)
+    return Case.objects.select_for_update(no_key=True).get(pk=case.pk)
 
 
 @transaction.atomic
@@ -68,7 +68,9 @@ def safety_item_add(
     revision.save()
     # The item's content lives in its revisions; its own row carries the version the API's
     # ETag names, so a new revision moves it on.
-    SafetyPlanItem.objects.select_for_update().get(pk=item.pk).save(update_fields=["version"])
+    SafetyPlanItem.objects.select_for_update(no_key=True).get(pk=item.pk).save(
+        update_fields=["version"]
+    )
     audit_record(
         actor=actor,
         action="support_plan.safety_item",
@@ -111,7 +113,9 @@ def safety_item_revise(
     revision.save()
     # The item's content lives in its revisions; its own row carries the version the API's
     # ETag names, so a new revision moves it on.
-    SafetyPlanItem.objects.select_for_update().get(pk=item.pk).save(update_fields=["version"])
+    SafetyPlanItem.objects.select_for_update(no_key=True).get(pk=item.pk).save(
+        update_fields=["version"]
+    )
     audit_record(
         actor=actor,
         action="support_plan.safety_item",

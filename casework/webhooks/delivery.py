@@ -194,7 +194,7 @@ def _attempt(
 ) -> tuple[str, float | None, Outcome | None, uuid.UUID | None]:
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            WebhookDelivery.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
             .select_related("subscription", "event")
             .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
             .first()

@@ -94,7 +94,7 @@ def subscription_update(
     """Changes what is given. Turning a paused subscription back on resumes it: its failure
     count starts again and the deliveries it held go out."""
     changes = given(url=url, events=events, active=active)
-    locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    locked = WebhookSubscription.objects.select_for_update(no_key=True).get(pk=subscription.pk)
     if isinstance(url, str):
         _check_destination(url)
     if not isinstance(events, Unset):
@@ -119,7 +119,7 @@ def subscription_update(
     if resumed:
         # Those being attempted right now are passed by: their attempt decides their time.
         held = list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            WebhookDelivery.objects.select_for_update(no_key=True, skip_locked=True)
             .filter(subscription=locked, status=DeliveryStatus.PENDING)
             .values_list("pk", flat=True)
         )
@@ -135,7 +135,7 @@ def subscription_rotate_secret(
 ) -> tuple[WebhookSubscription, str]:
     """A new secret, returned this once; the one it replaces signs beside it for the overlap,
     so a receiver can change over without a delivery it cannot verify."""
-    locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    locked = WebhookSubscription.objects.select_for_update(no_key=True).get(pk=subscription.pk)
     secret = new_secret()
     locked.previous_secret = locked.secret
     locked.previous_secret_expires_at = timezone.now() + timedelta(
@@ -157,7 +157,7 @@ def subscription_rotate_secret(
 @transaction.atomic
 def subscription_delete(*, subscription: WebhookSubscription, by: User) -> None:
     """Removes the subscription with its delivery log; the events stay (ids only)."""
-    locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    locked = WebhookSubscription.objects.select_for_update(no_key=True).get(pk=subscription.pk)
     audit_record(
         actor=by,
         action="webhook.delete",
@@ -173,7 +173,7 @@ def subscription_pause(*, subscription: WebhookSubscription, reason: str) -> boo
     """Pauses a subscription whose receiver keeps failing (or said it is gone) and gives each of
     the organisation's managers a reminder to look at it. Runs in the transaction that counts a
     failed attempt; a subscription already paused is left as it is."""
-    locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    locked = WebhookSubscription.objects.select_for_update(no_key=True).get(pk=subscription.pk)
     if not locked.active:
         return False
     now = timezone.now()
@@ -211,7 +211,7 @@ def delivery_redeliver(*, delivery: WebhookDelivery, by: User) -> WebhookDeliver
     """Sends a delivery again, now, with what the receiver may see now; its id (the
     ``webhook-id``) stays, so a receiver that had it already can tell."""
     locked = (
-        WebhookDelivery.objects.select_for_update(of=("self",))
+        WebhookDelivery.objects.select_for_update(no_key=True, of=("self",))
         .select_related("subscription")
         .get(pk=delivery.pk)
     )

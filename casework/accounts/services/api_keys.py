@@ -68,7 +68,11 @@ def api_key_create(
 
 @transaction.atomic
 def api_key_revoke(*, api_key: ApiKey, by: Actor) -> ApiKey:
-    locked = ApiKey.objects.select_for_update().select_related("organisation").get(pk=api_key.pk)
+    locked = (
+        ApiKey.objects.select_for_update(no_key=True)
+        .select_related("organisation")
+        .get(pk=api_key.pk)
+    )
     if locked.revoked:
         raise Conflict("This API key is already revoked.", code="already_revoked")
     locked.revoked = True

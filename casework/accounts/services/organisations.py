@@ -44,7 +44,7 @@ def organisation_update(
     """The kind is fixed at creation (roles were checked against it); the name changes, and the
     platform can deactivate an organisation: its staff can no longer sign in (their sessions
     end at once) and its API keys are refused, while its records stay as they are."""
-    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    locked = Organisation.objects.select_for_update(no_key=True).get(pk=organisation.pk)
     changed = []
     if name is not None and name.strip() != locked.name:
         locked.name = name.strip()
@@ -137,7 +137,7 @@ def organisation_settings_update(
             else check_stats_threshold(stats_threshold)
         ),
     )
-    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    locked = Organisation.objects.select_for_update(no_key=True).get(pk=organisation.pk)
     shorter = shortened(locked, changes)
     for field, value in changes.items():
         setattr(locked, field, value)

@@ -100,7 +100,7 @@ def password_set_with_link(*, uid: str, token: str, new_password: str) -> User:
 
 @transaction.atomic
 def _set(user: User, new_password: str) -> User:
-    locked: User = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
+    locked: User = User.objects.select_for_update(no_key=True, of=("self",)).get(pk=user.pk)
     if locked.password != user.password:  # the link was used meanwhile
         raise ValidationError({"token": [LINK_REFUSED]}, code="invalid_link")
     locked.set_password(new_password)

@@ -49,7 +49,7 @@ def retention_shorten_propose(
     changes = given(
         retention_years=retention_years, unconverted_retention_months=unconverted_retention_months
     )
-    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    locked = Organisation.objects.select_for_update(no_key=True).get(pk=organisation.pk)
     if not changes:
         raise ValidationError(
             {"retention_years": ["Give the shorter retention period(s) to propose."]}
@@ -99,7 +99,7 @@ def retention_shorten_propose(
 
 def enact_shorter_retention(approval: Approval, by: User) -> dict[str, Any]:
     """Applies the approved periods, if the settings still stand where the proposal found them."""
-    locked = Organisation.objects.select_for_update().get(pk=approval.organisation_id)
+    locked = Organisation.objects.select_for_update(no_key=True).get(pk=approval.organisation_id)
     for field, change in approval.payload.items():
         if getattr(locked, field) != change["from"]:
             raise Conflict(

@@ -86,7 +86,9 @@ def staff_update(
     email: str | None = None,
 ) -> User:
     locked: User = (
-        User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user.pk)
+        User.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("organisation")
+        .get(pk=user.pk)
     )
     before = {f: getattr(locked, f) for f in ("role", "first_name", "last_name", "email")}
     if role is not None:
@@ -120,7 +122,9 @@ def staff_set_active(*, user: User, active: bool, changed_by: Principal) -> User
     if getattr(changed_by, "pk", None) == user.pk and not active:
         raise Conflict("You cannot deactivate your own account.", code="self_deactivation")
     locked: User = (
-        User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user.pk)
+        User.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("organisation")
+        .get(pk=user.pk)
     )
     was = locked.is_active
     locked.is_active = active

@@ -157,7 +157,9 @@ def two_factor_confirm(*, user: User, code: str) -> list[str]:
     """Confirms the pending device with a first code; returns new recovery codes, shown once.
     Every session ends with it: they were opened without the second factor."""
     device = (
-        AuthenticatorDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+        AuthenticatorDevice.objects.select_for_update(no_key=True)
+        .filter(user=user, confirmed=False)
+        .first()
     )
     if device is None:
         raise Conflict("Start enrolment first.", code="no_pending_device")

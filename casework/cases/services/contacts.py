@@ -81,7 +81,7 @@ def contact_log(
 
     The method (by id, or as a record) must be the case's client's, and the corrected entry this
     case's: an id from elsewhere gets the same answer as one that does not exist."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     method = _clients_method(locked, contact_method)
     corrected = _entry_on(locked, corrects)
     now = timezone.now()
@@ -141,7 +141,11 @@ def contact_edit(
     """Within 24 hours of recording, the note and duration can still be put right; after that the
     database refuses, and a correction entry is the way."""
     changes = given(duration_minutes=duration_minutes, note=note)
-    locked = ContactLogEntry.objects.select_for_update().select_related("case").get(pk=entry.pk)
+    locked = (
+        ContactLogEntry.objects.select_for_update(no_key=True)
+        .select_related("case")
+        .get(pk=entry.pk)
+    )
     if timezone.now() - locked.recorded_at > timedelta(hours=ContactLogEntry.EDIT_WINDOW_HOURS):
         raise Conflict(
             "Contact log entries can be edited for 24 hours only; record a correction instead.",
@@ -168,7 +172,7 @@ def note_add(*, case: Case, author: User, body: str, visibility: str) -> Note:
     """An internal note, or one shared with police (which the consent rules decide)."""
     if visibility == NoteVisibility.SHARED:
         return shared_note_add(case=case, author=author, body=body)
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     note = Note(
         case=locked, body=body, visibility=visibility, created_at=timezone.now(), author=author
     )

@@ -100,7 +100,7 @@ def referral_create(
 
 
 def _lock_new(referral: Referral) -> Referral:
-    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    locked = Referral.objects.select_for_update(no_key=True).get(pk=referral.pk)
     if locked.status != ReferralStatus.NEW:
         raise Conflict(f"This referral was already {locked.status}.", code="referral_decided")
     return locked

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         for case_id in sorted(case_ids):
             # One case per transaction, never inside another: a stop keeps every repair done.
             with transaction.atomic(durable=True):
-                case = Case.objects.select_for_update().get(pk=case_id)
+                case = Case.objects.select_for_update(no_key=True).get(pk=case_id)
                 changes = sync_sharing(case, actor="rebuild_sharing")
                 for change in changes:
                     self.stdout.write(f"drift on case {case.reference}: {change}")
