@@ -32,6 +32,7 @@ from .models import Disclosure, RecordsRequest
 
 # A series of versions is numbered under a lock of its own, so two senders at once (two reads
 # of a changed view) keep one new version between them.
+CASE_KEY_SHARE = "SELECT 1 FROM cases_case WHERE id = %s FOR KEY SHARE"
 SERIES_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
 
 
@@ -91,6 +92,11 @@ def record_disclosure(
     digest = content_hash(text)
     series = series or f"{kind}:{uuid.uuid4()}"
     with connection.cursor() as cursor:
+        # The key share the new row's foreign key needs at commit, taken now, before the series
+        # and the audit chain's locks: the order every service takes them in (the case first).
+        # Taken only at commit, a read holding the audit lock could wait on a service holding
+        # the case FOR UPDATE while that service waits for the audit lock.
+        cursor.execute(CASE_KEY_SHARE, [case.pk])
         cursor.execute(SERIES_LOCK, [f"disclosure:{series}"])
     latest = _latest(series)
     if only_if_changed and latest is not None and latest.content_hash == digest:

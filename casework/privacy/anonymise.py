@@ -100,7 +100,9 @@ def _wipe_consent_notes(case: Case) -> None:
 
 def anonymise_case(case: Case, *, actor: Actor, reason: str) -> None:
     """Inside the caller's transaction; the case row is locked here."""
-    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
+    # FOR UPDATE: waits for a message being handed over to the client, which holds the case
+    # FOR KEY SHARE (``casework.reminders.messages._why_not_now``).
+    locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.anonymised_at is not None:
         return
     # Files go whole, record and stored file (the file once this transaction commits).

@@ -194,7 +194,10 @@ def case_create(
 
 
 def _lock(case: Case, expected_version: int | None = None) -> Case:
-    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
+    # FOR UPDATE, not FOR NO KEY UPDATE as elsewhere: a closure must wait for a message being
+    # handed over to the client, which holds the case FOR KEY SHARE
+    # (``casework.reminders.messages._why_not_now``).
+    locked = Case.objects.select_for_update().get(pk=case.pk)
     if expected_version is not None and locked.version != expected_version:
         raise PreconditionFailed(
             "The case changed since you read it; reload it and try again.",
