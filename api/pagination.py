@@ -29,6 +29,20 @@ class CursorPagination(pagination.CursorPagination):
         return super().get_ordering(request, queryset, view)
 
 
+def whole_number(request, name: str, *, default: int, least: int, most: int) -> int:
+    """A whole-number query parameter within bounds (``default`` when absent), or a 400 naming
+    it: a page number, a page size."""
+    given = request.query_params.get(name)
+    if given is None:
+        return default
+    # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts.
+    if not given.isdecimal() or not least <= int(given) <= most:
+        from rest_framework.exceptions import ValidationError
+
+        raise ValidationError({name: [f"Use a whole number from {least} to {most}."]})
+    return int(given)
+
+
 def paginated(request, queryset, ordering: tuple[str, ...], serializer):
     """A cursor page of a queryset that is not the view's own (a sub-list in an action)."""
     paginator = CursorPagination()

@@ -77,20 +77,22 @@ def page(
 
 # Rows on a page of a list; the next page holds the next ones.
 PAGE_SIZE = 50
+MAX_PAGE = 100_000
 T = TypeVar("T")
 
 
 def paged(
     request: HttpRequest, fetch: Callable[[int, int], Iterable[T]], size: int | None = None
 ) -> tuple[list[T], dict[str, Any]]:
-    """The rows of the page ``?page=N`` asks for (from 1; anything else is the first page):
-    ``fetch(offset, limit)`` reads them, one more than a page to know whether another follows.
+    """The rows of the page ``?page=N`` asks for (from 1; past ``MAX_PAGE``, that page; anything
+    else, the first): ``fetch(offset, limit)`` reads them, one more than a page to know whether
+    another follows.
     Returns the rows and what ``_pages.html`` needs to link the pages before and after."""
     size = size or PAGE_SIZE
-    try:
-        number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        number = 1
+    given = request.GET.get("page", "1")
+    # Bounded, as the API's page numbers are: an address typed with a huge number is not an
+    # offset the database refuses.
+    number = min(int(given), MAX_PAGE) if given.isdecimal() and int(given) >= 1 else 1
     rows = list(fetch((number - 1) * size, size + 1))
     return rows[:size], {
         "first_rank": (number - 1) * size + 1,

@@ -33,7 +33,7 @@ from ..concurrency import (
     with_etag,
 )
 from ..idempotency import idempotent
-from ..pagination import page_of, paginated
+from ..pagination import page_of, paginated, whole_number
 from ..rows import AuditRef, RowListMixin
 from . import serializers as s
 
@@ -312,7 +312,7 @@ class CaseViewSet(RowListMixin, mixins.ListModelMixin, CaseworkViewSet):
     def timeline(self, request, pk=None):
         """Everything that happened on the case, newest first."""
         case = self.get_object()
-        limit = _page_size(request)
+        limit = whole_number(request, "page_size", default=25, least=1, most=100)
         cursor = None
         if request.query_params.get("cursor"):
             try:
@@ -333,13 +333,6 @@ class CaseViewSet(RowListMixin, mixins.ListModelMixin, CaseworkViewSet):
                 f"{request.path}?cursor={timeline.encode_cursor(items[-1])}&page_size={limit}"
             )
         return Response({"next": next_url, "results": s.TimelineItemOutput(items, many=True).data})
-
-
-def _page_size(request) -> int:
-    raw = request.query_params.get("page_size", "25")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
-        raise ValidationError({"page_size": ["Use a whole number from 1 to 100."]})
-    return int(raw)
 
 
 class CaseChildViewSet(CaseworkViewSet):

@@ -30,7 +30,7 @@ from ..base import CaseworkViewSet, principal_of, restrict_action, visible_or_40
 from ..cases.views import CaseChildViewSet
 from ..concurrency import ETagRetrieveMixin, record_etag, required_version, with_etag
 from ..idempotency import idempotent
-from ..pagination import page_of, paginated
+from ..pagination import page_of, paginated, whole_number
 from ..rows import AuditRef
 from . import serializers as s
 
@@ -257,8 +257,10 @@ class CaseloadView(APIView):
                 raise ValidationError({"assigned_to": ["Not a valid id."]}) from None
         elif scope == "mine":
             person = request.user.pk
-        number = _whole(request, "page", 1, 1, self.MAX_PAGE)
-        size = _whole(request, "page_size", self.PAGE_SIZE, 1, self.MAX_PAGE_SIZE)
+        number = whole_number(request, "page", default=1, least=1, most=self.MAX_PAGE)
+        size = whole_number(
+            request, "page_size", default=self.PAGE_SIZE, least=1, most=self.MAX_PAGE_SIZE
+        )
         rows = selectors.caseload(
             principal=request.user,
             assigned_to_id=person,
@@ -279,21 +281,6 @@ class CaseloadView(APIView):
                 "results": [s.caseload_row(row) for row in rows],
             }
         )
-
-
-def _whole(request, name: str, default: int, least: int, most: int) -> int:
-    """A whole-number query parameter within bounds, or a 400 naming it."""
-    given = request.query_params.get(name)
-    if given is None:
-        return default
-    message = f"A whole number from {least} to {most}."
-    try:
-        value = int(given)
-    except ValueError:
-        raise ValidationError({name: [message]}) from None
-    if not least <= value <= most:
-        raise ValidationError({name: [message]})
-    return value
 
 
 class CalendarFeedView(APIView):

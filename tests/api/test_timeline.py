@@ -223,7 +223,7 @@ def test_a_garbage_cursor_is_refused(as_caseworker, history, cursor):
     assert "cursor" in response.json()["fields"]
 
 
-@pytest.mark.parametrize("page_size", ["0", "101", "-1", "ten", "2.5"])
+@pytest.mark.parametrize("page_size", ["0", "101", "-1", "ten", "2.5", "\u00b2"])
 def test_a_page_size_outside_1_to_100_is_refused(as_caseworker, history, page_size):
     case, _ = history
     response = as_caseworker.get(url(case.id), {"page_size": page_size})

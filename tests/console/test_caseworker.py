@@ -95,6 +95,10 @@ def test_a_long_caseload_comes_a_page_at_a_time_in_urgency_order(
     # A page past the end, or a page that is not a number, is an ordinary page.
     assert "No more open cases." in console.get("/app/caseload/?page=9").content.decode()
     assert str(expected[0]) in console.get("/app/caseload/?page=x").content.decode()
+    assert str(expected[0]) in console.get("/app/caseload/?page=\u00b2").content.decode()
+    # A page number past any offset the database takes is a page past the end, not an error.
+    huge = console.get("/app/caseload/?page=99999999999999999999999")
+    assert huge.status_code == 200 and "No more open cases." in huge.content.decode()
 
 
 def test_the_caseload_shows_reminders_due_today_and_clients_we_cannot_reach(

@@ -205,6 +205,9 @@ def test_the_caseload_comes_a_page_at_a_time_in_the_same_order(as_caseworker, ca
         ({"page_size": "0"}, "page_size"),
         ({"page_size": "101"}, "page_size"),
         ({"page_size": "1.5"}, "page_size"),
+        # A digit int() refuses: a 400, not a 500.
+        ({"page": "\u00b2"}, "page"),
+        ({"page_size": "\u00b2"}, "page_size"),
     ],
 )
 def test_a_page_out_of_bounds_is_refused_naming_the_parameter(as_caseworker, query, field):

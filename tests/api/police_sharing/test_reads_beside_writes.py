@@ -9,7 +9,6 @@ handed over to the client)."""
 
 import ast
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -59,6 +58,23 @@ def _in_thread(outcome: dict, key: str, work) -> threading.Thread:
     return thread
 
 
+def _read_while_held(outcome: dict, holding, release, writer, read, *, seconds: float) -> bool:
+    """Starts ``read`` once the writer holds its lock and gives it ``seconds``, then lets the
+    writer go on: whether the read had finished while the lock was held. Both threads have
+    ended when it returns."""
+    reader = None
+    try:
+        assert holding.wait(10), outcome
+        reader = _in_thread(outcome, "read", read)
+        reader.join(seconds)
+        return not reader.is_alive()
+    finally:
+        release.set()
+        writer.join(30)
+        if reader is not None:
+            reader.join(30)
+
+
 @pytest.fixture
 def share(caseworker, police_force):
     share = SharedCaseFactory(case=open_case(caseworker), police_force=police_force)
@@ -89,17 +105,16 @@ def test_a_police_read_completes_while_a_contact_is_logged(
         return True
 
     writer = _in_thread(outcome, "logged", log_a_contact)
-    try:
-        assert holding.wait(10), outcome
-        reader = _in_thread(outcome, "read", lambda: as_police.get(detail(share)).status_code)
-        reader.join(10)
-        # The read finished while the service still held the case.
-        assert not reader.is_alive(), "the police read waited for the service's lock"
-        assert outcome["read"] == 200, outcome
-    finally:
-        release.set()
-        writer.join(30)
-    assert outcome["logged"] is True, outcome
+    finished = _read_while_held(
+        outcome,
+        holding,
+        release,
+        writer,
+        lambda: as_police.get(detail(share)).status_code,
+        seconds=10,
+    )
+    assert finished, "the police read waited for the service's lock"
+    assert (outcome["read"], outcome["logged"]) == (200, True), outcome
     assert ContactLogEntry.objects.filter(case=share.case, outcome="reached").count() == 2
     assert Disclosure.objects.filter(case=share.case).count() == disclosed + 1
 
@@ -119,14 +134,14 @@ def test_a_police_read_waits_for_a_case_update_and_both_succeed(
         return True
 
     writer = _in_thread(outcome, "updated", change_the_area)
-    try:
-        assert holding.wait(10), outcome
-        reader = _in_thread(outcome, "read", lambda: as_police.get(detail(share)).status_code)
-        time.sleep(1)
-    finally:
-        release.set()
-        writer.join(30)
-    reader.join(30)
+    _read_while_held(
+        outcome,
+        holding,
+        release,
+        writer,
+        lambda: as_police.get(detail(share)).status_code,
+        seconds=1,
+    )
     assert (outcome["updated"], outcome["read"]) == (True, 200), outcome
 
 
